@@ -1,0 +1,20 @@
+/** One run for unit (.spec), integration (.int.spec), e2e (.e2e.spec) and architecture tests. */
+const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false }, keepClassNames: true, target: 'es2022' }, module: { type: 'commonjs' }, sourceMaps: 'inline' }];
+
+module.exports = {
+  rootDir: '.',
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': swc },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  testMatch: ['<rootDir>/{src,libs,test}/**/*.spec.ts'],
+  moduleNameMapper: {
+    '^@libs/(.*)$': '<rootDir>/libs/$1',
+    '^@modules/(.*)$': '<rootDir>/src/modules/$1',
+    '^@config/(.*)$': '<rootDir>/src/config/$1',
+    '^@migrations/(.*)$': '<rootDir>/migrations/$1',
+    '^@test/(.*)$': '<rootDir>/test/$1',
+  },
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  testTimeout: 60_000,
+};

@@ -1,0 +1,299 @@
+import { Pool } from 'pg';
+import { v7 as uuidv7 } from 'uuid';
+import { createTestDatabase, TestDatabase } from '@test/support/test-database';
+import { ConcurrencyError } from './concurrency.error';
+import { EventPartitions } from './event-partitions';
+import { EventTypeRegistry } from './event-type-registry';
+import { ANY, Checkpoint, NO_STREAM, RecordedEvent, START_OF_LOG, STREAM_EXISTS } from './event-store.types';
+import { PostgresEventStore } from './postgres-event-store';
+
+const WS = '0195f0a0-0000-7000-8000-000000000001';
+
+describe('PostgresEventStore', () => {
+  let db: TestDatabase;
+  let store: PostgresEventStore;
+
+  beforeAll(async () => {
+    db = await createTestDatabase(24);
+    store = new PostgresEventStore(db.pool, { namedStatements: db.backend === 'pg' });
+  });
+  afterAll(async () => db?.close());
+
+  const ev = (type: string, data: unknown = {}) => ({ type, data });
+
+  describe('append and readStream', () => {
+    it('appends several events as one transaction with consecutive versions and reads them both ways', async () => {
+      const r = await store.append('acct-1', [ev('opened', { n: 1 }), ev('deposited', { n: 2 }), ev('deposited', { n: 3 })], {
+        streamType: 'account',
+        expectedVersion: NO_STREAM,
+        workspaceId: WS,
+        actorId: 'user-1',
+        correlationId: 'req-1',
+        causationId: 'cmd-1',
+      });
+      expect(r.duplicate).toBe(false);
+      if (r.duplicate) return;
+      expect(r.nextExpectedVersion).toBe(3);
+      expect(r.lastPosition - r.firstPosition).toBe(2);
+
+      const fwd = await store.readStream('acct-1');
+      expect(fwd.currentVersion).toBe(3);
+      expect(fwd.events.map((e) => [e.streamVersion, e.type, (e.data as any).n])).toEqual([
+        [1, 'opened', 1],
+        [2, 'deposited', 2],
+        [3, 'deposited', 3],
+      ]);
+      expect(fwd.events[0]).toMatchObject({
+        workspaceId: WS,
+        actorId: 'user-1',
+        correlationId: 'req-1',
+        causationId: 'cmd-1',
+        streamType: 'account',
+        schemaVersion: 1,
+      });
+      // All three events share the transaction id of the single append.
+      expect(new Set(fwd.events.map((e) => e.transactionId)).size).toBe(1);
+
+      const back = await store.readStream('acct-1', { direction: 'backward', maxCount: 2 });
+      expect(back.events.map((e) => e.streamVersion)).toEqual([3, 2]);
+      const from2 = await store.readStream('acct-1', { fromVersion: 2 });
+      expect(from2.events.map((e) => e.streamVersion)).toEqual([2, 3]);
+      const back2 = await store.readStream('acct-1', { direction: 'backward', fromVersion: 2 });
+      expect(back2.events.map((e) => e.streamVersion)).toEqual([2, 1]);
+    });
+
+    it('reports a missing stream as not existing', async () => {
+      const r = await store.readStream('nope');
+      expect(r).toEqual({ streamExists: false, currentVersion: 0, events: [] });
+    });
+
+    it('enforces NO_STREAM, STREAM_EXISTS, exact versions and ANY', async () => {
+      await expect(store.append('s-exp', [ev('a')], { streamType: 't', expectedVersion: STREAM_EXISTS })).rejects.toBeInstanceOf(
+        ConcurrencyError,
+      );
+      await store.append('s-exp', [ev('a')], { streamType: 't', expectedVersion: NO_STREAM });
+      const again = store.append('s-exp', [ev('a')], { streamType: 't', expectedVersion: NO_STREAM });
+      await expect(again).rejects.toMatchObject({ code: 'CONCURRENCY_CONFLICT', actualVersion: 1 });
+      await expect(store.append('s-exp', [ev('b')], { streamType: 't', expectedVersion: 5 })).rejects.toMatchObject({
+        expectedVersion: 5,
+        actualVersion: 1,
+      });
+      const ok = await store.append('s-exp', [ev('b')], { streamType: 't', expectedVersion: 1 });
+      expect(ok).toMatchObject({ nextExpectedVersion: 2 });
+      const exists = await store.append('s-exp', [ev('c')], { streamType: 't', expectedVersion: STREAM_EXISTS });
+      expect(exists).toMatchObject({ nextExpectedVersion: 3 });
+      const any1 = await store.append('s-exp', [ev('d')], { streamType: 't', expectedVersion: ANY });
+      const any2 = await store.append('s-any-new', [ev('d')], { streamType: 't', expectedVersion: ANY });
+      expect(any1).toMatchObject({ nextExpectedVersion: 4 });
+      expect(any2).toMatchObject({ nextExpectedVersion: 1 });
+      // A failed append leaves nothing behind.
+      expect((await store.readStream('s-exp')).events.map((e) => e.type)).toEqual(['a', 'b', 'c', 'd']);
+    });
+
+    it('16 concurrent writers with the same expected version: exactly one wins each version', async () => {
+      await store.append('hot', [ev('init')], { streamType: 't', expectedVersion: NO_STREAM });
+      const rounds = 5;
+      let conflicts = 0;
+      for (let round = 0; round < rounds; round++) {
+        const expected = round + 1;
+        const results = await Promise.allSettled(
+          Array.from({ length: 16 }, (_, w) =>
+            store.append('hot', [ev('bump', { round, w })], { streamType: 't', expectedVersion: expected }),
+          ),
+        );
+        const won = results.filter((r) => r.status === 'fulfilled');
+        const lost = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
+        expect(won).toHaveLength(1);
+        expect(lost).toHaveLength(15);
+        for (const l of lost) expect(l.reason).toBeInstanceOf(ConcurrencyError);
+        conflicts += lost.length;
+      }
+      const read = await store.readStream('hot');
+      expect(read.currentVersion).toBe(rounds + 1);
+      expect(read.events.map((e) => e.streamVersion)).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(conflicts).toBe(15 * rounds);
+    });
+  });
+
+  describe('readAll (gap-safe)', () => {
+    it('never skips an event when transactions commit out of order', async () => {
+      const fresh = await createTestDatabase(24);
+      const s = new PostgresEventStore(fresh.pool, { namedStatements: fresh.backend === 'pg' });
+      try {
+        const seen: RecordedEvent[] = [];
+        let checkpoint: Checkpoint = START_OF_LOG;
+        let writing = true;
+        const reader = (async () => {
+          for (;;) {
+            const page = await s.readAll({ after: checkpoint, limit: 7 });
+            seen.push(...page.events);
+            checkpoint = page.checkpoint;
+            if (!writing && page.events.length === 0) {
+              // One more read after the writers finished, to drain anything just committed.
+              const tail = await s.readAll({ after: checkpoint, limit: 1000 });
+              seen.push(...tail.events);
+              return;
+            }
+            await new Promise((r) => setTimeout(r, 3));
+          }
+        })();
+
+        // 8 writers; odd ones take their positions early and hold the transaction open before
+        // committing, so positions commit out of order.
+        const holdMs = fresh.backend === 'pg' ? 150 : 20;
+        const writer = async (w: number) => {
+          for (let i = 0; i < 6; i++) {
+            const client = await fresh.pool.connect();
+            try {
+              await client.query('BEGIN');
+              await s.append(`gap-${w}`, [ev('e', { w, i }), ev('e', { w, i, second: true })], {
+                streamType: 'gap',
+                expectedVersion: ANY,
+                client,
+              });
+              if (w % 2 === 1) {
+                if (fresh.backend === 'pg') await client.query('SELECT pg_sleep($1)', [holdMs / 1000]);
+                else await new Promise((r) => setTimeout(r, holdMs));
+              }
+              await client.query('COMMIT');
+            } finally {
+              client.release();
+            }
+          }
+        };
+        await Promise.all(Array.from({ length: 8 }, (_, w) => writer(w)));
+        writing = false;
+        await reader;
+
+        const total = await fresh.pool.query('SELECT count(*)::int AS n FROM events');
+        expect(total.rows[0].n).toBe(8 * 6 * 2);
+        const ids = seen.map((e) => e.eventId);
+        expect(new Set(ids).size).toBe(ids.length); // exactly once
+        expect(ids.length).toBe(8 * 6 * 2); // none skipped
+        // Checkpoint order: (transactionId, globalPosition) strictly increasing.
+        for (let i = 1; i < seen.length; i++) {
+          const a = seen[i - 1];
+          const b = seen[i];
+          const ta = BigInt(a.transactionId);
+          const tb = BigInt(b.transactionId);
+          expect(ta < tb || (ta === tb && a.globalPosition < b.globalPosition)).toBe(true);
+        }
+        if (fresh.backend === 'pg') {
+          // The scenario really happened: some transaction holds positions below those of a
+          // transaction that committed before it, so reading by position alone would have skipped.
+          const outOfOrder = seen.some((e, i) => i > 0 && e.globalPosition < seen[i - 1].globalPosition);
+          expect(outOfOrder).toBe(true);
+        }
+      } finally {
+        await fresh.close();
+      }
+    });
+
+    it('filters by event type and workspace and still advances past filtered-out events', async () => {
+      const WS2 = uuidv7();
+      await store.append('flt-1', [ev('keep.me', { a: 1 }), ev('skip.me')], { streamType: 'f', expectedVersion: ANY, workspaceId: WS2 });
+      await store.append('flt-2', [ev('keep.me', { a: 2 })], { streamType: 'f', expectedVersion: ANY, workspaceId: WS });
+      const page = await store.readAll({ eventTypes: ['keep.me'], workspaceId: WS2 });
+      expect(page.events.map((e) => e.data)).toEqual([{ a: 1 }]);
+      const next = await store.readAll({ eventTypes: ['keep.me'], workspaceId: WS2, after: page.checkpoint });
+      expect(next.events).toEqual([]);
+    });
+  });
+
+  describe('immutability and partitions', () => {
+    it('rejects UPDATE, DELETE and TRUNCATE on events', async () => {
+      await store.append('immut', [ev('x')], { streamType: 't', expectedVersion: ANY });
+      await expect(db.pool.query(`UPDATE events SET payload = '{}' WHERE stream_id = 'immut'`)).rejects.toThrow(/immutable/);
+      await expect(db.pool.query(`DELETE FROM events WHERE stream_id = 'immut'`)).rejects.toThrow(/immutable/);
+      await expect(db.pool.query(`TRUNCATE events`)).rejects.toThrow(/immutable/);
+      expect((await store.readStream('immut')).events).toHaveLength(1);
+    });
+
+    it('routes an event to the partition of its month and keeps DEFAULT empty', async () => {
+      const partitions = new EventPartitions(db.pool);
+      const march = new Date(Date.UTC(2031, 2, 15, 12));
+      await partitions.ensureAhead(0, march);
+      await store.append('routed', [ev('x')], { streamType: 't', expectedVersion: ANY, recordedAt: march });
+      const where = await db.pool.query(`SELECT tableoid::regclass::text AS part FROM events WHERE stream_id = 'routed'`);
+      expect(where.rows[0].part).toBe('events_y2031m03');
+      const list = await partitions.list();
+      const mar = list.find((p) => p.name === 'events_y2031m03')!;
+      expect(mar).toMatchObject({ from: '2031-03-01T00:00:00.000Z', to: '2031-04-01T00:00:00.000Z', rows: 1, isDefault: false });
+      const def = list.find((p) => p.isDefault)!;
+      expect(def.rows).toBe(0);
+      // The current month and 3 ahead exist from the migration on.
+      const now = new Date();
+      const current = `events_y${now.getUTCFullYear()}m${String(now.getUTCMonth() + 1).padStart(2, '0')}`;
+      expect(list.map((p) => p.name)).toContain(current);
+      expect(list.filter((p) => !p.isDefault).length).toBeGreaterThanOrEqual(4);
+    });
+
+    it('ensureAhead is idempotent and detachMonth archives only past months', async () => {
+      const partitions = new EventPartitions(db.pool);
+      const jan = new Date(Date.UTC(2030, 0, 10));
+      expect(await partitions.ensureAhead(1, jan)).toEqual(['events_y2030m01', 'events_y2030m02']);
+      expect(await partitions.ensureAhead(1, jan)).toEqual([]);
+      await store.append('old', [ev('x')], { streamType: 't', expectedVersion: ANY, recordedAt: jan });
+      await expect(partitions.detachMonth('2030-01', new Date(Date.UTC(2030, 0, 20)))).rejects.toThrow(/past months/);
+      await expect(partitions.detachMonth('2030-13')).rejects.toThrow(/2026-01/);
+      const res = await partitions.detachMonth('2030-01', new Date(Date.UTC(2030, 5, 1)));
+      expect(res).toEqual({ archivedTable: 'archived_events_y2030m01', rows: 1 });
+      expect((await partitions.list()).map((p) => p.name)).not.toContain('events_y2030m01');
+      const archived = await db.pool.query('SELECT count(*)::int AS n FROM archived_events_y2030m01');
+      expect(archived.rows[0].n).toBe(1);
+    });
+  });
+
+  describe('upcasting and idempotency', () => {
+    it('loads a v1 event as v2 through the upcaster', async () => {
+      const v1 = new PostgresEventStore(db.pool, { registry: new EventTypeRegistry().register({ type: 'user.renamed', currentVersion: 1 }) });
+      await v1.append('user-9', [ev('user.renamed', { name: 'Ada Lovelace' })], { streamType: 'user', expectedVersion: NO_STREAM });
+      const registry = new EventTypeRegistry().register({
+        type: 'user.renamed',
+        currentVersion: 2,
+        upcasters: {
+          1: (d: { name: string }) => {
+            const [firstName, ...rest] = d.name.split(' ');
+            return { firstName, lastName: rest.join(' ') };
+          },
+        },
+      });
+      const v2 = new PostgresEventStore(db.pool, { registry });
+      const read = await v2.readStream('user-9');
+      expect(read.events[0]).toMatchObject({ schemaVersion: 2, data: { firstName: 'Ada', lastName: 'Lovelace' } });
+      const raw = await db.pool.query(`SELECT schema_version, payload FROM events WHERE stream_id = 'user-9'`);
+      expect(raw.rows[0]).toEqual({ schema_version: 1, payload: { name: 'Ada Lovelace' } }); // the log is untouched
+      // New events are written at the current version.
+      await v2.append('user-9', [ev('user.renamed', { firstName: 'A', lastName: 'L' })], { streamType: 'user', expectedVersion: 1 });
+      const raw2 = await db.pool.query(`SELECT schema_version FROM events WHERE stream_id = 'user-9' ORDER BY stream_version`);
+      expect(raw2.rows.map((r) => r.schema_version)).toEqual([1, 2]);
+    });
+
+    it('an idempotent retry returns the first result and appends nothing new', async () => {
+      const opts = {
+        streamType: 'order',
+        expectedVersion: ANY,
+        workspaceId: WS,
+        idempotency: { key: 'key-123', requestHash: 'h1', result: { orderId: 'o-1' } },
+      } as const;
+      const first = await store.append('order-1', [ev('order.placed')], opts);
+      expect(first.duplicate).toBe(false);
+      const retries = await Promise.all([1, 2, 3].map(() => store.append('order-1', [ev('order.placed')], opts)));
+      for (const r of retries) expect(r).toEqual({ duplicate: true, result: { orderId: 'o-1' }, requestHash: 'h1' });
+      expect((await store.readStream('order-1')).events).toHaveLength(1);
+      // The same key in another workspace is another command.
+      const other = await store.append('order-2', [ev('order.placed')], { ...opts, workspaceId: uuidv7() });
+      expect(other.duplicate).toBe(false);
+    });
+
+    it('a conflicting append does not consume its idempotency key', async () => {
+      await store.append('idem-conf', [ev('a')], { streamType: 't', expectedVersion: NO_STREAM });
+      const opts = { streamType: 't', expectedVersion: NO_STREAM, idempotency: { key: 'k-conf', result: 1 } } as const;
+      await expect(store.append('idem-conf', [ev('a')], opts)).rejects.toBeInstanceOf(ConcurrencyError);
+      const retry = await store.append('idem-conf', [ev('b')], { ...opts, expectedVersion: 1 });
+      expect(retry.duplicate).toBe(false);
+    });
+  });
+});
+
+export type { Pool };

@@ -1,0 +1,237 @@
+import { Pool } from 'pg';
+import { v7 as uuidv7 } from 'uuid';
+import { WakeUpSignal } from '@libs/database/coordination/coordination.port';
+import { ConcurrencyError } from './concurrency.error';
+import { EventTypeRegistry } from './event-type-registry';
+import {
+  ANY,
+  AppendOptions,
+  AppendResult,
+  Checkpoint,
+  ExpectedVersion,
+  NewEvent,
+  NO_STREAM,
+  Queryable,
+  ReadAllOptions,
+  ReadAllResult,
+  ReadStreamOptions,
+  ReadStreamResult,
+  RecordedEvent,
+  START_OF_LOG,
+  STREAM_EXISTS,
+} from './event-store.types';
+
+/** Channel woken after every successful append (subscriptions listen to it). */
+export const EVENTS_APPENDED_CHANNEL = 'es_events_appended';
+
+const APPEND_SQL = `SELECT * FROM es_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`;
+
+const EVENT_COLUMNS = `global_position, transaction_id::text AS transaction_id, event_id, stream_id, stream_version,
+  stream_type, event_type, schema_version, workspace_id, actor_id, correlation_id, causation_id,
+  payload, metadata, recorded_at`;
+
+interface EventRow {
+  global_position: string;
+  transaction_id: string;
+  event_id: string;
+  stream_id: string;
+  stream_version: string;
+  stream_type: string;
+  event_type: string;
+  schema_version: number;
+  workspace_id: string | null;
+  actor_id: string | null;
+  correlation_id: string | null;
+  causation_id: string | null;
+  payload: unknown;
+  metadata: Record<string, unknown>;
+  recorded_at: Date;
+}
+
+function expectedToSql(expected: ExpectedVersion): number {
+  if (expected === NO_STREAM) return 0;
+  if (expected === ANY) return -1;
+  if (expected === STREAM_EXISTS) return -2;
+  if (!Number.isInteger(expected) || expected < 0) {
+    throw new RangeError(`Expected version must be a non-negative integer, got ${String(expected)}`);
+  }
+  return expected;
+}
+
+export interface EventStoreOptions {
+  registry?: EventTypeRegistry;
+  wakeUp?: WakeUpSignal;
+  /**
+   * Named prepared statements save a parse and plan per append on a real server. Off for the
+   * embedded database, where every connection shares one backend and so one statement namespace.
+   */
+  namedStatements?: boolean;
+}
+
+/** The event store on PostgreSQL (the machine's server or the embedded PGlite: same SQL). */
+export class PostgresEventStore {
+  readonly registry: EventTypeRegistry;
+  private readonly wakeUp?: WakeUpSignal;
+  private readonly appendStatementName?: string;
+
+  constructor(
+    private readonly pool: Pool,
+    options: EventStoreOptions = {},
+  ) {
+    this.registry = options.registry ?? new EventTypeRegistry();
+    this.wakeUp = options.wakeUp;
+    this.appendStatementName = options.namedStatements ? 'es_append_v1' : undefined;
+  }
+
+  async append(streamId: string, events: NewEvent[], options: AppendOptions): Promise<AppendResult> {
+    if (events.length === 0) throw new RangeError('append needs at least one event');
+    const db: Queryable = options.client ?? this.pool;
+    const expected = expectedToSql(options.expectedVersion);
+    const values = [
+      streamId,
+      options.streamType,
+      options.workspaceId ?? null,
+      expected,
+      events.map((e) => e.eventId ?? uuidv7()),
+      events.map((e) => e.type),
+      events.map((e) => e.schemaVersion ?? this.registry.currentVersion(e.type)),
+      events.map((e) => JSON.stringify(e.data ?? null)),
+      events.map((e) => JSON.stringify(e.metadata ?? {})),
+      options.actorId ?? null,
+      options.correlationId ?? null,
+      options.causationId ?? null,
+      options.recordedAt ?? null,
+      options.idempotency?.key ?? null,
+      options.idempotency?.requestHash ?? null,
+      options.idempotency ? JSON.stringify(options.idempotency.result ?? null) : null,
+    ];
+    let row: any;
+    try {
+      const res = await db.query({ name: this.appendStatementName, text: APPEND_SQL, values });
+      row = res.rows[0];
+    } catch (err: any) {
+      if (err?.code === 'ES409') {
+        const actual = err.detail && err.detail !== 'none' ? Number(err.detail) : null;
+        throw new ConcurrencyError(streamId, options.expectedVersion, actual);
+      }
+      throw err;
+    }
+    if (row.duplicate) {
+      return { duplicate: true, result: row.stored_result, requestHash: row.stored_request_hash };
+    }
+    // Inside a caller's transaction the wake-up is the caller's job, after its commit.
+    if (!options.client) this.wakeUp?.notify(EVENTS_APPENDED_CHANNEL);
+    return {
+      duplicate: false,
+      nextExpectedVersion: Number(row.next_version),
+      firstPosition: Number(row.first_position),
+      lastPosition: Number(row.last_position),
+      transactionId: String(row.tx_id),
+    };
+  }
+
+  /** Call after committing a transaction that appended through `options.client`. */
+  notifyAppended(): void {
+    this.wakeUp?.notify(EVENTS_APPENDED_CHANNEL);
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}, db: Queryable = this.pool): Promise<ReadStreamResult> {
+    const head = await db.query<{ version: string; created_at: Date }>(
+      'SELECT version, created_at FROM event_streams WHERE stream_id = $1',
+      [streamId],
+    );
+    if (head.rows.length === 0) return { streamExists: false, currentVersion: 0, events: [] };
+    const currentVersion = Number(head.rows[0].version);
+    const backward = options.direction === 'backward';
+    const from = options.fromVersion ?? (backward ? currentVersion : 1);
+    const limit = options.maxCount ?? 2_147_483_647;
+    // created_at bounds recorded_at from below, which lets PostgreSQL skip older partitions.
+    const res = await db.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM events
+        WHERE stream_id = $1 AND recorded_at >= $2
+          AND stream_version ${backward ? '<=' : '>='} $3
+        ORDER BY stream_version ${backward ? 'DESC' : 'ASC'}
+        LIMIT $4`,
+      [streamId, head.rows[0].created_at, from, limit],
+    );
+    return { streamExists: true, currentVersion, events: res.rows.map((r) => this.toRecorded(r)) };
+  }
+
+  /**
+   * Reads the global log after a checkpoint without ever skipping an event: only events of
+   * transactions older than every transaction still running are returned (pg_snapshot_xmin),
+   * so a transaction that took its position earlier but commits later is never jumped over.
+   */
+  async readAll(options: ReadAllOptions = {}, db: Queryable = this.pool): Promise<ReadAllResult> {
+    const after = options.after ?? START_OF_LOG;
+    const limit = options.limit ?? 500;
+    const filters: string[] = [];
+    const values: unknown[] = [after.transactionId, after.globalPosition, limit];
+    if (options.eventTypes?.length) {
+      values.push(options.eventTypes);
+      filters.push(`AND event_type = ANY($${values.length}::text[])`);
+    }
+    if (options.workspaceId) {
+      values.push(options.workspaceId);
+      filters.push(`AND workspace_id = $${values.length}`);
+    }
+    // The horizon and the page come from ONE statement (one snapshot): a horizon read later
+    // could move past transactions that committed in between and skip their events.
+    const res = await db.query<EventRow & { horizon: string }>(
+      `WITH h AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
+       SELECT h.xmin::text AS horizon, e.*
+         FROM h LEFT JOIN LATERAL (
+           SELECT ${EVENT_COLUMNS}
+             FROM events
+            WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
+              AND transaction_id < h.xmin
+              ${filters.join(' ')}
+            ORDER BY transaction_id, global_position
+            LIMIT $3
+         ) e ON true`,
+      values,
+    );
+    const rows = res.rows.filter((r) => r.global_position !== null);
+    const events = rows.map((r) => this.toRecorded(r));
+    let checkpoint: Checkpoint = after;
+    if (events.length > 0) {
+      const last = events[events.length - 1];
+      checkpoint = { transactionId: last.transactionId, globalPosition: last.globalPosition };
+    }
+    if (events.length < limit) {
+      // Everything below the horizon has been seen: jump to it so filtered-out events are not rescanned.
+      const horizon = BigInt(res.rows[0].horizon);
+      if (horizon > BigInt(checkpoint.transactionId) + 1n) {
+        checkpoint = { transactionId: (horizon - 1n).toString(), globalPosition: Number.MAX_SAFE_INTEGER };
+      }
+    }
+    return { events, checkpoint };
+  }
+
+  /** The position of the newest event: lag = what lies between a checkpoint and this. */
+  async headPosition(db: Queryable = this.pool): Promise<number> {
+    const res = await db.query<{ pos: string | null }>('SELECT max(global_position) AS pos FROM events');
+    return Number(res.rows[0].pos ?? 0);
+  }
+
+  private toRecorded(r: EventRow): RecordedEvent {
+    const up = this.registry.upcast(r.event_type, r.schema_version, r.payload);
+    return {
+      globalPosition: Number(r.global_position),
+      transactionId: r.transaction_id,
+      eventId: r.event_id,
+      streamId: r.stream_id,
+      streamVersion: Number(r.stream_version),
+      streamType: r.stream_type,
+      type: r.event_type,
+      schemaVersion: up.schemaVersion,
+      workspaceId: r.workspace_id,
+      actorId: r.actor_id,
+      correlationId: r.correlation_id,
+      causationId: r.causation_id,
+      data: up.data,
+      metadata: r.metadata,
+      recordedAt: r.recorded_at,
+    };
+  }
+}
