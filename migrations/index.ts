@@ -1,5 +1,6 @@
+import { Extensions1764086300000 } from './1764086300000-extensions';
 import { EventStore1764086400000 } from './1764086400000-event-store';
 import { CoordinationLeases1764086400100 } from './1764086400100-coordination-leases';
 
 /** Every migration in order. Never edit one that has landed: add a new one. */
-export const allMigrations = [EventStore1764086400000, CoordinationLeases1764086400100];
+export const allMigrations = [Extensions1764086300000, EventStore1764086400000, CoordinationLeases1764086400100];

@@ -1,3 +1,4 @@
+import { DataDirLock } from './embedded/data-dir-lock';
 import { EmbeddedPostgres } from './embedded/embedded-postgres';
 
 export type DatabaseBackendKind = 'pg' | 'embedded';
@@ -19,11 +20,25 @@ export async function openDatabaseBackend(options: DatabaseBackendOptions): Prom
   if (options.databaseUrl) {
     return { kind: 'pg', url: options.databaseUrl, stop: async () => undefined };
   }
-  const embedded = await EmbeddedPostgres.start({
-    dataDir: options.dataDir === 'memory://' ? 'memory://' : `${options.dataDir}/pgdata`,
-    port: options.embeddedPort,
-  });
-  return { kind: 'embedded', url: embedded.url, stop: () => embedded.stop() };
+  if (options.dataDir === 'memory://') {
+    const embedded = await EmbeddedPostgres.start({ dataDir: 'memory://', port: options.embeddedPort });
+    return { kind: 'embedded', url: embedded.url, stop: () => embedded.stop() };
+  }
+  const lock = DataDirLock.acquire(options.dataDir);
+  try {
+    const embedded = await EmbeddedPostgres.start({ dataDir: `${options.dataDir}/pgdata`, port: options.embeddedPort });
+    return {
+      kind: 'embedded',
+      url: embedded.url,
+      stop: async () => {
+        await embedded.stop();
+        lock.release();
+      },
+    };
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
 }
 
 export const DATABASE_BACKEND = Symbol('DATABASE_BACKEND');

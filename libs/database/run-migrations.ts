@@ -10,7 +10,6 @@ export async function runMigrations(
   const ds = new DataSource({ type: 'postgres', url, migrations, migrationsTableName: 'schema_migrations', logging: false });
   await ds.initialize();
   try {
-    await ds.query('CREATE EXTENSION IF NOT EXISTS vector');
     const applied = await ds.runMigrations({ transaction: 'each' });
     return { applied: applied.map((m) => m.name) };
   } finally {

@@ -1,0 +1,21 @@
+import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ValidationFailedError } from '../errors/application-error';
+
+function flatten(errors: ValidationError[], parent = ''): { field: string; message: string }[] {
+  return errors.flatMap((e) => {
+    const field = parent ? `${parent}.${e.property}` : e.property;
+    const own = Object.values(e.constraints ?? {}).map((message) => ({ field, message }));
+    return [...own, ...flatten(e.children ?? [], field)];
+  });
+}
+
+/** class-validator with whitelist + forbid unknown; failures become VALIDATION_FAILED with field errors. */
+export function createValidationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    transform: true,
+    stopAtFirstError: false,
+    exceptionFactory: (errors) => new ValidationFailedError('The request is not valid', flatten(errors)),
+  });
+}

@@ -1,0 +1,117 @@
+import { createHash } from 'node:crypto';
+import { IdempotencyKeyReusedError } from '@libs/common/errors/application-error';
+import { ConcurrencyError } from '@libs/event-store/concurrency.error';
+import { NO_STREAM, Queryable } from '@libs/event-store/event-store.types';
+import { PostgresEventStore } from '@libs/event-store/postgres-event-store';
+import { CommandMetadata } from './command-metadata';
+import { Decider, DomainEvent, toArray } from './decider';
+import { SnapshotStore } from './snapshot-store';
+
+export interface HandleCommandOptions<S, E extends DomainEvent, R> {
+  streamId: string;
+  streamType: string;
+  metadata: CommandMetadata;
+  /** What the caller gets back (also what an idempotent retry gets back). */
+  result: (ctx: { state: S; events: E[]; version: number }) => R;
+  /**
+   * Retries on a concurrency conflict by reloading and deciding again. Only safe when the
+   * client did not pin a version (If-Match); defaults to 10, with a jittered backoff so
+   * writers racing on a hot aggregate spread out instead of colliding again.
+   */
+  retries?: number;
+  /** The request body (or any stable form of the command) to detect an idempotency key reused for another request. */
+  requestFingerprint?: unknown;
+  snapshots?: { store: SnapshotStore; every: number; type: string };
+  client?: Queryable;
+}
+
+export interface HandledCommand<R> {
+  result: R;
+  version: number;
+  events: number;
+  duplicate: boolean;
+}
+
+/**
+ * Load -> decide -> append with the expected version: the write side of every aggregate.
+ * A decider's state comes only from its own stream (optionally from a snapshot).
+ */
+export class EventSourcedCommandHandler {
+  constructor(private readonly store: PostgresEventStore) {}
+
+  async handle<C, S, E extends DomainEvent, R>(
+    decider: Decider<C, S, E>,
+    command: C,
+    options: HandleCommandOptions<S, E, R>,
+  ): Promise<HandledCommand<R>> {
+    const pinned = options.metadata.expectedVersion;
+    const maxAttempts = pinned === undefined ? (options.retries ?? 10) + 1 : 1;
+    let attempt = 0;
+    const requestHash =
+      options.metadata.idempotencyKey !== undefined
+        ? createHash('sha256').update(JSON.stringify(options.requestFingerprint ?? command)).digest('hex')
+        : undefined;
+    for (;;) {
+      const { state, version } = await this.load(decider, options);
+      if (typeof pinned === 'number' && pinned !== version) {
+        throw new ConcurrencyError(options.streamId, pinned, version);
+      }
+      const events = toArray(decider.decide(command, state));
+      const after = events.reduce(decider.evolve, state);
+      const result = options.result({ state: after, events, version: version + events.length });
+      if (events.length === 0) return { result, version, events: 0, duplicate: false };
+      try {
+        const appended = await this.store.append(
+          options.streamId,
+          events.map((e) => ({ type: e.type, data: e.data })),
+          {
+            streamType: options.streamType,
+            expectedVersion: version === 0 ? NO_STREAM : version,
+            workspaceId: options.metadata.workspaceId,
+            actorId: options.metadata.actorId,
+            correlationId: options.metadata.correlationId,
+            causationId: options.metadata.commandId,
+            client: options.client,
+            idempotency: options.metadata.idempotencyKey
+              ? { key: options.metadata.idempotencyKey, requestHash, result: { result, version: version + events.length } }
+              : undefined,
+          },
+        );
+        if (appended.duplicate) {
+          if (appended.requestHash && requestHash && appended.requestHash !== requestHash) {
+            throw new IdempotencyKeyReusedError('This Idempotency-Key was already used for a different request', {
+              idempotencyKey: options.metadata.idempotencyKey,
+            });
+          }
+          const stored = appended.result as { result: R; version: number };
+          return { result: stored.result, version: stored.version, events: 0, duplicate: true };
+        }
+        if (options.snapshots && Math.floor(appended.nextExpectedVersion / options.snapshots.every) > Math.floor(version / options.snapshots.every)) {
+          await options.snapshots.store.save(options.streamId, options.snapshots.type, appended.nextExpectedVersion, after);
+        }
+        return { result, version: appended.nextExpectedVersion, events: events.length, duplicate: false };
+      } catch (err) {
+        if (!(err instanceof ConcurrencyError) || ++attempt >= maxAttempts) throw err;
+        await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
+      }
+    }
+  }
+
+  private async load<C, S, E extends DomainEvent, R>(
+    decider: Decider<C, S, E>,
+    options: HandleCommandOptions<S, E, R>,
+  ): Promise<{ state: S; version: number }> {
+    let state = decider.initialState();
+    let fromVersion = 1;
+    if (options.snapshots) {
+      const snap = await options.snapshots.store.load<S>(options.streamId, options.snapshots.type);
+      if (snap) {
+        state = snap.state;
+        fromVersion = snap.version + 1;
+      }
+    }
+    const read = await this.store.readStream(options.streamId, { fromVersion }, options.client);
+    for (const e of read.events) state = decider.evolve(state, { type: e.type, data: e.data } as E);
+    return { state, version: read.currentVersion };
+  }
+}

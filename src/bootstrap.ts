@@ -1,0 +1,81 @@
+import { INestApplication, Logger as NestLogger, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
+import { createValidationPipe } from '@libs/common/http/validation.pipe';
+import { requestContextMiddleware } from '@libs/common/request-context/request-context.middleware';
+import { AppModule } from './app.module';
+import { AppConfig } from './config/app-config';
+
+/** Builds the HTTP application (used by main.ts and by the e2e tests, so both run the same app). */
+export async function createApp(
+  config: AppConfig,
+  options: { extraModules?: Type[]; logger?: false } = {},
+): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, options.extraModules), {
+    ...(options.logger === false ? { logger: false } : {}),
+    bufferLogs: true,
+    bodyParser: false,
+    rawBody: true,
+  });
+  if (options.logger !== false) app.useLogger(app.get(Logger));
+  app.use(requestContextMiddleware);
+  app.set('trust proxy', 'loopback');
+  app.disable('x-powered-by');
+  // Swagger UI needs inline scripts and styles; the API itself serves only JSON.
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: { 'script-src': ["'self'", "'unsafe-inline'"], 'style-src': ["'self'", "'unsafe-inline'", 'https:'] },
+      },
+    }),
+  );
+  app.useBodyParser('json', { limit: config.BODY_LIMIT, type: ['application/json', 'application/*+json'] });
+  app.useBodyParser('urlencoded', { limit: config.BODY_LIMIT, extended: true });
+  app.useGlobalPipes(createValidationPipe());
+  setUpOpenApi(app);
+  return app;
+}
+
+function setUpOpenApi(app: INestApplication): void {
+  const doc = new DocumentBuilder()
+    .setTitle('Conversation intelligence API')
+    .setDescription('Knowledge, feedback, tasks, CRM and outreach from a company\'s conversations. Errors are application/problem+json.')
+    .setVersion('1')
+    .addBearerAuth()
+    .addApiKey({ type: 'apiKey', name: 'X-API-Key', in: 'header' }, 'api-key')
+    .build();
+  const document = SwaggerModule.createDocument(app, doc);
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+}
+
+/** SIGTERM/SIGINT: stop accepting, let in-flight requests finish, then close workers and the database. */
+export function installGracefulShutdown(app: INestApplication, timeoutMs: number): void {
+  let closing = false;
+  const logger = new NestLogger('Shutdown');
+  const onSignal = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.log(`${signal} received: draining`);
+    const server = app.getHttpServer();
+    server.closeIdleConnections?.();
+    const force = setTimeout(() => {
+      logger.warn(`still busy after ${timeoutMs} ms: closing connections`);
+      server.closeAllConnections?.();
+    }, timeoutMs);
+    force.unref();
+    try {
+      await app.close();
+      process.exitCode = 0;
+    } catch (err) {
+      logger.error(err);
+      process.exitCode = 1;
+    } finally {
+      clearTimeout(force);
+    }
+  };
+  process.once('SIGTERM', () => void onSignal('SIGTERM'));
+  process.once('SIGINT', () => void onSignal('SIGINT'));
+}
