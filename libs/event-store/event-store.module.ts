@@ -11,6 +11,8 @@ export const EVENT_STORE_OPTIONS = Symbol('EVENT_STORE_OPTIONS');
 
 export interface EventStoreModuleOptions {
   partitionMonthsAhead: number;
+  /** The app keeps partitions ahead on start-up and daily; the CLI does it only when asked. */
+  maintainPartitions?: boolean;
 }
 
 /** Keeps monthly partitions ahead of time: on start-up and daily, once across processes. */
@@ -30,6 +32,7 @@ export class PartitionMaintenance implements OnApplicationBootstrap {
 
   @Cron(CronExpression.EVERY_DAY_AT_3AM, { name: 'event-partitions.ensure-ahead' })
   async ensureAhead(): Promise<string[]> {
+    if (this.options.maintainPartitions === false) return [];
     if (!(await this.leases.tryAcquire('event-partitions.ensure-ahead', 60_000))) return [];
     try {
       const created = await this.partitions.ensureAhead(this.options.partitionMonthsAhead);
@@ -63,7 +66,7 @@ export class EventStoreModule {
         { provide: EventPartitions, inject: [PG_POOL], useFactory: (pool: Pool) => new EventPartitions(pool) },
         PartitionMaintenance,
       ],
-      exports: [PostgresEventStore, EventTypeRegistry, EventPartitions, PartitionMaintenance],
+      exports: [EVENT_STORE_OPTIONS, PostgresEventStore, EventTypeRegistry, EventPartitions, PartitionMaintenance],
     };
   }
 }

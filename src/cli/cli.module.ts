@@ -1,0 +1,32 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { DatabaseModule } from '@libs/database/database.module';
+import { EventStoreModule } from '@libs/event-store/event-store.module';
+import { allMigrations } from '@migrations/index';
+import { AppConfig } from '../config/app-config';
+import { AppConfigModule } from '../config/config.module';
+import { MigrateCommand } from './migrate.command';
+import { PartitionsCommand } from './partitions.command';
+
+/** The admin CLI: the same modules as the app, without HTTP and without start-up migrations. */
+@Module({})
+export class CliModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: CliModule,
+      imports: [
+        AppConfigModule.forRoot(config),
+        DatabaseModule.forRoot({
+          databaseUrl: config.DATABASE_URL,
+          dataDir: config.DATA_DIR,
+          embeddedPort: config.EMBEDDED_DB_PORT,
+          poolSize: 4,
+          // Only `migrate` changes the schema, and it says what it applied.
+          runMigrationsOnStart: false,
+          migrations: allMigrations,
+        }),
+        EventStoreModule.forRoot({ partitionMonthsAhead: config.EVENTS_PARTITION_MONTHS_AHEAD, maintainPartitions: false }),
+      ],
+      providers: [MigrateCommand, PartitionsCommand, ...PartitionsCommand.providers],
+    };
+  }
+}
