@@ -14,6 +14,8 @@ export class PostgresWakeUpSignal extends WakeUpSignal {
   private listenClient?: Client;
   private readonly pending = new Map<string, NodeJS.Timeout>();
   private closed = false;
+  /** Our own notifications come back through LISTEN; local listeners were already woken. */
+  private readonly instanceTag = `${PROCESS_TAG}-${randomUUID().slice(0, 8)}`;
 
   constructor(
     private readonly pool: Pool,
@@ -30,7 +32,7 @@ export class PostgresWakeUpSignal extends WakeUpSignal {
       channel,
       setTimeout(() => {
         this.pending.delete(channel);
-        this.pool.query('SELECT pg_notify($1, $2)', [channel, PROCESS_TAG]).catch(() => undefined);
+        this.pool.query('SELECT pg_notify($1, $2)', [channel, this.instanceTag]).catch(() => undefined);
       }, this.coalesceMs),
     );
   }
@@ -51,7 +53,7 @@ export class PostgresWakeUpSignal extends WakeUpSignal {
       if (!this.listenClient) {
         this.listenClient = new Client({ connectionString: this.url });
         this.listenClient.on('notification', (msg) => {
-          if (msg.payload !== PROCESS_TAG) this.wakeLocal(msg.channel);
+          if (msg.payload !== this.instanceTag) this.wakeLocal(msg.channel);
         });
         this.listenClient.on('error', () => {
           // Subscribers keep their polling fallback; a lost LISTEN connection only delays wake-ups.
