@@ -8,6 +8,7 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   testMatch: ['<rootDir>/{src,libs,test}/**/*.spec.ts'],
   moduleNameMapper: {
+    '^@app/(.*)$': '<rootDir>/src/$1',
     '^@libs/(.*)$': '<rootDir>/libs/$1',
     '^@modules/(.*)$': '<rootDir>/src/modules/$1',
     '^@config/(.*)$': '<rootDir>/src/config/$1',

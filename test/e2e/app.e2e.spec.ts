@@ -1,8 +1,8 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { v7 as uuidv7 } from 'uuid';
-import { createApp } from '../../src/bootstrap';
-import { loadAppConfig } from '../../src/config/app-config';
+import { createApp } from '@app/bootstrap';
+import { loadAppConfig } from '@app/config/app-config';
 import { PostgresEventStore } from '@libs/event-store/postgres-event-store';
 import { createTestDatabase, TestDatabase } from '@test/support/test-database';
 import { CounterTestModule } from '@test/support/fixtures/counter.module';

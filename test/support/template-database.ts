@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 // Relative imports: jest's global setup runs without the path aliases.
+/* eslint-disable no-restricted-imports */
 import { runMigrations } from '../../libs/database/run-migrations';
 import { allMigrations } from '../../migrations';
 
