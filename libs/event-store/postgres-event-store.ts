@@ -1,4 +1,4 @@
-import { Pool } from 'pg';
+import { Pool, PoolClient } from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { WakeUpSignal } from '@libs/database/coordination/coordination.port';
 import { ConcurrencyError } from './concurrency.error';
@@ -85,7 +85,6 @@ export class PostgresEventStore {
 
   async append(streamId: string, events: NewEvent[], options: AppendOptions): Promise<AppendResult> {
     if (events.length === 0) throw new RangeError('append needs at least one event');
-    const db: Queryable = options.client ?? this.pool;
     const expected = expectedToSql(options.expectedVersion);
     const values = [
       streamId,
@@ -107,7 +106,9 @@ export class PostgresEventStore {
     ];
     let row: any;
     try {
-      const res = await db.query({ name: this.appendStatementName, text: APPEND_SQL, values });
+      const res = options.client
+        ? await options.client.query({ name: this.appendStatementName, text: APPEND_SQL, values })
+        : await this.onPooledConnection((c) => c.query({ name: this.appendStatementName, text: APPEND_SQL, values }));
       row = res.rows[0];
     } catch (err: any) {
       if (err?.code === 'ES409') {
@@ -128,6 +129,24 @@ export class PostgresEventStore {
       lastPosition: Number(row.last_position),
       transactionId: String(row.tx_id),
     };
+  }
+
+  /**
+   * pool.query() throws the connection away after ANY error, so every concurrency conflict
+   * would cost a reconnect (and, on a server, its prepared statements). A server-side error
+   * (it has a SQLSTATE) leaves the connection healthy, so it goes back to the pool.
+   */
+  private async onPooledConnection<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      return await fn(client);
+    } catch (err: any) {
+      if (typeof err?.code !== 'string' || err.code.length !== 5) broken = err;
+      throw err;
+    } finally {
+      client.release(broken);
+    }
   }
 
   /** Call after committing a transaction that appended through `options.client`. */

@@ -33,11 +33,17 @@ export async function createTestDatabase(poolSize = 20): Promise<TestDatabase> {
     await admin.end();
     const url = withDatabase(serverUrl, name);
     const pool = new Pool({ connectionString: url, max: poolSize });
+    let closing = false;
+    // Idle clients still closing when the database is dropped WITH (FORCE) get 57P01; expected then.
+    pool.on('error', (err: Error & { code?: string }) => {
+      if (!(closing && err.code === '57P01')) console.error(`idle client error on ${name}:`, err);
+    });
     return {
       backend: 'pg',
       url,
       pool,
       close: async () => {
+        closing = true;
         await pool.end();
         const c = new Client({ connectionString: serverUrl });
         await c.connect();
