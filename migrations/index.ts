@@ -1,6 +1,7 @@
 import { Extensions1764086300000 } from './1764086300000-extensions';
 import { EventStore1764086400000 } from './1764086400000-event-store';
 import { CoordinationLeases1764086400100 } from './1764086400100-coordination-leases';
+import { EventSourcingRuntime1764086400200 } from './1764086400200-eventsourcing-runtime';
 
 /** Every migration in order. Never edit one that has landed: add a new one. */
-export const allMigrations = [Extensions1764086300000, EventStore1764086400000, CoordinationLeases1764086400100];
+export const allMigrations = [Extensions1764086300000, EventStore1764086400000, CoordinationLeases1764086400100, EventSourcingRuntime1764086400200];

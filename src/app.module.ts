@@ -40,7 +40,10 @@ export class AppModule {
           migrations: allMigrations,
         }),
         EventStoreModule.forRoot({ partitionMonthsAhead: config.EVENTS_PARTITION_MONTHS_AHEAD }),
-        EventSourcingModule,
+        EventSourcingModule.forRoot({
+          enabled: config.RUN_SUBSCRIPTIONS,
+          rebuildSchedules: config.PROJECTION_REBUILD_SCHEDULES,
+        }),
         ...extraModules,
       ],
       controllers: [HealthController],

@@ -1,3 +1,5 @@
+import { ApplicationError } from '@libs/common/errors/application-error';
+import { registerErrorStatuses } from '@libs/common/http/error-status.registry';
 import { Queryable } from './event-store.types';
 
 export interface EventPartitionInfo {
@@ -11,7 +13,10 @@ export interface EventPartitionInfo {
   totalBytes: number;
 }
 
-export class PartitionError extends Error {}
+export class PartitionError extends ApplicationError {
+  readonly code = 'EVENT_STORE.PARTITION_REFUSED';
+}
+registerErrorStatuses({ 'EVENT_STORE.PARTITION_REFUSED': 422 });
 
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
 

@@ -227,6 +227,16 @@ export class PostgresEventStore {
     return { events, checkpoint };
   }
 
+  /** Specific events (e.g. parked ones being replayed), in log order. */
+  async readEventsByIds(eventIds: string[], db: Queryable = this.pool): Promise<RecordedEvent[]> {
+    if (eventIds.length === 0) return [];
+    const res = await db.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE event_id = ANY($1::uuid[]) ORDER BY transaction_id, global_position`,
+      [eventIds],
+    );
+    return res.rows.map((r) => this.toRecorded(r));
+  }
+
   /** The position of the newest event: lag = what lies between a checkpoint and this. */
   async headPosition(db: Queryable = this.pool): Promise<number> {
     const res = await db.query<{ pos: string | null }>('SELECT max(global_position) AS pos FROM events');

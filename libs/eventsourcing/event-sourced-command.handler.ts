@@ -6,6 +6,10 @@ import { PostgresEventStore } from '@libs/event-store/postgres-event-store';
 import { CommandMetadata } from './command-metadata';
 import { Decider, DomainEvent, toArray } from './decider';
 import { SnapshotStore } from './snapshot-store';
+import { Pool } from 'pg';
+import { applyRowProjection, RowProjection } from './projections/row-projection';
+import { ProjectionRegistry } from './projections/projection.registry';
+import { inTransaction } from './subscriptions/transaction';
 
 export interface HandleCommandOptions<S, E extends DomainEvent, R> {
   streamId: string;
@@ -37,7 +41,11 @@ export interface HandledCommand<R> {
  * A decider's state comes only from its own stream (optionally from a snapshot).
  */
 export class EventSourcedCommandHandler {
-  constructor(private readonly store: PostgresEventStore) {}
+  constructor(
+    private readonly store: PostgresEventStore,
+    /** With inline projections registered, appends of their event types run in a transaction with them. */
+    private readonly inline?: { pool: Pool; registry: ProjectionRegistry },
+  ) {}
 
   async handle<C, S, E extends DomainEvent, R>(
     decider: Decider<C, S, E>,
@@ -61,7 +69,10 @@ export class EventSourcedCommandHandler {
       const result = options.result({ state: after, events, version: version + events.length });
       if (events.length === 0) return { result, version, events: 0, duplicate: false };
       try {
-        const appended = await this.store.append(
+        const inlineProjections = this.inlineFor(events);
+        const appended = inlineProjections.length && !options.client
+          ? await this.appendWithInline(inlineProjections, options.streamId, version, events, options, result, requestHash)
+          : await this.store.append(
           options.streamId,
           events.map((e) => ({ type: e.type, data: e.data })),
           {
@@ -95,6 +106,48 @@ export class EventSourcedCommandHandler {
         await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
       }
     }
+  }
+
+  private inlineFor(events: DomainEvent[]): RowProjection[] {
+    if (!this.inline) return [];
+    return [...new Set(events.flatMap((e) => this.inline!.registry.inlineFor(e.type)))];
+  }
+
+  /** Append + inline projections in ONE transaction: the module's own reads see the write at once. */
+  private async appendWithInline<S, E extends DomainEvent, R>(
+    projections: RowProjection[],
+    streamId: string,
+    version: number,
+    events: E[],
+    options: HandleCommandOptions<S, E, R>,
+    result: R,
+    requestHash: string | undefined,
+  ) {
+    const appended = await inTransaction(this.inline!.pool, async (tx) => {
+      const out = await this.store.append(
+        streamId,
+        events.map((e) => ({ type: e.type, data: e.data })),
+        {
+          streamType: options.streamType,
+          expectedVersion: version === 0 ? NO_STREAM : version,
+          workspaceId: options.metadata.workspaceId,
+          actorId: options.metadata.actorId,
+          correlationId: options.metadata.correlationId,
+          causationId: options.metadata.commandId,
+          client: tx,
+          idempotency: options.metadata.idempotencyKey
+            ? { key: options.metadata.idempotencyKey, requestHash, result: { result, version: version + events.length } }
+            : undefined,
+        },
+      );
+      if (!out.duplicate) {
+        const recorded = await this.store.readStream(streamId, { fromVersion: version + 1 }, tx);
+        for (const p of projections) await applyRowProjection(p, recorded.events, tx);
+      }
+      return out;
+    });
+    if (!appended.duplicate) this.store.notifyAppended();
+    return appended;
   }
 
   private async load<C, S, E extends DomainEvent, R>(

@@ -1,22 +1,84 @@
-import { Global, Module } from '@nestjs/common';
+import { DynamicModule, Global, InjectionToken, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { Pool } from 'pg';
+import { registerErrorStatuses } from '@libs/common/http/error-status.registry';
+import { LeaseManager } from '@libs/database/coordination/coordination.port';
 import { PG_POOL } from '@libs/database/database-backend';
 import { PostgresEventStore } from '@libs/event-store/postgres-event-store';
 import { EventSourcedCommandHandler } from './event-sourced-command.handler';
+import { ProjectionAdmin } from './projections/projection-admin';
+import { ProjectionRebuilder } from './projections/projection-rebuilder';
+import { ProjectionRegistry } from './projections/projection.registry';
 import { SnapshotStore } from './snapshot-store';
+import { ParkedEventAdmin } from './subscriptions/parked-event-admin';
+import { eventSourcingErrorStatuses } from './subscriptions/parked-event.errors';
+import { ParkedEvents } from './subscriptions/parked-events';
+import { SubscriptionCheckpoints } from './subscriptions/subscription-checkpoints';
+import { SUBSCRIPTION_OPTIONS, SubscriptionOptions, SubscriptionRunner } from './subscriptions/subscription-runner';
+
+registerErrorStatuses(eventSourcingErrorStatuses);
+
+export const defaultSubscriptionOptions: SubscriptionOptions = {
+  enabled: true,
+  batchSize: 1000,
+  pollIntervalMs: 1000,
+  leaseTtlMs: 10_000,
+  maxAttempts: 3,
+  backoffMs: 100,
+  rebuildSchedules: {},
+};
 
 /**
- * @nestjs/cqrs is the router (CommandBus/QueryBus); durability comes from the event store and,
- * for reactions, from durable subscriptions, never from its in-memory EventBus.
+ * @nestjs/cqrs is the router (CommandBus/QueryBus); durability comes from the event store and
+ * the durable subscriptions here, never from its in-memory EventBus.
  */
 @Global()
-@Module({
-  imports: [CqrsModule.forRoot()],
-  providers: [
-    { provide: EventSourcedCommandHandler, inject: [PostgresEventStore], useFactory: (s: PostgresEventStore) => new EventSourcedCommandHandler(s) },
-    { provide: SnapshotStore, inject: [PG_POOL], useFactory: (pool: Pool) => new SnapshotStore(pool) },
-  ],
-  exports: [CqrsModule, EventSourcedCommandHandler, SnapshotStore],
-})
-export class EventSourcingModule {}
+@Module({})
+export class EventSourcingModule {
+  static forRoot(options: Partial<SubscriptionOptions> = {}): DynamicModule {
+    const pool = (fn: (p: Pool, ...rest: any[]) => unknown, ...inject: InjectionToken[]) => ({ inject: [PG_POOL, ...inject], useFactory: fn });
+    return {
+      module: EventSourcingModule,
+      imports: [CqrsModule.forRoot()],
+      providers: [
+        { provide: SUBSCRIPTION_OPTIONS, useValue: { ...defaultSubscriptionOptions, ...options } },
+        ProjectionRegistry,
+        { provide: EventSourcedCommandHandler, inject: [PostgresEventStore, PG_POOL, ProjectionRegistry], useFactory: (s: PostgresEventStore, p: Pool, r: ProjectionRegistry) => new EventSourcedCommandHandler(s, { pool: p, registry: r }) },
+        { provide: SnapshotStore, ...pool((p) => new SnapshotStore(p)) },
+        { provide: SubscriptionCheckpoints, ...pool((p) => new SubscriptionCheckpoints(p)) },
+        { provide: ParkedEvents, ...pool((p) => new ParkedEvents(p)) },
+        {
+          provide: ProjectionRebuilder,
+          ...pool((p, s: PostgresEventStore, c: SubscriptionCheckpoints) => new ProjectionRebuilder(p, s, c), PostgresEventStore, SubscriptionCheckpoints),
+        },
+        {
+          provide: ParkedEventAdmin,
+          ...pool((p, s: PostgresEventStore, pe: ParkedEvents, r: ProjectionRegistry) => new ParkedEventAdmin(p, s, pe, r), PostgresEventStore, ParkedEvents, ProjectionRegistry),
+        },
+        {
+          provide: ProjectionAdmin,
+          ...pool(
+            (p, r: ProjectionRegistry, c: SubscriptionCheckpoints, rb: ProjectionRebuilder, l: LeaseManager) => new ProjectionAdmin(p, r, c, rb, l),
+            ProjectionRegistry,
+            SubscriptionCheckpoints,
+            ProjectionRebuilder,
+            LeaseManager,
+          ),
+        },
+        SubscriptionRunner,
+      ],
+      exports: [
+        CqrsModule,
+        EventSourcedCommandHandler,
+        SnapshotStore,
+        ProjectionRegistry,
+        SubscriptionCheckpoints,
+        ParkedEvents,
+        ProjectionRebuilder,
+        ParkedEventAdmin,
+        ProjectionAdmin,
+        SubscriptionRunner,
+      ],
+    };
+  }
+}

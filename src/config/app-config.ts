@@ -27,6 +27,26 @@ export const appConfigSchema = z.object({
     .regex(/^\d+(b|kb|mb)$/i, 'must look like 512kb or 1mb')
     .default('1mb'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  /** Run durable subscriptions (projections, sagas) in this process; false for HTTP-only processes. */
+  RUN_SUBSCRIPTIONS: bool.default(true),
+  /** Scheduled rebuilds: `name=cron;name2=cron`, e.g. `audit.stream-activity=0 4 * * 0`. */
+  PROJECTION_REBUILD_SCHEDULES: z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      const out: Record<string, string> = {};
+      for (const part of v.split(';').map((p) => p.trim()).filter(Boolean)) {
+        const m = /^([\w.-]+)\s*=\s*(.+)$/.exec(part);
+        if (!m || m[2].trim().split(/\s+/).length < 5) {
+          ctx.addIssue({ code: 'custom', message: `"${part}" is not name=<cron expression>` });
+          continue;
+        }
+        out[m[1]] = m[2].trim();
+      }
+      return out;
+    }),
+  /** Temporary superuser credential for /api/v1/admin until identity lands; unset = admin API closed. */
+  ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
 });
 
 export type AppConfig = z.infer<typeof appConfigSchema>;

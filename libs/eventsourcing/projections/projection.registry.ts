@@ -1,0 +1,33 @@
+import { Injectable } from '@nestjs/common';
+import { RowProjection } from './row-projection';
+
+/** Every projection of every module; modules register theirs in onModuleInit. */
+@Injectable()
+export class ProjectionRegistry {
+  private readonly projections = new Map<string, RowProjection>();
+
+  register(...projections: RowProjection[]): void {
+    for (const p of projections) {
+      if (this.projections.has(p.name) && this.projections.get(p.name) !== p) {
+        throw new Error(`Projection ${p.name} registered twice`);
+      }
+      this.projections.set(p.name, p);
+    }
+  }
+
+  get(name: string): RowProjection | undefined {
+    return this.projections.get(name);
+  }
+
+  all(): RowProjection[] {
+    return [...this.projections.values()];
+  }
+
+  async(): RowProjection[] {
+    return this.all().filter((p) => p.mode === 'async');
+  }
+
+  inlineFor(eventType: string): RowProjection[] {
+    return this.all().filter((p) => p.mode === 'inline' && p.handlerFor(eventType));
+  }
+}

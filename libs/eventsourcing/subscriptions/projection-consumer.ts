@@ -1,0 +1,123 @@
+import { Pool } from 'pg';
+import { Checkpoint, RecordedEvent } from '@libs/event-store/event-store.types';
+import { PostgresEventStore } from '@libs/event-store/postgres-event-store';
+import { applyRowProjection, RowProjection } from '../projections/row-projection';
+import { ParkedEvents } from './parked-events';
+import { CheckpointMovedError, SubscriptionCheckpoints } from './subscription-checkpoints';
+import { inTransaction } from './transaction';
+
+export interface ConsumerOptions {
+  batchSize: number;
+  /** Attempts of one failing event before it is parked. */
+  maxAttempts: number;
+  backoffMs: number;
+  holder: string;
+}
+
+export interface BatchOutcome {
+  processed: number;
+  parked: number;
+  caughtUp: boolean;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 2000);
+const same = (a: Checkpoint, b: Checkpoint) => a.transactionId === b.transactionId && a.globalPosition === b.globalPosition;
+
+/**
+ * Moves one projection along the log: read a batch past the checkpoint (gap-safe), then apply it
+ * AND move the checkpoint in one transaction. When a batch fails, its events are retried one by
+ * one to find the culprit, which is retried with backoff and then parked; for per-stream
+ * projections the later events of a parked stream are parked behind it, other streams go on.
+ */
+export class ProjectionConsumer {
+  constructor(
+    readonly projection: RowProjection,
+    private readonly store: PostgresEventStore,
+    private readonly pool: Pool,
+    private readonly checkpoints: SubscriptionCheckpoints,
+    private readonly parked: ParkedEvents,
+    private readonly options: ConsumerOptions,
+  ) {}
+
+  get name(): string {
+    return this.projection.name;
+  }
+
+  async processNext(): Promise<BatchOutcome> {
+    const state = await this.checkpoints.get(this.name);
+    if (!state) throw new Error(`No checkpoint row for ${this.name}`);
+    const page = await this.store.readAll({
+      after: state.checkpoint,
+      limit: this.options.batchSize,
+      eventTypes: this.projection.eventTypes,
+    });
+    if (page.events.length === 0) {
+      // Nothing of ours below the horizon: move the checkpoint up to it so lag reads true.
+      if (!same(page.checkpoint, state.checkpoint)) await this.commit(state.checkpoint, page.checkpoint, [], 0);
+      return { processed: 0, parked: 0, caughtUp: true };
+    }
+    try {
+      const parked = await this.commit(state.checkpoint, page.checkpoint, page.events, page.events.length);
+      return { processed: page.events.length, parked, caughtUp: page.events.length < this.options.batchSize };
+    } catch (err) {
+      if (err instanceof CheckpointMovedError) throw err;
+      const parked = await this.isolate(state.checkpoint, page.events, page.checkpoint);
+      return { processed: page.events.length, parked, caughtUp: page.events.length < this.options.batchSize };
+    }
+  }
+
+  /** Applies `events` (minus those of blocked streams, which are parked) and moves the checkpoint, atomically. */
+  private async commit(from: Checkpoint, to: Checkpoint, events: RecordedEvent[], counted: number): Promise<number> {
+    return inTransaction(this.pool, async (tx) => {
+      await this.checkpoints.lockAt(tx, this.name, from);
+      let parkedCount = 0;
+      let toApply = events;
+      if (this.projection.ordering === 'per-stream' && events.length) {
+        const blocked = await this.parked.blockedStreams(tx, this.name, [...new Set(events.map((e) => e.streamId))]);
+        if (blocked.size) {
+          toApply = events.filter((e) => !blocked.has(e.streamId));
+          for (const e of events) {
+            if (blocked.has(e.streamId)) {
+              await this.parked.park(tx, this.name, e, 'blocked-by-stream', null, 0);
+              parkedCount++;
+            }
+          }
+        }
+      }
+      await applyRowProjection(this.projection, toApply, tx);
+      await this.checkpoints.advance(tx, this.name, to, counted, this.options.holder);
+      return parkedCount;
+    });
+  }
+
+  private async isolate(start: Checkpoint, events: RecordedEvent[], pageEnd: Checkpoint): Promise<number> {
+    let at = start;
+    let parked = 0;
+    for (const e of events) {
+      const next = { transactionId: e.transactionId, globalPosition: e.globalPosition };
+      for (let attempt = 1; ; attempt++) {
+        try {
+          parked += await this.commit(at, next, [e], 1);
+          break;
+        } catch (err) {
+          if (err instanceof CheckpointMovedError) throw err;
+          await this.checkpoints.setStatus(this.name, 'failing', `${e.type} ${e.eventId}: ${errorText(err)}`);
+          if (attempt >= this.options.maxAttempts) {
+            await inTransaction(this.pool, async (tx) => {
+              await this.checkpoints.lockAt(tx, this.name, at);
+              await this.parked.park(tx, this.name, e, 'failed', errorText(err), attempt);
+              await this.checkpoints.advance(tx, this.name, next, 1, this.options.holder);
+            });
+            parked++;
+            break;
+          }
+          await sleep(this.options.backoffMs * 2 ** (attempt - 1));
+        }
+      }
+      at = next;
+    }
+    if (!same(at, pageEnd)) await this.commit(at, pageEnd, [], 0);
+    return parked;
+  }
+}
