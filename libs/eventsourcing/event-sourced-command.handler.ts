@@ -108,14 +108,14 @@ export class EventSourcedCommandHandler {
     }
   }
 
-  private inlineFor(events: DomainEvent[]): RowProjection[] {
+  private inlineFor(events: DomainEvent[]): RowProjection<any>[] {
     if (!this.inline) return [];
     return [...new Set(events.flatMap((e) => this.inline!.registry.inlineFor(e.type)))];
   }
 
   /** Append + inline projections in ONE transaction: the module's own reads see the write at once. */
   private async appendWithInline<S, E extends DomainEvent, R>(
-    projections: RowProjection[],
+    projections: RowProjection<any>[],
     streamId: string,
     version: number,
     events: E[],

@@ -78,7 +78,7 @@ export class ProjectionRebuilder {
     }));
   }
 
-  async rebuild(projection: RowProjection, rebuildId: string, onProgress?: (p: RebuildProgress) => void | Promise<void>): Promise<void> {
+  async rebuild(projection: RowProjection<any>, rebuildId: string, onProgress?: (p: RebuildProgress) => void | Promise<void>): Promise<void> {
     const shadow = `${projection.table}__rebuild`;
     const started = Date.now();
     try {

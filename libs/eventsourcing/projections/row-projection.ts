@@ -65,7 +65,7 @@ const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
  * `table` defaults to the live table; rebuilds pass their shadow table.
  */
 export async function applyRowProjection(
-  projection: RowProjection,
+  projection: RowProjection<any>,
   events: RecordedEvent[],
   tx: Queryable,
   table: string = projection.table,

@@ -32,7 +32,7 @@ const same = (a: Checkpoint, b: Checkpoint) => a.transactionId === b.transaction
  */
 export class ProjectionConsumer {
   constructor(
-    readonly projection: RowProjection,
+    readonly projection: RowProjection<any>,
     private readonly store: PostgresEventStore,
     private readonly pool: Pool,
     private readonly checkpoints: SubscriptionCheckpoints,

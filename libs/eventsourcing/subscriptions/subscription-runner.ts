@@ -68,7 +68,7 @@ export class SubscriptionRunner implements OnApplicationBootstrap, OnApplication
     for (const p of this.registry.async()) await this.leases.release(this.leaseName(p)).catch(() => undefined);
   }
 
-  private leaseName(p: RowProjection): string {
+  private leaseName(p: RowProjection<any>): string {
     return `subscription:${p.name}`;
   }
 
@@ -89,7 +89,7 @@ export class SubscriptionRunner implements OnApplicationBootstrap, OnApplication
     });
   }
 
-  private async run(projection: RowProjection): Promise<void> {
+  private async run(projection: RowProjection<any>): Promise<void> {
     const consumer = new ProjectionConsumer(projection, this.store, this.pool, this.checkpoints, this.parked, {
       batchSize: this.options.batchSize,
       maxAttempts: this.options.maxAttempts,
