@@ -1,11 +1,15 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { DatabaseModule } from '@libs/database/database.module';
 import { EventStoreModule } from '@libs/event-store/event-store.module';
+import { EventSourcingModule } from '@libs/eventsourcing/eventsourcing.module';
+import { ScheduleModule } from '@nestjs/schedule';
 import { allMigrations } from '@migrations/index';
 import { AppConfig } from '../config/app-config';
 import { AppConfigModule } from '../config/config.module';
 import { MigrateCommand } from './migrate.command';
 import { PartitionsCommand } from './partitions.command';
+import { ProjectionsCommand } from './projections.command';
+import { AuditProjectionsModule } from '@modules/audit/audit-projections.module';
 
 /** The admin CLI: the same modules as the app, without HTTP and without start-up migrations. */
 @Module({})
@@ -25,8 +29,12 @@ export class CliModule {
           migrations: allMigrations,
         }),
         EventStoreModule.forRoot({ partitionMonthsAhead: config.EVENTS_PARTITION_MONTHS_AHEAD, maintainPartitions: false }),
+        ScheduleModule.forRoot(),
+        // The CLI never runs consumers itself; it only rebuilds or inspects them.
+        EventSourcingModule.forRoot({ enabled: false }),
+        AuditProjectionsModule,
       ],
-      providers: [MigrateCommand, PartitionsCommand, ...PartitionsCommand.providers],
+      providers: [MigrateCommand, PartitionsCommand, ...PartitionsCommand.providers, ProjectionsCommand, ...ProjectionsCommand.providers],
     };
   }
 }

@@ -53,9 +53,9 @@ export class SubscriptionRunner implements OnApplicationBootstrap, OnApplication
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    if (!this.options.enabled) return;
     for (const p of this.registry.async()) await this.checkpoints.ensure(p.name, 'projection');
     this.scheduleRebuilds();
-    if (!this.options.enabled) return;
     this.unsubscribe = this.wakeUp.subscribe(EVENTS_APPENDED_CHANNEL, () => this.wakeAll());
     for (const p of this.registry.async()) this.loops.push(this.run(p));
   }
