@@ -9,6 +9,7 @@ import { DatabaseModule } from '@libs/database/database.module';
 import { EventStoreModule } from '@libs/event-store/event-store.module';
 import { EventSourcingModule } from '@libs/eventsourcing/eventsourcing.module';
 import { allMigrations } from '@migrations/index';
+import { AuditModule } from '@modules/audit/audit.module';
 import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
 import { HealthController } from './health/health.controller';
@@ -44,6 +45,7 @@ export class AppModule {
           enabled: config.RUN_SUBSCRIPTIONS,
           rebuildSchedules: config.PROJECTION_REBUILD_SCHEDULES,
         }),
+        AuditModule,
         ...extraModules,
       ],
       controllers: [HealthController],

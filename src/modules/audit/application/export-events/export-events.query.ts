@@ -1,0 +1,10 @@
+import { Query } from '@nestjs/cqrs';
+import { EventFilters } from '@modules/audit/application/event-filters.request.dto';
+import { AuditEventView } from '@modules/audit/infrastructure/audit-events.queries';
+
+/** Every event of a selection, in log order, produced page by page as it is consumed. */
+export class ExportEventsQuery extends Query<AsyncIterable<AuditEventView>> {
+  constructor(readonly filters: EventFilters) {
+    super();
+  }
+}

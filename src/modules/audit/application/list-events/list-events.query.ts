@@ -1,0 +1,20 @@
+import { Query } from '@nestjs/cqrs';
+import { EventFilters } from '@modules/audit/application/event-filters.request.dto';
+import { AuditEventView } from '@modules/audit/infrastructure/audit-events.queries';
+
+export interface ListEventsParams extends EventFilters {
+  cursor?: string;
+  limit?: number;
+}
+
+export interface EventPageResult {
+  items: AuditEventView[];
+  nextCursor: string | null;
+}
+
+/** One page of the whole event log (every workspace), in log order. */
+export class ListEventsQuery extends Query<EventPageResult> {
+  constructor(readonly params: ListEventsParams) {
+    super();
+  }
+}

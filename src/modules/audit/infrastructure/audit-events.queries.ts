@@ -1,0 +1,255 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Pool } from 'pg';
+import { PG_POOL } from '@libs/database/database-backend';
+import { Checkpoint } from '@libs/event-store/event-store.types';
+import { EventTypeRegistry, UnknownEventVersionError } from '@libs/event-store/event-type-registry';
+
+/**
+ * Every SQL statement the audit module runs, in one place (STYLE.md: read queries easy to find).
+ * The audit module is the one reader of the event log itself rather than of read models: it is
+ * the log's own history that the admin asks for.
+ */
+
+/** One event as the audit API shows it (payload raised to its type's current schema version). */
+export interface AuditEventView {
+  globalPosition: number;
+  transactionId: string;
+  eventId: string;
+  streamId: string;
+  streamVersion: number;
+  streamType: string;
+  eventType: string;
+  schemaVersion: number;
+  workspaceId: string | null;
+  actorId: string | null;
+  correlationId: string | null;
+  causationId: string | null;
+  recordedAt: Date;
+  payload: unknown;
+  metadata: Record<string, unknown>;
+}
+
+/** Filters of the event log. `from` is inclusive, `to` exclusive. */
+export interface EventCriteria {
+  streamId?: string;
+  streamType?: string;
+  eventType?: string;
+  actorId?: string;
+  correlationId?: string;
+  workspaceId?: string;
+  from?: Date;
+  to?: Date;
+}
+
+export interface EventPageOptions {
+  /** Keyset: only events strictly after this (transaction_id, global_position). */
+  after?: Checkpoint;
+  limit: number;
+  /** Caps the horizon (an xid8 as text): an export stops at the log as it was when it started. */
+  upTo?: string;
+}
+
+export interface EventPage {
+  items: AuditEventView[];
+  /** More events lie below the horizon after the last item. */
+  hasMore: boolean;
+  /** pg_snapshot_xmin of the statement: every event of a lower transaction id is committed and visible. */
+  horizon: string;
+}
+
+export interface StreamHistory {
+  streamId: string;
+  streamType: string;
+  workspaceId: string | null;
+  currentVersion: number;
+  archived: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+  events: AuditEventView[];
+}
+
+const EVENT_COLUMNS = `global_position, transaction_id::text AS transaction_id, event_id, stream_id, stream_version,
+  stream_type, event_type, schema_version, workspace_id, actor_id, correlation_id, causation_id,
+  payload, metadata, recorded_at`;
+
+interface EventRow {
+  global_position: string;
+  transaction_id: string;
+  event_id: string;
+  stream_id: string;
+  stream_version: string;
+  stream_type: string;
+  event_type: string;
+  schema_version: number;
+  workspace_id: string | null;
+  actor_id: string | null;
+  correlation_id: string | null;
+  causation_id: string | null;
+  payload: unknown;
+  metadata: Record<string, unknown>;
+  recorded_at: Date;
+}
+
+const EQUALITY_FILTERS = [
+  ['streamId', 'stream_id'],
+  ['streamType', 'stream_type'],
+  ['eventType', 'event_type'],
+  ['actorId', 'actor_id'],
+  ['correlationId', 'correlation_id'],
+  ['workspaceId', 'workspace_id'],
+] as const satisfies readonly (readonly [keyof EventCriteria, string])[];
+
+/**
+ * A page of the log in (transaction_id, global_position) order, below the gap-safe horizon.
+ *
+ * - The horizon and the page come from ONE statement (one snapshot), as in the event store's
+ *   readAll: a horizon read by a later statement could pass a transaction that committed in
+ *   between, and a cursor taken after it would skip that transaction's events forever.
+ * - Only the filters given become predicates, each a plain comparison of a column with a bound
+ *   parameter: `recorded_at >= $from AND recorded_at < $to` lets PostgreSQL prune partitions at
+ *   plan time, and no `($n IS NULL OR ...)` hides an index from the planner.
+ * - One row more than the limit says whether another page exists without a second query.
+ */
+export function eventPageStatement(criteria: EventCriteria, options: EventPageOptions): { text: string; values: unknown[] } {
+  const values: unknown[] = [];
+  const param = (value: unknown, cast: string) => {
+    values.push(value);
+    return `$${values.length}::${cast}`;
+  };
+  const where = ['transaction_id < h.xmin'];
+  if (options.upTo !== undefined) where.push(`transaction_id < ${param(options.upTo, 'xid8')}`);
+  if (options.after) {
+    where.push(
+      `(transaction_id, global_position) > (${param(options.after.transactionId, 'xid8')}, ${param(options.after.globalPosition, 'bigint')})`,
+    );
+  }
+  for (const [field, column] of EQUALITY_FILTERS) {
+    const value = criteria[field];
+    if (value !== undefined) where.push(`${column} = ${param(value, column === 'workspace_id' ? 'uuid' : 'text')}`);
+  }
+  if (criteria.from) where.push(`recorded_at >= ${param(criteria.from, 'timestamptz')}`);
+  if (criteria.to) where.push(`recorded_at < ${param(criteria.to, 'timestamptz')}`);
+  const limit = param(options.limit + 1, 'integer');
+  const text = `WITH h AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
+SELECT h.xmin::text AS horizon, e.*
+  FROM h LEFT JOIN LATERAL (
+    SELECT ${EVENT_COLUMNS}
+      FROM events
+     WHERE ${where.join('\n       AND ')}
+     ORDER BY transaction_id, global_position
+     LIMIT ${limit}
+  ) e ON true`;
+  return { text, values };
+}
+
+/**
+ * A stream's head and its events up to a version, in ONE statement so that both come from the
+ * same snapshot. `recorded_at >= created_at` lets PostgreSQL skip the partitions older than the
+ * stream (created_at is the earliest recorded_at of the stream, as es_append keeps it).
+ */
+const STREAM_HISTORY_SQL = `SELECT s.stream_id AS head_stream_id, s.stream_type AS head_stream_type,
+       s.workspace_id AS head_workspace_id, s.version AS head_version, s.archived AS head_archived,
+       s.created_at AS head_created_at, s.updated_at AS head_updated_at, e.*
+  FROM event_streams s
+  LEFT JOIN LATERAL (
+    SELECT ${EVENT_COLUMNS}
+      FROM events
+     WHERE stream_id = s.stream_id
+       AND recorded_at >= s.created_at
+       AND stream_version <= coalesce($2::bigint, s.version)
+  ) e ON true
+ WHERE s.stream_id = $1
+ ORDER BY e.stream_version`;
+
+/** Everything one request (correlation id) caused, in log order. */
+const CORRELATION_SQL = `SELECT ${EVENT_COLUMNS}
+  FROM events
+ WHERE correlation_id = $1
+ ORDER BY transaction_id, global_position
+ LIMIT $2`;
+
+interface StreamHistoryRow extends EventRow {
+  head_stream_id: string;
+  head_stream_type: string;
+  head_workspace_id: string | null;
+  head_version: string;
+  head_archived: boolean;
+  head_created_at: Date;
+  head_updated_at: Date;
+}
+
+/** Read access to the event log for the audit API. Every method is one autocommit statement. */
+@Injectable()
+export class AuditEventsQueries {
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    private readonly registry: EventTypeRegistry,
+  ) {}
+
+  async page(criteria: EventCriteria, options: EventPageOptions): Promise<EventPage> {
+    const res = await this.pool.query<EventRow & { horizon: string }>(eventPageStatement(criteria, options));
+    const rows = res.rows.filter((r) => r.global_position !== null);
+    return {
+      items: rows.slice(0, options.limit).map((r) => this.toView(r)),
+      hasMore: rows.length > options.limit,
+      horizon: res.rows[0].horizon,
+    };
+  }
+
+  async streamHistory(streamId: string, atVersion?: number): Promise<StreamHistory | null> {
+    const res = await this.pool.query<StreamHistoryRow>(STREAM_HISTORY_SQL, [streamId, atVersion ?? null]);
+    if (res.rows.length === 0) return null;
+    const head = res.rows[0];
+    return {
+      streamId: head.head_stream_id,
+      streamType: head.head_stream_type,
+      workspaceId: head.head_workspace_id,
+      currentVersion: Number(head.head_version),
+      archived: head.head_archived,
+      createdAt: head.head_created_at,
+      updatedAt: head.head_updated_at,
+      events: res.rows.filter((r) => r.global_position !== null).map((r) => this.toView(r)),
+    };
+  }
+
+  async byCorrelation(correlationId: string, limit: number): Promise<AuditEventView[]> {
+    const res = await this.pool.query<EventRow>(CORRELATION_SQL, [correlationId, limit]);
+    return res.rows.map((r) => this.toView(r));
+  }
+
+  /** The event store's mapping (its toRecorded is private), under the audit API's field names. */
+  private toView(r: EventRow): AuditEventView {
+    const { schemaVersion, data } = this.upcast(r);
+    return {
+      globalPosition: Number(r.global_position),
+      transactionId: r.transaction_id,
+      eventId: r.event_id,
+      streamId: r.stream_id,
+      streamVersion: Number(r.stream_version),
+      streamType: r.stream_type,
+      eventType: r.event_type,
+      schemaVersion,
+      workspaceId: r.workspace_id,
+      actorId: r.actor_id,
+      correlationId: r.correlation_id,
+      causationId: r.causation_id,
+      recordedAt: r.recorded_at,
+      payload: data,
+      metadata: r.metadata,
+    };
+  }
+
+  /**
+   * Upcast like the store does, with one difference: an event written by a newer deployment
+   * (during a rolling deploy) is shown as stored, with its stored version, instead of failing
+   * the whole audit read. Handlers must refuse such events; an auditor must still see them.
+   */
+  private upcast(r: EventRow): { schemaVersion: number; data: unknown } {
+    try {
+      return this.registry.upcast(r.event_type, r.schema_version, r.payload);
+    } catch (err) {
+      if (err instanceof UnknownEventVersionError) return { schemaVersion: r.schema_version, data: r.payload };
+      throw err;
+    }
+  }
+}
