@@ -10,6 +10,7 @@ import { ProjectionAdmin } from './projections/projection-admin';
 import { ProjectionRebuilder } from './projections/projection-rebuilder';
 import { ProjectionRegistry } from './projections/projection.registry';
 import { SnapshotStore } from './snapshot-store';
+import { ConsumerRegistry } from './subscriptions/durable-consumer';
 import { ParkedEventAdmin } from './subscriptions/parked-event-admin';
 import { eventSourcingErrorStatuses } from './subscriptions/parked-event.errors';
 import { ParkedEvents } from './subscriptions/parked-events';
@@ -43,6 +44,7 @@ export class EventSourcingModule {
       providers: [
         { provide: SUBSCRIPTION_OPTIONS, useValue: { ...defaultSubscriptionOptions, ...options } },
         ProjectionRegistry,
+        ConsumerRegistry,
         { provide: EventSourcedCommandHandler, inject: [PostgresEventStore, PG_POOL, ProjectionRegistry], useFactory: (s: PostgresEventStore, p: Pool, r: ProjectionRegistry) => new EventSourcedCommandHandler(s, { pool: p, registry: r }) },
         { provide: SnapshotStore, ...pool((p) => new SnapshotStore(p)) },
         { provide: SubscriptionCheckpoints, ...pool((p) => new SubscriptionCheckpoints(p)) },
@@ -72,6 +74,7 @@ export class EventSourcingModule {
         EventSourcedCommandHandler,
         SnapshotStore,
         ProjectionRegistry,
+        ConsumerRegistry,
         SubscriptionCheckpoints,
         ParkedEvents,
         ProjectionRebuilder,

@@ -8,6 +8,7 @@ import { EVENTS_APPENDED_CHANNEL, PostgresEventStore } from '@libs/event-store/p
 import { ProjectionRebuilder } from '../projections/projection-rebuilder';
 import { ProjectionRegistry } from '../projections/projection.registry';
 import { RowProjection } from '../projections/row-projection';
+import { ConsumerRegistry, DurableConsumer } from './durable-consumer';
 import { ParkedEvents } from './parked-events';
 import { ProjectionConsumer } from './projection-consumer';
 import { CheckpointMovedError, SubscriptionCheckpoints } from './subscription-checkpoints';
@@ -43,6 +44,7 @@ export class SubscriptionRunner implements OnApplicationBootstrap, OnApplication
     @Inject(PG_POOL) private readonly pool: Pool,
     private readonly store: PostgresEventStore,
     private readonly registry: ProjectionRegistry,
+    private readonly consumers: ConsumerRegistry,
     private readonly checkpoints: SubscriptionCheckpoints,
     private readonly parked: ParkedEvents,
     private readonly rebuilder: ProjectionRebuilder,
@@ -55,9 +57,11 @@ export class SubscriptionRunner implements OnApplicationBootstrap, OnApplication
   async onApplicationBootstrap(): Promise<void> {
     if (!this.options.enabled) return;
     for (const p of this.registry.async()) await this.checkpoints.ensure(p.name, 'projection');
+    for (const c of this.consumers.all()) await this.checkpoints.ensure(c.name, c.kind);
     this.scheduleRebuilds();
     this.unsubscribe = this.wakeUp.subscribe(EVENTS_APPENDED_CHANNEL, () => this.wakeAll());
     for (const p of this.registry.async()) this.loops.push(this.run(p));
+    for (const c of this.consumers.all()) this.loops.push(this.runConsumer(c.create(this.leases.holderId)));
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -66,10 +70,41 @@ export class SubscriptionRunner implements OnApplicationBootstrap, OnApplication
     this.wakeAll();
     await Promise.allSettled(this.loops);
     for (const p of this.registry.async()) await this.leases.release(this.leaseName(p)).catch(() => undefined);
+    for (const c of this.consumers.all()) await this.leases.release(this.leaseName(c)).catch(() => undefined);
   }
 
-  private leaseName(p: RowProjection<any>): string {
-    return `subscription:${p.name}`;
+  private leaseName(c: { name: string }): string {
+    return `subscription:${c.name}`;
+  }
+
+  /** Sagas and integration handlers: the same lease, wake-up and error discipline as projections. */
+  private async runConsumer(consumer: DurableConsumer): Promise<void> {
+    let failures = 0;
+    while (!this.stopping) {
+      try {
+        if (!(await this.leases.tryAcquire(this.leaseName(consumer), this.options.leaseTtlMs))) {
+          await this.wait(Math.max(250, this.options.leaseTtlMs / 3));
+          continue;
+        }
+        const state = await this.checkpoints.get(consumer.name);
+        if (state?.status === 'stopped') {
+          await this.wait(this.options.pollIntervalMs);
+          continue;
+        }
+        const outcome = await consumer.processNext();
+        failures = 0;
+        if (outcome.caughtUp) await this.wait(this.options.pollIntervalMs);
+      } catch (err) {
+        this.logger.error({ consumer: consumer.name, err }, 'consumer loop error');
+        failures++;
+        await this.wait(Math.min(30_000, this.options.backoffMs * 2 ** Math.min(failures, 8)));
+      }
+    }
+  }
+
+  /** Wakes idle loops now (e.g. a saga deadline became due). */
+  wake(): void {
+    this.wakeAll();
   }
 
   private wakeAll(): void {
