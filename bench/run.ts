@@ -1,4 +1,5 @@
 import { appendBench } from './append.bench';
+import { auditBench, projectionsBench } from './runtime.bench';
 import { Bench, log } from './harness';
 
 /**
@@ -8,7 +9,7 @@ import { Bench, log } from './harness';
  * stdout: one JSON object per result line, nothing else (progress goes to stderr).
  */
 
-const BENCHES: Bench[] = [appendBench];
+const BENCHES: Bench[] = [appendBench, projectionsBench, auditBench];
 
 function usage(): string {
   return `usage: node dist/bench/run.js [${BENCHES.map((b) => b.name).join('|')}]... [--smoke]
