@@ -2,6 +2,8 @@ import { Extensions1764086300000 } from './1764086300000-extensions';
 import { EventStore1764086400000 } from './1764086400000-event-store';
 import { CoordinationLeases1764086400100 } from './1764086400100-coordination-leases';
 import { EventSourcingRuntime1764086400200 } from './1764086400200-eventsourcing-runtime';
+import { Sagas1764086400300 } from './1764086400300-sagas';
+import { Jobs1764086400400 } from './1764086400400-jobs';
 
 /** Every migration in order. Never edit one that has landed: add a new one. */
-export const allMigrations = [Extensions1764086300000, EventStore1764086400000, CoordinationLeases1764086400100, EventSourcingRuntime1764086400200];
+export const allMigrations = [Extensions1764086300000, EventStore1764086400000, CoordinationLeases1764086400100, EventSourcingRuntime1764086400200, Sagas1764086400300, Jobs1764086400400];

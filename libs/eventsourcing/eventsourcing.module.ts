@@ -9,6 +9,9 @@ import { EventSourcedCommandHandler } from './event-sourced-command.handler';
 import { ProjectionAdmin } from './projections/projection-admin';
 import { ProjectionRebuilder } from './projections/projection-rebuilder';
 import { ProjectionRegistry } from './projections/projection.registry';
+import { SagaAdmin } from './sagas/saga-admin';
+import { SagaCommandRoutes } from './sagas/saga-command-routes';
+import { SagaRegistry } from './sagas/saga.registry';
 import { SnapshotStore } from './snapshot-store';
 import { ConsumerRegistry } from './subscriptions/durable-consumer';
 import { ParkedEventAdmin } from './subscriptions/parked-event-admin';
@@ -26,6 +29,7 @@ export const defaultSubscriptionOptions: SubscriptionOptions = {
   leaseTtlMs: 10_000,
   maxAttempts: 3,
   backoffMs: 100,
+  sagaCommandAttempts: 5,
   rebuildSchedules: {},
 };
 
@@ -45,6 +49,9 @@ export class EventSourcingModule {
         { provide: SUBSCRIPTION_OPTIONS, useValue: { ...defaultSubscriptionOptions, ...options } },
         ProjectionRegistry,
         ConsumerRegistry,
+        SagaCommandRoutes,
+        SagaRegistry,
+        SagaAdmin,
         { provide: EventSourcedCommandHandler, inject: [PostgresEventStore, PG_POOL, ProjectionRegistry], useFactory: (s: PostgresEventStore, p: Pool, r: ProjectionRegistry) => new EventSourcedCommandHandler(s, { pool: p, registry: r }) },
         { provide: SnapshotStore, ...pool((p) => new SnapshotStore(p)) },
         { provide: SubscriptionCheckpoints, ...pool((p) => new SubscriptionCheckpoints(p)) },
@@ -55,7 +62,13 @@ export class EventSourcingModule {
         },
         {
           provide: ParkedEventAdmin,
-          ...pool((p, s: PostgresEventStore, pe: ParkedEvents, r: ProjectionRegistry) => new ParkedEventAdmin(p, s, pe, r), PostgresEventStore, ParkedEvents, ProjectionRegistry),
+          ...pool(
+            (p, s: PostgresEventStore, pe: ParkedEvents, r: ProjectionRegistry, c: ConsumerRegistry) => new ParkedEventAdmin(p, s, pe, r, c),
+            PostgresEventStore,
+            ParkedEvents,
+            ProjectionRegistry,
+            ConsumerRegistry,
+          ),
         },
         {
           provide: ProjectionAdmin,
@@ -75,6 +88,9 @@ export class EventSourcingModule {
         SnapshotStore,
         ProjectionRegistry,
         ConsumerRegistry,
+        SagaCommandRoutes,
+        SagaRegistry,
+        SagaAdmin,
         SubscriptionCheckpoints,
         ParkedEvents,
         ProjectionRebuilder,

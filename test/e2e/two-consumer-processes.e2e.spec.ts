@@ -63,7 +63,10 @@ describePg('two app processes running the same consumer', () => {
     await eventually(async () => (await processed()) >= 5_000, 60_000, 100);
     const killedAt = Date.now();
     first.child.kill('SIGKILL');
-    await eventually(() => other.out.holderSince > killedAt, 15_000, 50);
+    await eventually(() => other.out.holderSince > killedAt, 15_000, 50).catch((err) => {
+      // Say what the survivor was doing: a failure here is otherwise a bare "stayed false".
+      throw new Error(`the survivor did not take over: ${String(err)}\n${other.out.lines.slice(-20).join('\n')}`);
+    });
     const takeoverSeconds = (other.out.holderSince - killedAt) / 1000;
     expect(takeoverSeconds).toBeLessThan(5);
     await eventually(async () => (await processed()) >= STREAMS * PER_STREAM, 120_000, 200);

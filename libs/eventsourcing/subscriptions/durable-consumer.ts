@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { PoolClient } from 'pg';
+import { RecordedEvent } from '@libs/event-store/event-store.types';
 import { BatchOutcome } from './projection-consumer';
 
 /**
@@ -16,6 +18,8 @@ export interface DurableConsumerDefinition {
   kind: 'saga' | 'integration';
   /** Built once per process, with this process's lease holder id. */
   create(holderId: string): DurableConsumer;
+  /** Applies parked events again, in order, inside `tx` (the admin's retry of a parked stream). */
+  replay?(events: RecordedEvent[], tx: PoolClient): Promise<void>;
 }
 
 @Injectable()
@@ -25,6 +29,10 @@ export class ConsumerRegistry {
   register(definition: DurableConsumerDefinition): void {
     if (this.definitions.has(definition.name)) throw new Error(`Consumer ${definition.name} registered twice`);
     this.definitions.set(definition.name, definition);
+  }
+
+  get(name: string): DurableConsumerDefinition | undefined {
+    return this.definitions.get(name);
   }
 
   all(): DurableConsumerDefinition[] {

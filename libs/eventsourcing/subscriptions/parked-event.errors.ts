@@ -6,6 +6,8 @@ export enum EventSourcingErrorCode {
   ParkedRetryFailed = 'EVENTSOURCING.PARKED_RETRY_FAILED',
   ProjectionNotFound = 'EVENTSOURCING.PROJECTION_NOT_FOUND',
   RebuildAlreadyPending = 'EVENTSOURCING.REBUILD_ALREADY_PENDING',
+  SagaNotFound = 'EVENTSOURCING.SAGA_NOT_FOUND',
+  SagaInstanceNotFound = 'EVENTSOURCING.SAGA_INSTANCE_NOT_FOUND',
 }
 
 export const eventSourcingErrorStatuses: Record<EventSourcingErrorCode, number> = {
@@ -14,6 +16,8 @@ export const eventSourcingErrorStatuses: Record<EventSourcingErrorCode, number> 
   [EventSourcingErrorCode.ParkedRetryFailed]: 422,
   [EventSourcingErrorCode.ProjectionNotFound]: 404,
   [EventSourcingErrorCode.RebuildAlreadyPending]: 409,
+  [EventSourcingErrorCode.SagaNotFound]: 404,
+  [EventSourcingErrorCode.SagaInstanceNotFound]: 404,
 };
 
 export class EventSourcingError extends ApplicationError {

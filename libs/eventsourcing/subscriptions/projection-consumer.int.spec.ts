@@ -4,6 +4,7 @@ import { createTestDatabase, TestDatabase } from '@test/support/test-database';
 import { StreamCountsProjection } from '@test/support/fixtures/stream-counts.projection';
 import { ProjectionRebuilder } from '../projections/projection-rebuilder';
 import { ProjectionRegistry } from '../projections/projection.registry';
+import { ConsumerRegistry } from './durable-consumer';
 import { ParkedEventAdmin } from './parked-event-admin';
 import { ParkedEvents } from './parked-events';
 import { ProjectionConsumer } from './projection-consumer';
@@ -105,7 +106,7 @@ describe('ProjectionConsumer (durable subscription of a row projection)', () => 
 
     const registry = new ProjectionRegistry();
     registry.register(projection);
-    const admin = new ParkedEventAdmin(db.pool, store, parked, registry);
+    const admin = new ParkedEventAdmin(db.pool, store, parked, registry, new ConsumerRegistry());
     await expect(admin.retry(open[0].id)).rejects.toMatchObject({ code: 'EVENTSOURCING.PARKED_RETRY_FAILED' });
     projection.poisonFixed = true;
     expect(await admin.retry(open[0].id)).toEqual({ replayed: 4 });

@@ -23,6 +23,8 @@ export interface SubscriptionOptions {
   leaseTtlMs: number;
   maxAttempts: number;
   backoffMs: number;
+  /** Dispatch attempts of a saga command before it is marked failed. */
+  sagaCommandAttempts: number;
   /** projection name -> cron expression for scheduled rebuilds. */
   rebuildSchedules: Record<string, string>;
 }
