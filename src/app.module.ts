@@ -3,13 +3,19 @@ import { APP_FILTER } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
+import { AuthModule } from '@libs/common/auth/auth.module';
+import { CryptoModule } from '@libs/common/crypto/crypto.module';
+import { LOG_REDACT_PATHS } from '@libs/common/crypto/log-redaction';
 import { ProblemDetailsFilter } from '@libs/common/http/problem-details.filter';
 import { requestIdFor } from '@libs/common/request-context/request-context.middleware';
 import { DatabaseModule } from '@libs/database/database.module';
 import { EventStoreModule } from '@libs/event-store/event-store.module';
 import { EventSourcingModule } from '@libs/eventsourcing/eventsourcing.module';
+import { JobsModule } from '@libs/jobs/jobs.module';
 import { allMigrations } from '@migrations/index';
 import { AuditModule } from '@modules/audit/audit.module';
+import { IdentityModule } from '@modules/identity/identity.module';
+import { MembershipWorkspaceAccessPolicy } from '@modules/identity/infrastructure/membership-workspace-access.policy';
 import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
 import { HealthController } from './health/health.controller';
@@ -26,12 +32,19 @@ export class AppModule {
             level: config.LOG_LEVEL,
             genReqId: requestIdFor as any,
             customProps: (req: any) => ({ requestId: req.id }),
-            redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie'],
+            // Credentials and secrets (headers, and password/token/credentials fields anywhere).
+            redact: LOG_REDACT_PATHS,
             autoLogging: { ignore: (req: any) => typeof req.url === 'string' && req.url.startsWith('/health') },
           },
         }),
         ScheduleModule.forRoot(),
         TerminusModule,
+        CryptoModule.forRoot({
+          keys: config.SECRETS_KEYS,
+          databaseUrl: config.DATABASE_URL,
+          dataDir: config.DATA_DIR,
+          nodeEnv: config.NODE_ENV,
+        }),
         DatabaseModule.forRoot({
           databaseUrl: config.DATABASE_URL,
           dataDir: config.DATA_DIR,
@@ -45,6 +58,9 @@ export class AppModule {
           enabled: config.RUN_SUBSCRIPTIONS,
           rebuildSchedules: config.PROJECTION_REBUILD_SCHEDULES,
         }),
+        JobsModule.forRoot({ enabled: config.RUN_JOBS, shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS }),
+        AuthModule.forRoot({ adminToken: config.ADMIN_TOKEN, policy: MembershipWorkspaceAccessPolicy }),
+        IdentityModule.forRoot(identitySettings(config)),
         AuditModule,
         ...extraModules,
       ],
@@ -52,4 +68,23 @@ export class AppModule {
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };
   }
+}
+
+function identitySettings(config: AppConfig) {
+  return {
+    jwtSecret: config.JWT_SECRET,
+    accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+    refreshTokenTtlDays: config.REFRESH_TOKEN_TTL_DAYS,
+    requireEmailVerification: config.REQUIRE_EMAIL_VERIFICATION,
+    pinTtlMinutes: config.PIN_TTL_MINUTES,
+    pinMaxAttempts: config.PIN_MAX_ATTEMPTS,
+    loginMaxFailures: config.LOGIN_MAX_FAILURES,
+    loginLockMinutes: config.LOGIN_LOCK_MINUTES,
+    invitationTtlDays: config.INVITATION_TTL_DAYS,
+    authRateLimitPerMinute: config.AUTH_RATE_LIMIT_PER_MINUTE,
+    adminToken: config.ADMIN_TOKEN,
+    bootstrapAdmin:
+      config.BOOTSTRAP_ADMIN_EMAIL && config.BOOTSTRAP_ADMIN_PASSWORD ? { email: config.BOOTSTRAP_ADMIN_EMAIL, password: config.BOOTSTRAP_ADMIN_PASSWORD } : undefined,
+    smtp: config.SMTP_URL ? { url: config.SMTP_URL, from: config.MAIL_FROM } : undefined,
+  };
 }

@@ -1,21 +1,27 @@
 import { DynamicModule, Global, Inject, Injectable, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
-import { Cron, CronExpression } from '@nestjs/schedule';
 import { Pool } from 'pg';
+import { EncryptedColumns } from '@libs/common/crypto/encrypted-columns';
+import { SecretBox } from '@libs/common/crypto/secret-box';
 import { LeaseManager, WakeUpSignal } from '@libs/database/coordination/coordination.port';
 import { DATABASE_BACKEND, DatabaseBackend, PG_POOL } from '@libs/database/database-backend';
+import { DataSubjects } from './data-subjects';
 import { EventPartitions } from './event-partitions';
 import { EventTypeRegistry } from './event-type-registry';
+import { PersonalDataCipher, subjectKeyAad } from './personal-data-cipher';
 import { PostgresEventStore } from './postgres-event-store';
 
 export const EVENT_STORE_OPTIONS = Symbol('EVENT_STORE_OPTIONS');
 
 export interface EventStoreModuleOptions {
   partitionMonthsAhead: number;
-  /** The app keeps partitions ahead on start-up and daily; the CLI does it only when asked. */
+  /** The app keeps partitions ahead on start-up (and daily through the scheduled job); the CLI only when asked. */
   maintainPartitions?: boolean;
 }
 
-/** Keeps monthly partitions ahead of time: on start-up and daily, once across processes. */
+/**
+ * Keeps monthly partitions ahead of time on start-up, once across processes. The daily run is the
+ * scheduled job `event-partitions.ensure-ahead` (libs/jobs), recorded in worker_runs.
+ */
 @Injectable()
 export class PartitionMaintenance implements OnApplicationBootstrap {
   private readonly logger = new Logger('EventPartitions');
@@ -30,7 +36,6 @@ export class PartitionMaintenance implements OnApplicationBootstrap {
     await this.ensureAhead();
   }
 
-  @Cron(CronExpression.EVERY_DAY_AT_3AM, { name: 'event-partitions.ensure-ahead' })
   async ensureAhead(): Promise<string[]> {
     if (this.options.maintainPartitions === false) return [];
     if (!(await this.leases.tryAcquire('event-partitions.ensure-ahead', 60_000))) return [];
@@ -58,15 +63,30 @@ export class EventStoreModule {
         { provide: EVENT_STORE_OPTIONS, useValue: options },
         { provide: EventTypeRegistry, useValue: new EventTypeRegistry() },
         {
+          // Personal data (crypto-shredding) needs the global CryptoModule's SecretBox; the data
+          // subjects' wrapped keys are the first column `secrets rotate` re-encrypts.
+          provide: PersonalDataCipher,
+          inject: [{ token: SecretBox, optional: true }, { token: EncryptedColumns, optional: true }],
+          useFactory: (box?: SecretBox, columns?: EncryptedColumns) => {
+            columns?.register({ table: 'data_subject_keys', idColumn: 'subject_id', column: 'key_ciphertext', aad: subjectKeyAad });
+            return new PersonalDataCipher(box);
+          },
+        },
+        {
           provide: PostgresEventStore,
-          inject: [PG_POOL, EventTypeRegistry, WakeUpSignal, DATABASE_BACKEND],
-          useFactory: (pool: Pool, registry: EventTypeRegistry, wakeUp: WakeUpSignal, backend: DatabaseBackend) =>
-            new PostgresEventStore(pool, { registry, wakeUp, namedStatements: backend.kind === 'pg' }),
+          inject: [PG_POOL, EventTypeRegistry, WakeUpSignal, DATABASE_BACKEND, PersonalDataCipher],
+          useFactory: (pool: Pool, registry: EventTypeRegistry, wakeUp: WakeUpSignal, backend: DatabaseBackend, personalData: PersonalDataCipher) =>
+            new PostgresEventStore(pool, { registry, wakeUp, namedStatements: backend.kind === 'pg', personalData }),
+        },
+        {
+          provide: DataSubjects,
+          inject: [PG_POOL, PostgresEventStore],
+          useFactory: (pool: Pool, store: PostgresEventStore) => new DataSubjects(pool, store),
         },
         { provide: EventPartitions, inject: [PG_POOL], useFactory: (pool: Pool) => new EventPartitions(pool) },
         PartitionMaintenance,
       ],
-      exports: [EVENT_STORE_OPTIONS, PostgresEventStore, EventTypeRegistry, EventPartitions, PartitionMaintenance],
+      exports: [EVENT_STORE_OPTIONS, PostgresEventStore, EventTypeRegistry, PersonalDataCipher, DataSubjects, EventPartitions, PartitionMaintenance],
     };
   }
 }

@@ -32,6 +32,11 @@ export interface RecordedEvent<TType extends string = string, TData = unknown> {
   data: TData;
   metadata: Record<string, unknown>;
   recordedAt: Date;
+  /**
+   * Personal fields (paths as stored, dots for nesting) whose data subject was erased: their
+   * values read as ERASED ('[erased]'). Absent when nothing was erased.
+   */
+  erasedFields?: string[];
 }
 
 /** Position in the global log: events are ordered by (transactionId, globalPosition). */

@@ -1,3 +1,5 @@
+import { PersonalDataDeclaration } from './personal-data';
+
 /**
  * Event types with schema versions. An upcaster turns the payload of version N into N+1; on
  * load every event is raised to its type's current version, so handlers only know one shape
@@ -17,6 +19,7 @@ export class UnknownEventVersionError extends Error {}
 
 export class EventTypeRegistry {
   private readonly types = new Map<string, EventTypeDefinition>();
+  private readonly personal = new Map<string, PersonalDataDeclaration>();
 
   register(...definitions: EventTypeDefinition[]): this {
     for (const def of definitions) {
@@ -58,6 +61,50 @@ export class EventTypeRegistry {
       current = def.upcasters![v](current, { type, schemaVersion: v });
     }
     return { schemaVersion: def.currentVersion, data: current };
+  }
+
+  /**
+   * Declares the personal values of an event type (crypto-shredding, personal-data.ts): on
+   * append each present field is encrypted with the key of the data subject found at `subject`;
+   * once the subject is erased they read as ERASED ('[erased]').
+   *
+   *     registry.personalData('identity.user-registered', { subject: 'userId', fields: ['email', 'firstName'] });
+   *
+   * The subject id stays in clear (it finds the key): make it a pseudonymous id (a user or
+   * contact id), never the email itself. Declare before the first append of the type.
+   */
+  personalData(type: string, declaration: PersonalDataDeclaration): this {
+    const { subject, fields } = declaration;
+    const path = /^[^.\s]+(\.[^.\s]+)*$/;
+    if (!path.test(subject)) throw new Error(`Personal data of ${type}: subject "${subject}" is not a path`);
+    if (fields.length === 0) throw new Error(`Personal data of ${type}: no fields`);
+    for (const f of fields) {
+      if (!path.test(f)) throw new Error(`Personal data of ${type}: field "${f}" is not a path`);
+      // The subject id stays in clear: it is what finds the key.
+      if (subject === f || subject.startsWith(`${f}.`)) {
+        throw new Error(`Personal data of ${type}: field "${f}" would encrypt the subject id "${subject}"`);
+      }
+    }
+    const existing = this.personal.get(type);
+    const next = { subject, fields: [...new Set(fields)] };
+    if (existing && JSON.stringify(existing) !== JSON.stringify(next)) {
+      throw new Error(`Personal data of ${type} declared twice differently`);
+    }
+    this.personal.set(type, next);
+    return this;
+  }
+
+  personalDataOf(type: string): PersonalDataDeclaration | undefined {
+    return this.personal.get(type);
+  }
+
+  /** False until some type declares personal data: the append path then skips every check. */
+  get declaresPersonalData(): boolean {
+    return this.personal.size > 0;
+  }
+
+  listPersonalData(): ({ type: string } & PersonalDataDeclaration)[] {
+    return [...this.personal.entries()].map(([type, d]) => ({ type, ...d })).sort((a, b) => a.type.localeCompare(b.type));
   }
 
   list(): EventTypeDefinition[] {

@@ -3,3 +3,7 @@ export * from './concurrency.error';
 export * from './event-type-registry';
 export * from './postgres-event-store';
 export * from './event-partitions';
+export * from './personal-data';
+export * from './personal-data.errors';
+export * from './personal-data-cipher';
+export * from './data-subjects';

@@ -3,6 +3,8 @@ import { v7 as uuidv7 } from 'uuid';
 import { WakeUpSignal } from '@libs/database/coordination/coordination.port';
 import { ConcurrencyError } from './concurrency.error';
 import { EventTypeRegistry } from './event-type-registry';
+import { assertNoMarkerKey } from './personal-data';
+import { PersonalDataCipher } from './personal-data-cipher';
 import {
   ANY,
   AppendOptions,
@@ -66,6 +68,11 @@ export interface EventStoreOptions {
    * embedded database, where every connection shares one backend and so one statement namespace.
    */
   namedStatements?: boolean;
+  /**
+   * Seals the fields event types declare personal (registry.personalData) and reveals them on
+   * read. Without it (or without its SecretBox) only events without personal data work.
+   */
+  personalData?: PersonalDataCipher;
 }
 
 /** The event store on PostgreSQL (the machine's server or the embedded PGlite: same SQL). */
@@ -73,6 +80,7 @@ export class PostgresEventStore {
   readonly registry: EventTypeRegistry;
   private readonly wakeUp?: WakeUpSignal;
   private readonly appendStatementName?: string;
+  readonly personalData: PersonalDataCipher;
 
   constructor(
     private readonly pool: Pool,
@@ -81,11 +89,19 @@ export class PostgresEventStore {
     this.registry = options.registry ?? new EventTypeRegistry();
     this.wakeUp = options.wakeUp;
     this.appendStatementName = options.namedStatements ? 'es_append_v1' : undefined;
+    this.personalData = options.personalData ?? new PersonalDataCipher();
   }
 
   async append(streamId: string, events: NewEvent[], options: AppendOptions): Promise<AppendResult> {
     if (events.length === 0) throw new RangeError('append needs at least one event');
     const expected = expectedToSql(options.expectedVersion);
+    let payloads = events.map((e) => JSON.stringify(e.data ?? null));
+    payloads.forEach((json, i) => assertNoMarkerKey(events[i].type, json));
+    // Only events of declared types pay for personal data: one more statement (their subjects'
+    // keys) before the append. Everything else stays the one es_append statement.
+    if (this.registry.declaresPersonalData && events.some((e) => this.registry.personalDataOf(e.type))) {
+      payloads = await this.personalData.seal(streamId, events, payloads, this.registry, options.client ?? this.pool);
+    }
     const values = [
       streamId,
       options.streamType,
@@ -94,7 +110,7 @@ export class PostgresEventStore {
       events.map((e) => e.eventId ?? uuidv7()),
       events.map((e) => e.type),
       events.map((e) => e.schemaVersion ?? this.registry.currentVersion(e.type)),
-      events.map((e) => JSON.stringify(e.data ?? null)),
+      payloads,
       events.map((e) => JSON.stringify(e.metadata ?? {})),
       options.actorId ?? null,
       options.correlationId ?? null,
@@ -173,7 +189,7 @@ export class PostgresEventStore {
         LIMIT $4`,
       [streamId, head.rows[0].created_at, from, limit],
     );
-    return { streamExists: true, currentVersion, events: res.rows.map((r) => this.toRecorded(r)) };
+    return { streamExists: true, currentVersion, events: await this.toRecorded(res.rows, db) };
   }
 
   /**
@@ -211,7 +227,7 @@ export class PostgresEventStore {
       values,
     );
     const rows = res.rows.filter((r) => r.global_position !== null);
-    const events = rows.map((r) => this.toRecorded(r));
+    const events = await this.toRecorded(rows, db);
     let checkpoint: Checkpoint = after;
     if (events.length > 0) {
       const last = events[events.length - 1];
@@ -234,7 +250,7 @@ export class PostgresEventStore {
       `SELECT ${EVENT_COLUMNS} FROM events WHERE event_id = ANY($1::uuid[]) ORDER BY transaction_id, global_position`,
       [eventIds],
     );
-    return res.rows.map((r) => this.toRecorded(r));
+    return this.toRecorded(res.rows, db);
   }
 
   /** The position of the newest event: lag = what lies between a checkpoint and this. */
@@ -243,9 +259,21 @@ export class PostgresEventStore {
     return Number(res.rows[0].pos ?? 0);
   }
 
-  private toRecorded(r: EventRow): RecordedEvent {
-    const up = this.registry.upcast(r.event_type, r.schema_version, r.payload);
-    return {
+  /**
+   * Rows to events: personal values revealed first (one key lookup for the page, on the same
+   * connection as the read), then upcast, so upcasters only ever see clear (or ERASED) values.
+   */
+  private async toRecorded(rows: EventRow[], db: Queryable): Promise<RecordedEvent[]> {
+    const revealed = await this.personalData.reveal(
+      rows.map((r) => r.payload),
+      db,
+    );
+    return rows.map((r, i) => this.toEvent(r, revealed[i].data, revealed[i].erasedFields));
+  }
+
+  private toEvent(r: EventRow, payload: unknown, erasedFields: string[]): RecordedEvent {
+    const up = this.registry.upcast(r.event_type, r.schema_version, payload);
+    const event: RecordedEvent = {
       globalPosition: Number(r.global_position),
       transactionId: r.transaction_id,
       eventId: r.event_id,
@@ -262,5 +290,7 @@ export class PostgresEventStore {
       metadata: r.metadata,
       recordedAt: r.recorded_at,
     };
+    if (erasedFields.length) event.erasedFields = erasedFields;
+    return event;
   }
 }

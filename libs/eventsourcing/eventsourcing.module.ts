@@ -1,4 +1,7 @@
-import { DynamicModule, Global, InjectionToken, Module } from '@nestjs/common';
+import { DynamicModule, Global, Injectable, InjectionToken, Module, OnModuleInit } from '@nestjs/common';
+import { DataSubjects } from '@libs/event-store/data-subjects';
+import { SUBJECT_ERASED_EVENT } from '@libs/event-store/personal-data';
+import { applyRowProjection } from './projections/row-projection';
 import { CqrsModule } from '@nestjs/cqrs';
 import { Pool } from 'pg';
 import { registerErrorStatuses } from '@libs/common/http/error-status.registry';
@@ -21,6 +24,7 @@ import { SubscriptionCheckpoints } from './subscriptions/subscription-checkpoint
 import { SUBSCRIPTION_OPTIONS, SubscriptionOptions, SubscriptionRunner } from './subscriptions/subscription-runner';
 
 registerErrorStatuses(eventSourcingErrorStatuses);
+registerErrorStatuses({ UNIQUE_VALUE_TAKEN: 409 });
 
 export const defaultSubscriptionOptions: SubscriptionOptions = {
   enabled: true,
@@ -37,6 +41,21 @@ export const defaultSubscriptionOptions: SubscriptionOptions = {
  * @nestjs/cqrs is the router (CommandBus/QueryBus); durability comes from the event store and
  * the durable subscriptions here, never from its in-memory EventBus.
  */
+/** Inline read models see an erasure in its own transaction, like any append of a command. */
+@Injectable()
+export class InlineProjectionsOnErasure implements OnModuleInit {
+  constructor(
+    private readonly subjects: DataSubjects,
+    private readonly registry: ProjectionRegistry,
+  ) {}
+
+  onModuleInit(): void {
+    this.subjects.onErasure(async (tx, events) => {
+      for (const p of this.registry.inlineFor(SUBJECT_ERASED_EVENT)) await applyRowProjection(p, events, tx);
+    });
+  }
+}
+
 @Global()
 @Module({})
 export class EventSourcingModule {
@@ -81,6 +100,7 @@ export class EventSourcingModule {
           ),
         },
         SubscriptionRunner,
+        InlineProjectionsOnErasure,
       ],
       exports: [
         CqrsModule,

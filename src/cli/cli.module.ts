@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { CryptoModule } from '@libs/common/crypto/crypto.module';
 import { DatabaseModule } from '@libs/database/database.module';
 import { EventStoreModule } from '@libs/event-store/event-store.module';
 import { EventSourcingModule } from '@libs/eventsourcing/eventsourcing.module';
@@ -9,6 +10,8 @@ import { AppConfigModule } from '../config/config.module';
 import { MigrateCommand } from './migrate.command';
 import { PartitionsCommand } from './partitions.command';
 import { ProjectionsCommand } from './projections.command';
+import { SecretsCommand } from './secrets.command';
+import { SubjectsCommand } from './subjects.command';
 import { AuditProjectionsModule } from '@modules/audit/audit-projections.module';
 
 /** The admin CLI: the same modules as the app, without HTTP and without start-up migrations. */
@@ -19,6 +22,7 @@ export class CliModule {
       module: CliModule,
       imports: [
         AppConfigModule.forRoot(config),
+        CryptoModule.forRoot({ keys: config.SECRETS_KEYS, databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, nodeEnv: config.NODE_ENV }),
         DatabaseModule.forRoot({
           databaseUrl: config.DATABASE_URL,
           dataDir: config.DATA_DIR,
@@ -34,7 +38,7 @@ export class CliModule {
         EventSourcingModule.forRoot({ enabled: false }),
         AuditProjectionsModule,
       ],
-      providers: [MigrateCommand, PartitionsCommand, ...PartitionsCommand.providers, ProjectionsCommand, ...ProjectionsCommand.providers],
+      providers: [MigrateCommand, PartitionsCommand, ...PartitionsCommand.providers, ProjectionsCommand, ...ProjectionsCommand.providers, SecretsCommand, ...SecretsCommand.providers, SubjectsCommand, ...SubjectsCommand.providers],
     };
   }
 }

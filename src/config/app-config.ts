@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseSecretKeys } from '@libs/common/crypto/secret-keys';
 
 /**
  * Typed configuration, validated once at start-up. A bad value stops the process with a
@@ -29,6 +30,8 @@ export const appConfigSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   /** Run durable subscriptions (projections, sagas) in this process; false for HTTP-only processes. */
   RUN_SUBSCRIPTIONS: bool.default(true),
+  /** Work background jobs and run the scheduled jobs' crons in this process; false for HTTP-only processes. */
+  RUN_JOBS: bool.default(true),
   /** Scheduled rebuilds: `name=cron;name2=cron`, e.g. `audit.stream-activity=0 4 * * 0`. */
   PROJECTION_REBUILD_SCHEDULES: z
     .string()
@@ -45,8 +48,44 @@ export const appConfigSchema = z.object({
       }
       return out;
     }),
-  /** Temporary superuser credential for /api/v1/admin until identity lands; unset = admin API closed. */
+  // Identity: tokens, sign-up, abuse limits, the first superuser, mail.
+  /** HS256 key for access tokens; unset = generated once and kept (encrypted) in the database. */
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
+  REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  /** true: sign-up answers 202 and the account exists only once the emailed PIN is verified. */
+  REQUIRE_EMAIL_VERIFICATION: bool.default(false),
+  PIN_TTL_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
+  PIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+  LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
+  LOGIN_LOCK_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
+  INVITATION_TTL_DAYS: z.coerce.number().int().min(1).max(90).default(7),
+  /** Requests per minute per client address on /api/v1/auth/*. */
+  AUTH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(20),
+  BOOTSTRAP_ADMIN_EMAIL: z.string().email('must be an email address').optional(),
+  BOOTSTRAP_ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
+  /** smtp://user:pass@host:587 or smtps://...; unset = mail is kept in the mail_outbox table. */
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+  MAIL_FROM: z.string().default('Conversation Intelligence <no-reply@localhost>'),
+  /** Operator token: superuser on /api/v1/admin and read access to every workspace, for automation and break-glass; unset = none. */
   ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+  /**
+   * Keyring of secrets at rest: `kid1:<base64 32 bytes>,kid2:<base64>`, the first one active.
+   * Unset: embedded mode keeps a generated key in <DATA_DIR>/secrets.key; production on
+   * DATABASE_URL refuses to start; dev/test on DATABASE_URL use an ephemeral key (warned).
+   */
+  SECRETS_KEYS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return undefined;
+      try {
+        return parseSecretKeys(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
 });
 
 export type AppConfig = z.infer<typeof appConfigSchema>;
@@ -60,6 +99,12 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new InvalidConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  if (parsed.data.NODE_ENV === 'production' && parsed.data.DATABASE_URL && !parsed.data.SECRETS_KEYS) {
+    // The key must outlive the process and every app process must share it.
+    throw new InvalidConfigError(
+      'Invalid configuration:\n  SECRETS_KEYS: required in production with DATABASE_URL (e.g. SECRETS_KEYS=k1:$(openssl rand -base64 32))',
+    );
   }
   return parsed.data;
 }

@@ -1,11 +1,12 @@
 import { CanActivate, ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
-import { timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
+import { bearerToken, hasCredentials, secretsEqual } from './credentials';
+import { authFailureOf, principalOf, setPrincipal } from './principal';
 
 /**
- * TEMPORARY superuser guard for /api/v1/admin until the identity module lands (issue 5):
- * `Authorization: Bearer <ADMIN_TOKEN>`. Without ADMIN_TOKEN configured the admin API is closed.
- * Identity will replace this with "authenticated user with the superuser flag".
+ * Superusers only, for /api/v1/admin: a signed-in user with the superuser flag (identity's
+ * authentication middleware sets the principal), or the operator token `ADMIN_TOKEN` for
+ * automation and break-glass access (unset = no operator token).
  */
 @Injectable()
 export class AdminGuard implements CanActivate {
@@ -13,15 +14,17 @@ export class AdminGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const req = context.switchToHttp().getRequest<Request>();
-    const header = req.header('authorization') ?? '';
-    const m = /^Bearer\s+(.+)$/i.exec(header);
-    if (!m) throw new UnauthorizedException('A bearer token is required');
-    if (!this.token) throw new ForbiddenException('The admin API is disabled: set ADMIN_TOKEN');
-    const given = Buffer.from(m[1]);
-    const expected = Buffer.from(this.token);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      throw new ForbiddenException('Not a superuser');
+    const principal = principalOf(req);
+    if (principal?.kind === 'user' && principal.superuser) return true;
+    if (principal?.kind === 'operator') return true;
+    const given = bearerToken(req);
+    if (given !== undefined && this.token && secretsEqual(given, this.token)) {
+      setPrincipal(req, { kind: 'operator' });
+      return true;
     }
-    return true;
+    if (!hasCredentials(req) || (authFailureOf(req) && !principal)) {
+      throw new UnauthorizedException(authFailureOf(req) ?? 'A bearer token is required');
+    }
+    throw new ForbiddenException('Not a superuser');
   }
 }

@@ -1,14 +1,21 @@
 import { Module } from '@nestjs/common';
 import { ExportEventsHandler } from './application/export-events/export-events.handler';
 import { ExportEventsHttpController } from './application/export-events/export-events.http.controller';
+import { ExportWorkspaceEventsHttpController } from './application/export-events/export-workspace-events.http.controller';
 import { GetCorrelationHandler } from './application/get-correlation/get-correlation.handler';
 import { GetCorrelationHttpController } from './application/get-correlation/get-correlation.http.controller';
+import { GetWorkspaceCorrelationHttpController } from './application/get-correlation/get-workspace-correlation.http.controller';
 import { GetStreamHistoryHandler } from './application/get-stream-history/get-stream-history.handler';
 import { GetStreamHistoryHttpController } from './application/get-stream-history/get-stream-history.http.controller';
+import { GetWorkspaceStreamHistoryHttpController } from './application/get-stream-history/get-workspace-stream-history.http.controller';
 import { ListEventsHandler } from './application/list-events/list-events.handler';
 import { ListEventsHttpController } from './application/list-events/list-events.http.controller';
+import { ListWorkspaceEventsHttpController } from './application/list-events/list-workspace-events.http.controller';
 import { PartitionsAdminController } from './application/partitions-admin/partitions-admin.http.controller';
 import { ProjectionsAdminController } from './application/projections-admin/projections-admin.http.controller';
+import { SagasAdminController } from './application/sagas-admin/sagas-admin.http.controller';
+import { ScheduledJobsAdminController } from './application/scheduled-jobs-admin/scheduled-jobs-admin.http.controller';
+import { SubjectsAdminController } from './application/subjects-admin/subjects-admin.http.controller';
 import { AuditProjectionsModule } from './audit-projections.module';
 import { AuditEventsQueries } from './infrastructure/audit-events.queries';
 
@@ -26,8 +33,15 @@ import { AuditEventsQueries } from './infrastructure/audit-events.queries';
     ExportEventsHttpController,
     GetStreamHistoryHttpController,
     GetCorrelationHttpController,
+    ListWorkspaceEventsHttpController,
+    ExportWorkspaceEventsHttpController,
+    GetWorkspaceStreamHistoryHttpController,
+    GetWorkspaceCorrelationHttpController,
     ProjectionsAdminController,
+    SagasAdminController,
     PartitionsAdminController,
+    ScheduledJobsAdminController,
+    SubjectsAdminController,
   ],
   providers: [AuditEventsQueries, ListEventsHandler, ExportEventsHandler, GetStreamHistoryHandler, GetCorrelationHandler],
 })

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 /** OpenAPI shapes of the audit answers (the handlers return plain objects of these shapes). */
 export class AuditEventResponseDto {
@@ -46,6 +46,12 @@ export class AuditEventResponseDto {
 
   @ApiProperty({ type: 'object', additionalProperties: true })
   metadata!: Record<string, unknown>;
+
+  @ApiPropertyOptional({
+    type: [String],
+    description: "Personal fields of an erased data subject (crypto-shredded): their values read '[erased]'. Absent when none.",
+  })
+  erasedFields?: string[];
 }
 
 export class EventPageResponseDto {

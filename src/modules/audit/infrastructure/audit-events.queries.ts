@@ -1,16 +1,21 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Pool } from 'pg';
 import { PG_POOL } from '@libs/database/database-backend';
 import { Checkpoint } from '@libs/event-store/event-store.types';
 import { EventTypeRegistry, UnknownEventVersionError } from '@libs/event-store/event-type-registry';
+import { PersonalDataCipher } from '@libs/event-store/personal-data-cipher';
 
 /**
  * Every SQL statement the audit module runs, in one place (STYLE.md: read queries easy to find).
  * The audit module is the one reader of the event log itself rather than of read models: it is
- * the log's own history that the admin asks for.
+ * the log's own history that the admin (every workspace) and a workspace's members (its own
+ * events, through a forced workspace filter) ask for.
  */
 
-/** One event as the audit API shows it (payload raised to its type's current schema version). */
+/**
+ * One event as the audit API shows it: personal values revealed (or '[erased]' once their data
+ * subject was erased, named in erasedFields), then raised to its type's current schema version.
+ */
 export interface AuditEventView {
   globalPosition: number;
   transactionId: string;
@@ -27,6 +32,8 @@ export interface AuditEventView {
   recordedAt: Date;
   payload: unknown;
   metadata: Record<string, unknown>;
+  /** Personal fields (stored paths) whose data subject was erased; absent when none. */
+  erasedFields?: string[];
 }
 
 /** Filters of the event log. `from` is inclusive, `to` exclusive. */
@@ -146,6 +153,12 @@ SELECT h.xmin::text AS horizon, e.*
  * A stream's head and its events up to a version, in ONE statement so that both come from the
  * same snapshot. `recorded_at >= created_at` lets PostgreSQL skip the partitions older than the
  * stream (created_at is the earliest recorded_at of the stream, as es_append keeps it).
+ *
+ * `$3` scopes the answer to one workspace (null: every workspace). A stream of another
+ * workspace then has no row at all, exactly like an unknown stream. Events are checked too:
+ * es_append does not stop a later append from naming another workspace than the stream's
+ * first one, and such an event must not show through its stream. `$3 IS NULL OR` costs
+ * nothing here: rows are found by key (stream_id), the workspace is a residual filter.
  */
 const STREAM_HISTORY_SQL = `SELECT s.stream_id AS head_stream_id, s.stream_type AS head_stream_type,
        s.workspace_id AS head_workspace_id, s.version AS head_version, s.archived AS head_archived,
@@ -157,14 +170,21 @@ const STREAM_HISTORY_SQL = `SELECT s.stream_id AS head_stream_id, s.stream_type 
      WHERE stream_id = s.stream_id
        AND recorded_at >= s.created_at
        AND stream_version <= coalesce($2::bigint, s.version)
+       AND ($3::uuid IS NULL OR workspace_id = $3::uuid)
   ) e ON true
  WHERE s.stream_id = $1
+   AND ($3::uuid IS NULL OR s.workspace_id = $3::uuid)
  ORDER BY e.stream_version`;
 
-/** Everything one request (correlation id) caused, in log order. */
+/**
+ * Everything one request (correlation id) caused, in log order; `$3` keeps only one workspace's
+ * events (null: every workspace). Found through events_correlation_idx, the workspace is a
+ * residual filter.
+ */
 const CORRELATION_SQL = `SELECT ${EVENT_COLUMNS}
   FROM events
  WHERE correlation_id = $1
+   AND ($3::uuid IS NULL OR workspace_id = $3::uuid)
  ORDER BY transaction_id, global_position
  LIMIT $2`;
 
@@ -178,26 +198,37 @@ interface StreamHistoryRow extends EventRow {
   head_updated_at: Date;
 }
 
-/** Read access to the event log for the audit API. Every method is one autocommit statement. */
+/**
+ * Read access to the event log for the audit API. Every method is one autocommit statement,
+ * plus one lookup of data-subject keys when the rows hold personal data (crypto-shredding:
+ * never cached, so an erasure shows at once).
+ */
 @Injectable()
 export class AuditEventsQueries {
+  private readonly personalData: PersonalDataCipher;
+
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
     private readonly registry: EventTypeRegistry,
-  ) {}
+    // Optional for stand-alone use (benchmarks); without a SecretBox personal values do not reveal.
+    @Optional() personalData?: PersonalDataCipher,
+  ) {
+    this.personalData = personalData ?? new PersonalDataCipher();
+  }
 
   async page(criteria: EventCriteria, options: EventPageOptions): Promise<EventPage> {
     const res = await this.pool.query<EventRow & { horizon: string }>(eventPageStatement(criteria, options));
     const rows = res.rows.filter((r) => r.global_position !== null);
     return {
-      items: rows.slice(0, options.limit).map((r) => this.toView(r)),
+      items: await this.toViews(rows.slice(0, options.limit)),
       hasMore: rows.length > options.limit,
       horizon: res.rows[0].horizon,
     };
   }
 
-  async streamHistory(streamId: string, atVersion?: number): Promise<StreamHistory | null> {
-    const res = await this.pool.query<StreamHistoryRow>(STREAM_HISTORY_SQL, [streamId, atVersion ?? null]);
+  /** Null when there is no such stream (in `workspaceId`, when given). */
+  async streamHistory(streamId: string, atVersion?: number, workspaceId?: string): Promise<StreamHistory | null> {
+    const res = await this.pool.query<StreamHistoryRow>(STREAM_HISTORY_SQL, [streamId, atVersion ?? null, workspaceId ?? null]);
     if (res.rows.length === 0) return null;
     const head = res.rows[0];
     return {
@@ -208,13 +239,26 @@ export class AuditEventsQueries {
       archived: head.head_archived,
       createdAt: head.head_created_at,
       updatedAt: head.head_updated_at,
-      events: res.rows.filter((r) => r.global_position !== null).map((r) => this.toView(r)),
+      events: await this.toViews(res.rows.filter((r) => r.global_position !== null)),
     };
   }
 
-  async byCorrelation(correlationId: string, limit: number): Promise<AuditEventView[]> {
-    const res = await this.pool.query<EventRow>(CORRELATION_SQL, [correlationId, limit]);
-    return res.rows.map((r) => this.toView(r));
+  async byCorrelation(correlationId: string, limit: number, workspaceId?: string): Promise<AuditEventView[]> {
+    const res = await this.pool.query<EventRow>(CORRELATION_SQL, [correlationId, limit, workspaceId ?? null]);
+    return this.toViews(res.rows);
+  }
+
+  /** Personal values revealed for the whole page with one key lookup, then each row mapped. */
+  private async toViews(rows: EventRow[]): Promise<AuditEventView[]> {
+    const revealed = await this.personalData.reveal(
+      rows.map((r) => r.payload),
+      this.pool,
+    );
+    return rows.map((r, i) => {
+      const view = this.toView({ ...r, payload: revealed[i].data });
+      if (revealed[i].erasedFields.length) view.erasedFields = revealed[i].erasedFields;
+      return view;
+    });
   }
 
   /** The event store's mapping (its toRecorded is private), under the audit API's field names. */

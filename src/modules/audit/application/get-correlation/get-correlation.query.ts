@@ -9,9 +9,16 @@ export interface CorrelationResult {
   truncated: boolean;
 }
 
-/** Everything one request caused, in log order and as a causation tree. */
+/**
+ * Everything one request caused, in log order and as a causation tree. With `workspaceId` only
+ * that workspace's events of the request (events of others are left out of the tree: one of
+ * them that caused a kept event leaves that event a root).
+ */
 export class GetCorrelationQuery extends Query<CorrelationResult> {
-  constructor(readonly correlationId: string) {
+  constructor(
+    readonly correlationId: string,
+    readonly workspaceId?: string,
+  ) {
     super();
   }
 }

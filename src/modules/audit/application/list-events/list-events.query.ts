@@ -12,7 +12,7 @@ export interface EventPageResult {
   nextCursor: string | null;
 }
 
-/** One page of the whole event log (every workspace), in log order. */
+/** One page of the event log, in log order: every workspace, or the one of `params.workspaceId`. */
 export class ListEventsQuery extends Query<EventPageResult> {
   constructor(readonly params: ListEventsParams) {
     super();

@@ -1,0 +1,122 @@
+import { SecretBox } from '@libs/common/crypto/secret-box';
+import { EventTypeRegistry } from './event-type-registry';
+import { NewEvent, Queryable } from './event-store.types';
+import { SubjectErasedError } from './personal-data.errors';
+import { collectSubjects, newSubjectKey, revealPayload, sealFields, subjectOf } from './personal-data';
+
+/** The SecretBox AAD of a subject's wrapped key: a key row copied to another subject does not open. */
+export function subjectKeyAad(subjectId: string): string {
+  return `data-subject:${subjectId}`;
+}
+
+/**
+ * Gets (or creates) the keys of the subjects named by an append, and records which stream names
+ * them (so an erasure can purge the streams' snapshots), in ONE statement. A concurrent first
+ * append for the same subject makes ON CONFLICT skip a row this statement's snapshot cannot see;
+ * those few are read again by a second statement.
+ */
+const KEYS_FOR_APPEND_SQL = `WITH input AS (
+    SELECT * FROM unnest($1::text[], $2::text[]) AS i(subject_id, key_ciphertext)
+  ), inserted AS (
+    INSERT INTO data_subject_keys (subject_id, key_ciphertext)
+    SELECT subject_id, key_ciphertext FROM input
+    ON CONFLICT (subject_id) DO NOTHING
+    RETURNING subject_id, key_ciphertext, erased_at
+  ), linked AS (
+    INSERT INTO data_subject_streams (subject_id, stream_id)
+    SELECT subject_id, $3 FROM input
+    ON CONFLICT DO NOTHING
+  )
+  SELECT subject_id, key_ciphertext, erased_at IS NOT NULL AS erased FROM inserted
+  UNION ALL
+  SELECT k.subject_id, k.key_ciphertext, k.erased_at IS NOT NULL
+    FROM data_subject_keys k
+   WHERE k.subject_id = ANY($1::text[])
+     AND NOT EXISTS (SELECT 1 FROM inserted i WHERE i.subject_id = k.subject_id)`;
+
+const KEYS_SQL = `SELECT subject_id, key_ciphertext, erased_at IS NOT NULL AS erased FROM data_subject_keys WHERE subject_id = ANY($1::text[])`;
+
+interface KeyRow {
+  subject_id: string;
+  key_ciphertext: string | null;
+  erased: boolean;
+}
+
+export interface RevealedPayload {
+  data: unknown;
+  /** Paths of the personal fields whose subject was erased (empty when none). */
+  erasedFields: string[];
+}
+
+/**
+ * Seals declared personal fields on append and reveals them on read (personal-data.ts has the
+ * format). Subject keys live in `data_subject_keys`, wrapped by the SecretBox, and are looked
+ * up afresh for every page read: there is no cache, so an erasure is effective at once in every
+ * process. Without a SecretBox only events without personal data can be written or read.
+ */
+export class PersonalDataCipher {
+  constructor(private readonly box?: SecretBox) {}
+
+  /**
+   * The JSON payloads to store, declared fields replaced by markers. `jsons` are the events'
+   * JSON.stringify forms, already computed by the caller (the common path needs nothing else).
+   * Runs on `db` (the caller's transaction when there is one: the embedded pool has a single
+   * connection, and a key created for an append that rolls back goes with it).
+   */
+  async seal(streamId: string, events: NewEvent[], jsons: string[], registry: EventTypeRegistry, db: Queryable): Promise<string[]> {
+    const plans = events.map((e, i) => {
+      const decl = registry.personalDataOf(e.type);
+      return decl ? { decl, subject: subjectOf(e.type, e.data, decl), json: jsons[i] } : { json: jsons[i] };
+    });
+    const subjects = [...new Set(plans.flatMap((p) => (p.decl ? [p.subject] : [])))];
+    if (subjects.length === 0) return jsons;
+    const keys = await this.keysForAppend(streamId, subjects, db);
+    return plans.map((p) => {
+      if (!p.decl) return p.json;
+      const copy = JSON.parse(p.json);
+      sealFields(copy, p.subject, keys.get(p.subject)!, p.decl.fields);
+      return JSON.stringify(copy);
+    });
+  }
+
+  /** Payloads with markers revealed (or ERASED), one key lookup for the whole page. */
+  async reveal(payloads: unknown[], db: Queryable): Promise<RevealedPayload[]> {
+    const perPayload = payloads.map((p) => {
+      const s = new Set<string>();
+      collectSubjects(p, s);
+      return s;
+    });
+    const subjects = new Set(perPayload.flatMap((s) => [...s]));
+    if (subjects.size === 0) return payloads.map((data) => ({ data, erasedFields: [] }));
+    const res = await db.query<KeyRow>(KEYS_SQL, [[...subjects]]);
+    const keys = new Map<string, Buffer | null>(res.rows.map((r) => [r.subject_id, r.key_ciphertext === null ? null : this.unwrap(r)]));
+    return payloads.map((data, i) => (perPayload[i].size === 0 ? { data, erasedFields: [] } : revealPayload(data, keys)));
+  }
+
+  private async keysForAppend(streamId: string, subjects: string[], db: Queryable): Promise<Map<string, Buffer>> {
+    const box = this.requireBox();
+    const wrapped = subjects.map((s) => box.encryptBytes(newSubjectKey(), subjectKeyAad(s)));
+    const rows = (await db.query<KeyRow>(KEYS_FOR_APPEND_SQL, [subjects, wrapped, streamId])).rows;
+    const found = new Set(rows.map((r) => r.subject_id));
+    const missing = subjects.filter((s) => !found.has(s));
+    if (missing.length) rows.push(...(await db.query<KeyRow>(KEYS_SQL, [missing])).rows);
+    const keys = new Map<string, Buffer>();
+    for (const r of rows) {
+      if (r.erased || r.key_ciphertext === null) throw new SubjectErasedError(r.subject_id);
+      keys.set(r.subject_id, this.unwrap(r));
+    }
+    for (const s of subjects) if (!keys.has(s)) throw new Error(`No key row for data subject ${s} after creating it`);
+    return keys;
+  }
+
+  private unwrap(r: KeyRow): Buffer {
+    return this.requireBox().decryptBytes(r.key_ciphertext!, subjectKeyAad(r.subject_id));
+  }
+
+  private requireBox(): SecretBox {
+    if (!this.box) {
+      throw new Error('Personal data needs a SecretBox: import CryptoModule (or pass personalData: new PersonalDataCipher(box) to the store)');
+    }
+    return this.box;
+  }
+}

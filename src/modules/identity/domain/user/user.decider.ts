@@ -1,0 +1,147 @@
+import { assertNever, Decider } from '@libs/eventsourcing/decider';
+import { IdentityError, IdentityErrorCode as Code } from '../identity.errors';
+import { ProfileChanges, UserEvent } from './user.events';
+
+export type UserState =
+  | { status: 'none' }
+  | {
+      status: 'registered';
+      userId: string;
+      active: boolean;
+      superuser: boolean;
+      emailVerified: boolean;
+      failedLogins: number;
+      /** ISO time; logins are refused before it. */
+      lockedUntil: string | null;
+      erased: boolean;
+    };
+
+export type UserCommand =
+  | {
+      kind: 'register';
+      userId: string;
+      email: string;
+      firstName: string;
+      lastName: string;
+      passwordHash: string;
+      organizationId: string | null;
+      superuser: boolean;
+      emailVerified: boolean;
+      now: Date;
+    }
+  | { kind: 'verify-email'; now: Date }
+  | { kind: 'record-login'; sessionId: string; now: Date }
+  | { kind: 'record-failed-login'; now: Date; maxFailures: number; lockMinutes: number }
+  | { kind: 'change-password'; passwordHash: string; now: Date }
+  | { kind: 'update-profile'; changes: ProfileChanges; now: Date }
+  | { kind: 'set-status'; active?: boolean; superuser?: boolean; featureFlags?: Record<string, boolean>; now: Date };
+
+export const isLocked = (s: UserState, now: Date) => s.status === 'registered' && s.lockedUntil !== null && Date.parse(s.lockedUntil) > now.getTime();
+
+function registered(s: UserState): Extract<UserState, { status: 'registered' }> {
+  if (s.status !== 'registered') throw new IdentityError(Code.UserNotFound, 'No such user');
+  return s;
+}
+
+/**
+ * A user account: registration, email verification, logins and lockout, password and profile.
+ * Password hashes and personal fields travel in events encrypted per data subject (the user).
+ */
+export const userDecider: Decider<UserCommand, UserState, UserEvent> = {
+  initialState: () => ({ status: 'none' }),
+
+  evolve: (s, e) => {
+    switch (e.type) {
+      case 'identity.user-registered':
+        return {
+          status: 'registered',
+          userId: e.data.userId,
+          active: true,
+          superuser: e.data.superuser,
+          emailVerified: e.data.emailVerified,
+          failedLogins: 0,
+          lockedUntil: null,
+          erased: false,
+        };
+      case 'identity.user-email-verified':
+        return s.status === 'registered' ? { ...s, emailVerified: true } : s;
+      case 'identity.user-logged-in':
+        return s.status === 'registered' ? { ...s, failedLogins: 0, lockedUntil: null } : s;
+      case 'identity.user-login-failed':
+        return s.status === 'registered' ? { ...s, failedLogins: e.data.consecutiveFailures } : s;
+      case 'identity.user-locked-out':
+        return s.status === 'registered' ? { ...s, lockedUntil: e.data.until, failedLogins: 0 } : s;
+      case 'identity.user-status-changed':
+        return s.status === 'registered'
+          ? { ...s, active: e.data.active ?? s.active, superuser: e.data.superuser ?? s.superuser }
+          : s;
+      case 'identity.user-password-changed':
+      case 'identity.user-profile-updated':
+        return s;
+      default:
+        return assertNever(e);
+    }
+  },
+
+  decide: (c, s) => {
+    switch (c.kind) {
+      case 'register': {
+        if (s.status !== 'none') throw new IdentityError(Code.EmailTaken, 'This user already exists');
+        return {
+          type: 'identity.user-registered',
+          data: {
+            userId: c.userId,
+            email: c.email,
+            firstName: c.firstName,
+            lastName: c.lastName,
+            passwordHash: c.passwordHash,
+            organizationId: c.organizationId,
+            superuser: c.superuser,
+            emailVerified: c.emailVerified,
+            registeredAt: c.now.toISOString(),
+          },
+        };
+      }
+      case 'verify-email': {
+        const u = registered(s);
+        return u.emailVerified ? [] : { type: 'identity.user-email-verified', data: { userId: u.userId, at: c.now.toISOString() } };
+      }
+      case 'record-login': {
+        const u = registered(s);
+        if (!u.active) throw new IdentityError(Code.InvalidCredentials, 'Invalid email or password');
+        return { type: 'identity.user-logged-in', data: { userId: u.userId, sessionId: c.sessionId, at: c.now.toISOString() } };
+      }
+      case 'record-failed-login': {
+        const u = registered(s);
+        const failures = u.failedLogins + 1;
+        const failed: UserEvent = { type: 'identity.user-login-failed', data: { userId: u.userId, at: c.now.toISOString(), consecutiveFailures: failures } };
+        if (failures < c.maxFailures) return failed;
+        const until = new Date(c.now.getTime() + c.lockMinutes * 60_000).toISOString();
+        return [failed, { type: 'identity.user-locked-out', data: { userId: u.userId, until, failures } }];
+      }
+      case 'change-password': {
+        const u = registered(s);
+        return { type: 'identity.user-password-changed', data: { userId: u.userId, passwordHash: c.passwordHash, at: c.now.toISOString() } };
+      }
+      case 'update-profile': {
+        const u = registered(s);
+        const changes = Object.fromEntries(Object.entries(c.changes).filter(([, v]) => v !== undefined)) as ProfileChanges;
+        if (Object.keys(changes).length === 0) return [];
+        return { type: 'identity.user-profile-updated', data: { userId: u.userId, changes, at: c.now.toISOString() } };
+      }
+      case 'set-status': {
+        const u = registered(s);
+        const data = {
+          userId: u.userId,
+          ...(c.active !== undefined && c.active !== u.active ? { active: c.active } : {}),
+          ...(c.superuser !== undefined && c.superuser !== u.superuser ? { superuser: c.superuser } : {}),
+          ...(c.featureFlags !== undefined ? { featureFlags: c.featureFlags } : {}),
+        };
+        if (Object.keys(data).length === 1) return [];
+        return { type: 'identity.user-status-changed', data: { ...data, at: c.now.toISOString() } };
+      }
+      default:
+        return assertNever(c);
+    }
+  },
+};

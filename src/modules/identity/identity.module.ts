@@ -1,0 +1,154 @@
+import { DynamicModule, Inject, Injectable, MiddlewareConsumer, Module, NestModule, OnModuleInit } from '@nestjs/common';
+import { JwtModule } from '@nestjs/jwt';
+import { PassportModule } from '@nestjs/passport';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { Pool } from 'pg';
+import { registerErrorStatuses } from '@libs/common/http/error-status.registry';
+import { Mailer } from '@libs/common/mail/mailer';
+import { OutboxMailer } from '@libs/common/mail/outbox.mailer';
+import { SmtpMailer } from '@libs/common/mail/smtp.mailer';
+import { PG_POOL } from '@libs/database/database-backend';
+import { EncryptedColumns } from '@libs/common/crypto/encrypted-columns';
+import { SecretBox } from '@libs/common/crypto/secret-box';
+import { ProjectionRegistry } from '@libs/eventsourcing/projections/projection.registry';
+import { AdminUsersHandler, AdminUsersHttpController } from './application/admin-users/admin-users.http.controller';
+import { ApiKeysHandler, ApiKeysHttpController } from './application/api-keys/api-keys.http.controller';
+import { BootstrapAdmin } from './application/bootstrap-admin/bootstrap-admin';
+import { AuthHttpController } from './application/log-in/auth.http.controller';
+import { LogInHandler } from './application/log-in/log-in.handler';
+import { LogOutHandler } from './application/log-out/log-out.handler';
+import { MeHandler } from './application/me/me.handler';
+import { MeHttpController } from './application/me/me.http.controller';
+import { InvitationsHttpController, MembersHttpController } from './application/members/members.http.controller';
+import { MembersHandler } from './application/members/members.handler';
+import { OrganizationsHandler, OrganizationsHttpController } from './application/organizations/organizations.http.controller';
+import { RefreshSessionHandler } from './application/refresh-session/refresh-session.handler';
+import { SessionIssuer } from './application/shared/session-issuer';
+import { SignUpHandler } from './application/sign-up/sign-up.handler';
+import { VerifyEmailHandler } from './application/verify-email/verify-email.handler';
+import { WorkspacesHandler } from './application/workspaces/workspaces.handler';
+import { WorkspacesHttpController } from './application/workspaces/workspaces.http.controller';
+import { identityErrorStatuses } from './infrastructure/identity.errors.http';
+import { AccessTokens } from './infrastructure/access-tokens';
+import { AuthenticationMiddleware } from './infrastructure/authentication.middleware';
+import { lookupHash } from './infrastructure/credentials.crypto';
+import { IdentityAggregates } from './infrastructure/identity-aggregates';
+import { IDENTITY_OPTIONS, IdentityOptions, IdentitySettings } from './infrastructure/identity.options';
+import { PlatformSecrets } from './infrastructure/platform-secrets';
+import { IdentityQueries } from './infrastructure/identity.queries';
+import { JwtStrategy } from './infrastructure/jwt.strategy';
+import { identityProjections } from './projections/identity.projections';
+import { identityPersonalData } from './domain/identity.personal-data';
+import { EventTypeRegistry } from '@libs/event-store/event-type-registry';
+import { DataSubjects } from '@libs/event-store/data-subjects';
+import { eraseWhatIdentityTiesToTheUser } from './infrastructure/identity-erasure';
+
+registerErrorStatuses(identityErrorStatuses);
+
+export interface IdentityModuleOptions extends IdentitySettings {
+  smtp?: { url: string; from: string };
+  /** Requests per minute per client address on /api/v1/auth. */
+  authRateLimitPerMinute: number;
+}
+
+const LOOKUP_KEY = Symbol('IDENTITY_LOOKUP_KEY');
+
+/** Registers identity's read models and marks its personal fields (crypto-shredded per data subject). */
+@Injectable()
+class IdentityProjectionsRegistrar implements OnModuleInit {
+  constructor(
+    private readonly registry: ProjectionRegistry,
+    private readonly eventTypes: EventTypeRegistry,
+    private readonly subjects: DataSubjects,
+    @Inject(LOOKUP_KEY) private readonly lookupKey: string,
+  ) {}
+
+  onModuleInit(): void {
+    this.registry.register(...identityProjections((email) => lookupHash(this.lookupKey, email)));
+    for (const [type, spec] of Object.entries(identityPersonalData)) this.eventTypes.personalData(type, spec);
+    this.subjects.onErasure(eraseWhatIdentityTiesToTheUser, { first: true });
+  }
+}
+
+/** Identity projections only: imported by the app and by the CLI (rebuilds). Needs the global CryptoModule. */
+@Module({
+  providers: [
+    {
+      provide: PlatformSecrets,
+      inject: [PG_POOL, SecretBox, EncryptedColumns],
+      useFactory: (pool: Pool, box: SecretBox, columns: EncryptedColumns) => new PlatformSecrets(pool, box, columns),
+    },
+    { provide: LOOKUP_KEY, inject: [PlatformSecrets], useFactory: (s: PlatformSecrets) => s.getOrCreate('email-lookup') },
+    IdentityProjectionsRegistrar,
+  ],
+  exports: [PlatformSecrets, LOOKUP_KEY],
+})
+export class IdentityProjectionsModule {}
+
+/**
+ * Identity and tenancy: organizations, users, workspaces and roles, sign-up with PIN, JWT with
+ * refresh rotation, API keys. Authenticates every request (middleware) for every module's guards.
+ */
+@Module({})
+export class IdentityModule implements NestModule {
+  static forRoot(options: IdentityModuleOptions): DynamicModule {
+    return {
+      module: IdentityModule,
+      imports: [
+        IdentityProjectionsModule,
+        PassportModule,
+        JwtModule.register({}),
+        ThrottlerModule.forRoot({ throttlers: [{ name: 'auth', ttl: 60_000, limit: options.authRateLimitPerMinute }], errorMessage: 'Too many requests: slow down and retry in a minute' }),
+      ],
+      controllers: [
+        AuthHttpController,
+        MeHttpController,
+        WorkspacesHttpController,
+        MembersHttpController,
+        InvitationsHttpController,
+        ApiKeysHttpController,
+        OrganizationsHttpController,
+        AdminUsersHttpController,
+      ],
+      providers: [
+        {
+          provide: IDENTITY_OPTIONS,
+          inject: [PlatformSecrets, LOOKUP_KEY],
+          useFactory: async (secrets: PlatformSecrets, lookupKey: string): Promise<IdentityOptions> => ({
+            ...options,
+            jwtSecret: options.jwtSecret ?? (await secrets.getOrCreate('jwt-signing')),
+            lookupKey,
+          }),
+        },
+        {
+          provide: Mailer,
+          inject: [PG_POOL],
+          useFactory: (pool: Pool) => (options.smtp ? new SmtpMailer(options.smtp.url, options.smtp.from) : new OutboxMailer(pool)),
+        },
+        IdentityQueries,
+        IdentityAggregates,
+        AccessTokens,
+        JwtStrategy,
+        AuthenticationMiddleware,
+        SessionIssuer,
+        SignUpHandler,
+        VerifyEmailHandler,
+        LogInHandler,
+        RefreshSessionHandler,
+        LogOutHandler,
+        MeHandler,
+        WorkspacesHandler,
+        MembersHandler,
+        ApiKeysHandler,
+        OrganizationsHandler,
+        AdminUsersHandler,
+        BootstrapAdmin,
+      ],
+      exports: [IdentityQueries, Mailer],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(AuthenticationMiddleware).forRoutes('*');
+  }
+}

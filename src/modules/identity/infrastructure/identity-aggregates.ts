@@ -1,0 +1,67 @@
+import { Injectable } from '@nestjs/common';
+import { ConcurrencyError } from '@libs/event-store/concurrency.error';
+import { CommandMetadata } from '@libs/eventsourcing/command-metadata';
+import { Decider, DomainEvent } from '@libs/eventsourcing/decider';
+import { EventSourcedCommandHandler, HandledCommand } from '@libs/eventsourcing/event-sourced-command.handler';
+import { UniqueValueTakenError, uniqueClaimDecider, uniqueClaimStreamId } from '@libs/eventsourcing/uniqueness/unique-claim.decider';
+import { apiKeyDecider, ApiKeyCommand, ApiKeyState } from '../domain/api-key/api-key.decider';
+import { IdentityError, IdentityErrorCode } from '../domain/identity.errors';
+import { organizationDecider, OrganizationCommand, OrganizationState } from '../domain/organization/organization.decider';
+import { sessionDecider, SessionCommand, SessionState } from '../domain/session/session.decider';
+import { signupRequestDecider, SignupRequestCommand, SignupRequestState } from '../domain/signup-request/signup-request.decider';
+import { userDecider, UserCommand, UserState } from '../domain/user/user.decider';
+import { workspaceDecider, WorkspaceCommand, WorkspaceState } from '../domain/workspace/workspace.decider';
+
+export type Handled<S> = HandledCommand<{ state: S; version: number }>;
+
+/** One place that knows each identity aggregate's stream naming; the handlers only decide. */
+@Injectable()
+export class IdentityAggregates {
+  constructor(private readonly handler: EventSourcedCommandHandler) {}
+
+  private run<C, S, E extends DomainEvent>(decider: Decider<C, S, E>, streamType: string, id: string, command: C, metadata: CommandMetadata, fingerprint?: unknown): Promise<Handled<S>> {
+    return this.handler.handle(decider, command, {
+      streamId: `${streamType}-${id}`,
+      streamType,
+      metadata,
+      requestFingerprint: fingerprint,
+      result: ({ state, version }) => ({ state, version }),
+    });
+  }
+
+  user = (id: string, c: UserCommand, m: CommandMetadata, fp?: unknown) => this.run<UserCommand, UserState, any>(userDecider, 'user', id, c, m, fp);
+  workspace = (id: string, c: WorkspaceCommand, m: CommandMetadata, fp?: unknown) => this.run<WorkspaceCommand, WorkspaceState, any>(workspaceDecider, 'workspace', id, c, m, fp);
+  organization = (id: string, c: OrganizationCommand, m: CommandMetadata, fp?: unknown) =>
+    this.run<OrganizationCommand, OrganizationState, any>(organizationDecider, 'organization', id, c, m, fp);
+  session = (id: string, c: SessionCommand, m: CommandMetadata) => this.run<SessionCommand, SessionState, any>(sessionDecider, 'session', id, c, m);
+  apiKey = (id: string, c: ApiKeyCommand, m: CommandMetadata, fp?: unknown) => this.run<ApiKeyCommand, ApiKeyState, any>(apiKeyDecider, 'api-key', id, c, m, fp);
+  signupRequest = (id: string, c: SignupRequestCommand, m: CommandMetadata) =>
+    this.run<SignupRequestCommand, SignupRequestState, any>(signupRequestDecider, 'signup-request', id, c, m);
+
+  /**
+   * Claims a unique value (email, slug, organization name) for `owner`, or throws `taken`.
+   * The claim's own stream is the lock: two concurrent claims cannot both win.
+   */
+  async claim(scope: string, value: string, owner: string, m: CommandMetadata, taken: IdentityErrorCode): Promise<void> {
+    try {
+      await this.handler.handle(uniqueClaimDecider, { kind: 'claim', scope, owner }, {
+        streamId: uniqueClaimStreamId(scope, value),
+        streamType: 'unique-claim',
+        metadata: { ...m, idempotencyKey: undefined, expectedVersion: undefined },
+        result: () => null,
+      });
+    } catch (err) {
+      if (err instanceof UniqueValueTakenError || err instanceof ConcurrencyError) throw new IdentityError(taken, `This ${scope} is already taken`);
+      throw err;
+    }
+  }
+
+  async release(scope: string, value: string, owner: string, m: CommandMetadata): Promise<void> {
+    await this.handler.handle(uniqueClaimDecider, { kind: 'release', scope, owner }, {
+      streamId: uniqueClaimStreamId(scope, value),
+      streamType: 'unique-claim',
+      metadata: { ...m, idempotencyKey: undefined, expectedVersion: undefined },
+      result: () => null,
+    });
+  }
+}
