@@ -17,6 +17,8 @@ export async function createApp(
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, options.extraModules), {
     ...(options.logger === false ? { logger: false } : {}),
     bufferLogs: true,
+    // Throw start-up errors to the caller (main.ts exits non-zero; tests see the error) instead of process.exit.
+    abortOnError: false,
     bodyParser: false,
     rawBody: true,
   });

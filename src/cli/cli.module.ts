@@ -13,6 +13,7 @@ import { ProjectionsCommand } from './projections.command';
 import { SecretsCommand } from './secrets.command';
 import { SubjectsCommand } from './subjects.command';
 import { AuditProjectionsModule } from '@modules/audit/audit-projections.module';
+import { IdentityProjectionsModule } from '@modules/identity/identity.module';
 
 /** The admin CLI: the same modules as the app, without HTTP and without start-up migrations. */
 @Module({})
@@ -37,6 +38,8 @@ export class CliModule {
         // The CLI never runs consumers itself; it only rebuilds or inspects them.
         EventSourcingModule.forRoot({ enabled: false }),
         AuditProjectionsModule,
+        // Identity's read models (rebuilds) and its encrypted columns (secrets rotate).
+        IdentityProjectionsModule,
       ],
       providers: [MigrateCommand, PartitionsCommand, ...PartitionsCommand.providers, ProjectionsCommand, ...ProjectionsCommand.providers, SecretsCommand, ...SecretsCommand.providers, SubjectsCommand, ...SubjectsCommand.providers],
     };

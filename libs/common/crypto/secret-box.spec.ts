@@ -164,11 +164,17 @@ describe('resolveSecretKeys', () => {
     expect(() => resolveSecretKeys({ databaseUrl: 'postgres://db/app', dataDir: dir, nodeEnv: 'production' })).toThrow(/SECRETS_KEYS is required/);
   });
 
-  it('PostgreSQL in dev/test, or the in-memory database: an ephemeral key', () => {
+  it('PostgreSQL in dev/test: the DATA_DIR key file, so a restart still reads what it wrote', () => {
     const dev = resolveSecretKeys({ databaseUrl: 'postgres://db/app', dataDir: dir, nodeEnv: 'development' });
-    expect(dev.source).toBe('ephemeral');
-    expect(dev.note).toMatch(/cannot be read after a restart/);
-    expect(resolveSecretKeys({ databaseUrl: 'postgres://db/app', dataDir: dir, nodeEnv: 'development' }).keys[0].key.equals(dev.keys[0].key)).toBe(false);
-    expect(resolveSecretKeys({ dataDir: 'memory://', nodeEnv: 'test' }).source).toBe('ephemeral');
+    expect(dev.source).toBe('data-dir');
+    expect(dev.note).toMatch(/every process of this database needs this same key/);
+    expect(resolveSecretKeys({ databaseUrl: 'postgres://db/app', dataDir: dir, nodeEnv: 'development' }).keys[0].key.equals(dev.keys[0].key)).toBe(true);
+  });
+
+  it('an in-memory DATA_DIR: an ephemeral key, a new one each time', () => {
+    const a = resolveSecretKeys({ databaseUrl: 'postgres://db/app', dataDir: 'memory://', nodeEnv: 'test' });
+    expect(a.source).toBe('ephemeral');
+    expect(a.note).toMatch(/cannot be read after a restart/);
+    expect(resolveSecretKeys({ dataDir: 'memory://', nodeEnv: 'test' }).keys[0].key.equals(a.keys[0].key)).toBe(false);
   });
 });

@@ -77,15 +77,18 @@ export function resolveSecretKeys(source: SecretKeysSource): ResolvedSecretKeys 
       'SECRETS_KEYS is required in production with DATABASE_URL: set SECRETS_KEYS=<kid>:<base64 of 32 random bytes> (e.g. k1:$(openssl rand -base64 32))',
     );
   }
-  if (!source.databaseUrl && source.dataDir !== 'memory://') {
-    return { keys: loadOrCreateKeyFile(source.dataDir), source: 'data-dir', note: join(source.dataDir, SECRETS_KEY_FILE) };
+  if (source.dataDir !== 'memory://') {
+    // Also on DATABASE_URL outside production: a restart must still read what it wrote. Several
+    // processes on one server need the same key: set SECRETS_KEYS (production requires it).
+    const note = join(source.dataDir, SECRETS_KEY_FILE) + (source.databaseUrl ? ' (SECRETS_KEYS unset: every process of this database needs this same key)' : '');
+    return { keys: loadOrCreateKeyFile(source.dataDir), source: 'data-dir', note };
   }
   const ephemeral = SecretBox.generateKey(`ephemeral-${randomBytes(4).toString('hex')}`);
   return {
     keys: [ephemeral],
     source: 'ephemeral',
     note: source.databaseUrl
-      ? 'SECRETS_KEYS is unset: using an ephemeral key; secrets and personal data written now cannot be read after a restart'
+      ? 'SECRETS_KEYS is unset and DATA_DIR is memory://: using an ephemeral key; secrets and personal data written now cannot be read after a restart'
       : 'in-memory database: ephemeral key',
   };
 }

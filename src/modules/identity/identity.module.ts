@@ -1,4 +1,4 @@
-import { DynamicModule, Inject, Injectable, MiddlewareConsumer, Module, NestModule, OnModuleInit } from '@nestjs/common';
+import { DynamicModule, Injectable, MiddlewareConsumer, Module, NestModule, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { ThrottlerModule } from '@nestjs/throttler';
@@ -34,7 +34,7 @@ import { AuthenticationMiddleware } from './infrastructure/authentication.middle
 import { lookupHash } from './infrastructure/credentials.crypto';
 import { IdentityAggregates } from './infrastructure/identity-aggregates';
 import { IDENTITY_OPTIONS, IdentityOptions, IdentitySettings } from './infrastructure/identity.options';
-import { PlatformSecrets } from './infrastructure/platform-secrets';
+import { EmailLookupKey, PlatformSecrets } from './infrastructure/platform-secrets';
 import { IdentityQueries } from './infrastructure/identity.queries';
 import { JwtStrategy } from './infrastructure/jwt.strategy';
 import { identityProjections } from './projections/identity.projections';
@@ -51,22 +51,28 @@ export interface IdentityModuleOptions extends IdentitySettings {
   authRateLimitPerMinute: number;
 }
 
-const LOOKUP_KEY = Symbol('IDENTITY_LOOKUP_KEY');
 
 /** Registers identity's read models and marks its personal fields (crypto-shredded per data subject). */
 @Injectable()
-class IdentityProjectionsRegistrar implements OnModuleInit {
+class IdentityProjectionsRegistrar implements OnModuleInit, OnApplicationBootstrap {
   constructor(
     private readonly registry: ProjectionRegistry,
     private readonly eventTypes: EventTypeRegistry,
     private readonly subjects: DataSubjects,
-    @Inject(LOOKUP_KEY) private readonly lookupKey: string,
+    private readonly lookupKey: EmailLookupKey,
   ) {}
 
   onModuleInit(): void {
-    this.registry.register(...identityProjections((email) => lookupHash(this.lookupKey, email)));
+    this.registry.register(...identityProjections((email) => lookupHash(this.lookupKey.get(), email)));
     for (const [type, spec] of Object.entries(identityPersonalData)) this.eventTypes.personalData(type, spec);
     this.subjects.onErasure(eraseWhatIdentityTiesToTheUser, { first: true });
+  }
+
+  /** The CLI starts before `migrate` may have created the table: the key loads when it can. */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.lookupKey.load().catch((err: Error & { code?: string }) => {
+      if (err.code !== '42P01') throw err;
+    });
   }
 }
 
@@ -78,10 +84,10 @@ class IdentityProjectionsRegistrar implements OnModuleInit {
       inject: [PG_POOL, SecretBox, EncryptedColumns],
       useFactory: (pool: Pool, box: SecretBox, columns: EncryptedColumns) => new PlatformSecrets(pool, box, columns),
     },
-    { provide: LOOKUP_KEY, inject: [PlatformSecrets], useFactory: (s: PlatformSecrets) => s.getOrCreate('email-lookup') },
+    { provide: EmailLookupKey, inject: [PlatformSecrets], useFactory: (s: PlatformSecrets) => new EmailLookupKey(s) },
     IdentityProjectionsRegistrar,
   ],
-  exports: [PlatformSecrets, LOOKUP_KEY],
+  exports: [PlatformSecrets, EmailLookupKey],
 })
 export class IdentityProjectionsModule {}
 
@@ -113,11 +119,11 @@ export class IdentityModule implements NestModule {
       providers: [
         {
           provide: IDENTITY_OPTIONS,
-          inject: [PlatformSecrets, LOOKUP_KEY],
-          useFactory: async (secrets: PlatformSecrets, lookupKey: string): Promise<IdentityOptions> => ({
+          inject: [PlatformSecrets, EmailLookupKey],
+          useFactory: async (secrets: PlatformSecrets, key: EmailLookupKey): Promise<IdentityOptions> => ({
             ...options,
             jwtSecret: options.jwtSecret ?? (await secrets.getOrCreate('jwt-signing')),
-            lookupKey,
+            lookupKey: await key.load(),
           }),
         },
         {

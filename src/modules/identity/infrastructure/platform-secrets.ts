@@ -26,3 +26,20 @@ export class PlatformSecrets {
     return this.box.decrypt(r.rows[0].value_ciphertext, aad(name));
   }
 }
+
+/** The email lookup key, loaded once (lazily: the CLI may start before the table exists). */
+export class EmailLookupKey {
+  private value?: string;
+
+  constructor(private readonly secrets: PlatformSecrets) {}
+
+  async load(): Promise<string> {
+    this.value ??= await this.secrets.getOrCreate('email-lookup');
+    return this.value;
+  }
+
+  get(): string {
+    if (!this.value) throw new Error('The email lookup key is not loaded (are the migrations applied?)');
+    return this.value;
+  }
+}
