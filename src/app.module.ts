@@ -3,6 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { AuthModule } from '@libs/common/auth/auth.module';
 import { CryptoModule } from '@libs/common/crypto/crypto.module';
 import { LOG_REDACT_PATHS } from '@libs/common/crypto/log-redaction';
@@ -15,6 +16,7 @@ import { JobsModule } from '@libs/jobs/jobs.module';
 import { allMigrations } from '@migrations/index';
 import { AuditModule } from '@modules/audit/audit.module';
 import { IdentityModule } from '@modules/identity/identity.module';
+import { IngestionModule } from '@modules/ingestion/ingestion.module';
 import { MembershipWorkspaceAccessPolicy } from '@modules/identity/infrastructure/membership-workspace-access.policy';
 import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
@@ -22,21 +24,21 @@ import { HealthController } from './health/health.controller';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, extraModules: Type[] = []): DynamicModule {
+  static forRoot(config: AppConfig, extraModules: Type[] = [], options: { logStream?: DestinationStream } = {}): DynamicModule {
+    const pinoHttp = {
+      level: config.LOG_LEVEL,
+      genReqId: requestIdFor as any,
+      customProps: (req: any) => ({ requestId: req.id }),
+      // Credentials and secrets (headers, and password/token/credentials fields anywhere).
+      redact: LOG_REDACT_PATHS,
+      autoLogging: { ignore: (req: any) => typeof req.url === 'string' && req.url.startsWith('/health') },
+    };
     return {
       module: AppModule,
       imports: [
         AppConfigModule.forRoot(config),
-        LoggerModule.forRoot({
-          pinoHttp: {
-            level: config.LOG_LEVEL,
-            genReqId: requestIdFor as any,
-            customProps: (req: any) => ({ requestId: req.id }),
-            // Credentials and secrets (headers, and password/token/credentials fields anywhere).
-            redact: LOG_REDACT_PATHS,
-            autoLogging: { ignore: (req: any) => typeof req.url === 'string' && req.url.startsWith('/health') },
-          },
-        }),
+        // stdout, or the caller's stream (tests read the lines back).
+        LoggerModule.forRoot({ pinoHttp: options.logStream ? [pinoHttp, options.logStream] : pinoHttp }),
         ScheduleModule.forRoot(),
         TerminusModule,
         CryptoModule.forRoot({
@@ -61,6 +63,7 @@ export class AppModule {
         JobsModule.forRoot({ enabled: config.RUN_JOBS, shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS }),
         AuthModule.forRoot({ adminToken: config.ADMIN_TOKEN, policy: MembershipWorkspaceAccessPolicy }),
         IdentityModule.forRoot(identitySettings(config)),
+        IngestionModule,
         AuditModule,
         ...extraModules,
       ],

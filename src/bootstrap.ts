@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
+import type { DestinationStream } from 'pino';
 import { Logger } from 'nestjs-pino';
 import { createValidationPipe } from '@libs/common/http/validation.pipe';
 import { requestContextMiddleware } from '@libs/common/request-context/request-context.middleware';
@@ -12,9 +13,14 @@ import { AppConfig } from './config/app-config';
 /** Builds the HTTP application (used by main.ts and by the e2e tests, so both run the same app). */
 export async function createApp(
   config: AppConfig,
-  options: { extraModules?: Type[]; logger?: false } = {},
+  options: {
+    extraModules?: Type[];
+    logger?: false;
+    /** Where the JSON log lines go instead of stdout (tests capture them to scan for secrets). */
+    logStream?: DestinationStream;
+  } = {},
 ): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, options.extraModules), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, options.extraModules, { logStream: options.logStream }), {
     ...(options.logger === false ? { logger: false } : {}),
     bufferLogs: true,
     // Throw start-up errors to the caller (main.ts exits non-zero; tests see the error) instead of process.exit.

@@ -34,6 +34,21 @@ const KEYS_FOR_APPEND_SQL = `WITH input AS (
    WHERE k.subject_id = ANY($1::text[])
      AND NOT EXISTS (SELECT 1 FROM inserted i WHERE i.subject_id = k.subject_id)`;
 
+const KEYS_FOR_BULK_SQL = `WITH input AS (
+    SELECT * FROM unnest($1::text[], $2::text[]) AS i(subject_id, key_ciphertext)
+  ), inserted AS (
+    INSERT INTO data_subject_keys (subject_id, key_ciphertext)
+    SELECT subject_id, key_ciphertext FROM input
+    ON CONFLICT (subject_id) DO NOTHING
+    RETURNING subject_id, key_ciphertext, erased_at
+  )
+  SELECT subject_id, key_ciphertext, erased_at IS NOT NULL AS erased FROM inserted
+  UNION ALL
+  SELECT k.subject_id, k.key_ciphertext, k.erased_at IS NOT NULL
+    FROM data_subject_keys k
+   WHERE k.subject_id = ANY($1::text[])
+     AND NOT EXISTS (SELECT 1 FROM inserted i WHERE i.subject_id = k.subject_id)`;
+
 const KEYS_SQL = `SELECT subject_id, key_ciphertext, erased_at IS NOT NULL AS erased FROM data_subject_keys WHERE subject_id = ANY($1::text[])`;
 
 interface KeyRow {
@@ -71,6 +86,36 @@ export class PersonalDataCipher {
     const subjects = [...new Set(plans.flatMap((p) => (p.decl ? [p.subject] : [])))];
     if (subjects.length === 0) return jsons;
     const keys = await this.keysForAppend(streamId, subjects, db);
+    return plans.map((p) => {
+      if (!p.decl) return p.json;
+      const copy = JSON.parse(p.json);
+      sealFields(copy, p.subject, keys.get(p.subject)!, p.decl.fields);
+      return JSON.stringify(copy);
+    });
+  }
+
+  /**
+   * `seal` for many streams at once (bulk ingestion): one key statement for every subject of the
+   * batch. Streams written this way never snapshot, so no subject-to-stream links are kept.
+   */
+  async sealMany(events: NewEvent[], jsons: string[], registry: EventTypeRegistry, db: Queryable): Promise<string[]> {
+    const plans = events.map((e, i) => {
+      const decl = registry.personalDataOf(e.type);
+      return decl ? { decl, subject: subjectOf(e.type, e.data, decl), json: jsons[i] } : { json: jsons[i] };
+    });
+    const subjects = [...new Set(plans.flatMap((p) => (p.decl ? [p.subject] : [])))];
+    if (subjects.length === 0) return jsons;
+    const box = this.requireBox();
+    const wrapped = subjects.map((s) => box.encryptBytes(newSubjectKey(), subjectKeyAad(s)));
+    const rows = (await db.query<KeyRow>(KEYS_FOR_BULK_SQL, [subjects, wrapped])).rows;
+    const found = new Set(rows.map((r) => r.subject_id));
+    const missing = subjects.filter((s) => !found.has(s));
+    if (missing.length) rows.push(...(await db.query<KeyRow>(KEYS_SQL, [missing])).rows);
+    const keys = new Map<string, Buffer>();
+    for (const r of rows) {
+      if (r.erased || r.key_ciphertext === null) throw new SubjectErasedError(r.subject_id);
+      keys.set(r.subject_id, this.unwrap(r));
+    }
     return plans.map((p) => {
       if (!p.decl) return p.json;
       const copy = JSON.parse(p.json);

@@ -28,6 +28,32 @@ export const EVENTS_APPENDED_CHANNEL = 'es_events_appended';
 
 const APPEND_SQL = `SELECT * FROM es_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`;
 
+/**
+ * Bulk creation of new streams: insert the stream rows that do not exist yet, then the events of
+ * exactly those streams, numbered 1..n within each stream. One statement, one round trip.
+ */
+const APPEND_NEW_STREAMS_SQL = `WITH s AS (
+    SELECT * FROM unnest($1::text[], $2::int[]) WITH ORDINALITY AS s(stream_id, n, idx)
+  ), new_streams AS (
+    INSERT INTO event_streams (stream_id, stream_type, workspace_id, version, created_at, updated_at)
+    SELECT stream_id, $3, $4, n, coalesce($14::timestamptz, now()), coalesce($14::timestamptz, now()) FROM s
+    ON CONFLICT (stream_id) DO NOTHING
+    RETURNING stream_id
+  ), e AS (
+    SELECT e.*, row_number() OVER (PARTITION BY e.sidx ORDER BY e.ord) AS version
+      FROM unnest($5::int[], $6::uuid[], $7::text[], $8::int[], $9::jsonb[], $10::jsonb[])
+           WITH ORDINALITY AS e(sidx, id, typ, sv, payload, meta, ord)
+  ), ins AS (
+    INSERT INTO events (event_id, stream_id, stream_version, stream_type, event_type, schema_version,
+                        workspace_id, actor_id, correlation_id, causation_id, payload, metadata, recorded_at)
+    SELECT e.id, s.stream_id, e.version, $3, e.typ, coalesce(e.sv, 1), $4, $11, $12, $13, e.payload,
+           coalesce(e.meta, '{}'::jsonb), coalesce($14::timestamptz, now())
+      FROM e JOIN s ON s.idx = e.sidx JOIN new_streams n ON n.stream_id = s.stream_id
+    ORDER BY e.ord
+    RETURNING 1
+  )
+  SELECT stream_id FROM new_streams, (SELECT count(*) FROM ins) AS c`;
+
 const EVENT_COLUMNS = `global_position, transaction_id::text AS transaction_id, event_id, stream_id, stream_version,
   stream_type, event_type, schema_version, workspace_id, actor_id, correlation_id, causation_id,
   payload, metadata, recorded_at`;
@@ -145,6 +171,47 @@ export class PostgresEventStore {
       lastPosition: Number(row.last_position),
       transactionId: String(row.tx_id),
     };
+  }
+
+  /**
+   * Creates many new streams in ONE statement (bulk ingestion): each stream is written only if it
+   * does not exist yet, so deterministic stream ids make a re-import store nothing new. Existing
+   * streams are reported, untouched. Runs in the caller's transaction when `client` is given
+   * (with its inline projections); the caller wakes subscriptions after its commit.
+   */
+  async appendNewStreams(
+    streams: { streamId: string; events: NewEvent[] }[],
+    options: Omit<AppendOptions, 'expectedVersion' | 'idempotency'>,
+  ): Promise<{ created: string[]; existing: string[] }> {
+    if (streams.length === 0) return { created: [], existing: [] };
+    const flat = streams.flatMap((s, i) => s.events.map((e) => ({ e, i })));
+    if (streams.some((s) => s.events.length === 0)) throw new RangeError('every new stream needs at least one event');
+    let payloads = flat.map(({ e }) => JSON.stringify(e.data ?? null));
+    payloads.forEach((json, i) => assertNoMarkerKey(flat[i].e.type, json));
+    if (this.registry.declaresPersonalData && flat.some(({ e }) => this.registry.personalDataOf(e.type))) {
+      payloads = await this.personalData.sealMany(flat.map(({ e }) => e), payloads, this.registry, options.client ?? this.pool);
+    }
+    const values = [
+      streams.map((s) => s.streamId),
+      streams.map((s) => s.events.length),
+      options.streamType,
+      options.workspaceId ?? null,
+      flat.map(({ i }) => i + 1),
+      flat.map(({ e }) => e.eventId ?? uuidv7()),
+      flat.map(({ e }) => e.type),
+      flat.map(({ e }) => e.schemaVersion ?? this.registry.currentVersion(e.type)),
+      payloads,
+      flat.map(({ e }) => JSON.stringify(e.metadata ?? {})),
+      options.actorId ?? null,
+      options.correlationId ?? null,
+      options.causationId ?? null,
+      options.recordedAt ?? null,
+    ];
+    const db: Queryable = options.client ?? this.pool;
+    const res = await db.query<{ stream_id: string }>(APPEND_NEW_STREAMS_SQL, values);
+    const created = new Set(res.rows.map((r) => r.stream_id));
+    if (!options.client && created.size) this.wakeUp?.notify(EVENTS_APPENDED_CHANNEL);
+    return { created: [...created], existing: streams.map((s) => s.streamId).filter((id) => !created.has(id)) };
   }
 
   /**

@@ -14,6 +14,7 @@ import { SecretsCommand } from './secrets.command';
 import { SubjectsCommand } from './subjects.command';
 import { AuditProjectionsModule } from '@modules/audit/audit-projections.module';
 import { IdentityProjectionsModule } from '@modules/identity/identity.module';
+import { IngestionProjectionsModule } from '@modules/ingestion/ingestion.module';
 
 /** The admin CLI: the same modules as the app, without HTTP and without start-up migrations. */
 @Module({})
@@ -40,6 +41,7 @@ export class CliModule {
         AuditProjectionsModule,
         // Identity's read models (rebuilds) and its encrypted columns (secrets rotate).
         IdentityProjectionsModule,
+        IngestionProjectionsModule,
       ],
       providers: [MigrateCommand, PartitionsCommand, ...PartitionsCommand.providers, ProjectionsCommand, ...ProjectionsCommand.providers, SecretsCommand, ...SecretsCommand.providers, SubjectsCommand, ...SubjectsCommand.providers],
     };

@@ -7,7 +7,8 @@ import { loadAppConfig } from '@app/config/app-config';
 import { PG_POOL } from '@libs/database/database-backend';
 import { PostgresEventStore } from '@libs/event-store/postgres-event-store';
 import { eventually } from '@test/support/eventually';
-import { createWorkspace, lastMail, PASSWORD, pinIn, signUp } from '@test/support/identity-client';
+import { createWorkspace, lastMail, linkOAuthAccount, PASSWORD, pinIn, signUp } from '@test/support/identity-client';
+import { OAuthTokenVault } from '@modules/identity/infrastructure/oauth-token-vault';
 import { createTestDatabase, TestDatabase } from '@test/support/test-database';
 
 const TOKEN = 'erasure-operator-token-0123456789abcdef';
@@ -63,6 +64,8 @@ describe('identity: erasure of a user (e2e)', () => {
     const carol = await signUp(app, { email, firstName, lastName });
     await http().post('/api/v1/auth/verify-email').send({ email, pin: pinIn((await lastMail(app, email, 'signup-pin')).body) }).expect(200);
     await http().patch('/api/v1/me').set(carol.auth).send({ phone }).expect(200);
+    const oauth = await linkOAuthAccount(app, carol);
+    expect((await app.get(OAuthTokenVault).tokensFor(oauth.id))?.accessToken).toBe(oauth.accessToken);
     await http().post(`/api/v1/workspaces/${ws}/members`).set(owner.auth).send({ email: `x-${tag}@example.com`, role: 'viewer' }).expect(201);
     const other = await createWorkspace(app, owner);
     await http().post(`/api/v1/workspaces/${other}/members`).set(owner.auth).send({ email, role: 'viewer' }).expect(201);
@@ -94,6 +97,9 @@ describe('identity: erasure of a user (e2e)', () => {
     const users = await http().get('/api/v1/admin/users').query({ limit: 500 }).set(operator).expect(200);
     for (const s of secrets) expect(JSON.stringify(users.body)).not.toContain(s);
 
+    // Her OAuth tokens can never be opened again.
+    await expect(app.get(OAuthTokenVault).tokensFor(oauth.id)).rejects.toThrow();
+
     // She cannot sign in any more; her access token stops at once.
     await http().post('/api/v1/auth/login').send({ email, password: PASSWORD }).expect(401);
     await http().get('/api/v1/me').set(carol.auth).expect(401);
@@ -103,7 +109,7 @@ describe('identity: erasure of a user (e2e)', () => {
     expect(erasure.rows).toEqual([expect.objectContaining({ event_type: 'privacy.subject-erased', actor_id: 'operator' })]);
 
     // Rebuilding every identity read model from the log gives the same forgetting.
-    for (const name of ['identity.users', 'identity.invitations', 'identity.workspace-members']) {
+    for (const name of ['identity.users', 'identity.invitations', 'identity.workspace-members', 'identity.oauth-accounts']) {
       const r = await http().post(`/api/v1/admin/projections/${name}/rebuild`).set(operator).expect(202);
       await eventually(async () => {
         const list = await http().get('/api/v1/admin/projections/rebuilds').query({ projection: name }).set(operator).expect(200);
@@ -112,6 +118,7 @@ describe('identity: erasure of a user (e2e)', () => {
     }
     const rebuilt = await everyReadModel();
     for (const s of secrets) expect(rebuilt).not.toContain(s);
+    await expect(app.get(OAuthTokenVault).tokensFor(oauth.id)).rejects.toThrow();
     const row = await pool.query(`SELECT email, first_name, is_active, erased FROM identity_users_view WHERE id = $1`, [carol.userId]);
     expect(row.rows[0]).toEqual({ email: '[erased]', first_name: '[erased]', is_active: false, erased: true });
     // The owner is untouched, and the whole log still replays.

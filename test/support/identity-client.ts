@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { INestApplication } from '@nestjs/common';
 import { Pool } from 'pg';
 import request from 'supertest';
@@ -38,3 +39,35 @@ export async function lastMail(app: INestApplication, to: string, tag: string): 
 
 export const pinIn = (body: string) => /\b(\d{6})\b/.exec(body)![1];
 export const invitationTokenIn = (body: string) => /: ([A-Za-z0-9_-]{43})\n/.exec(body)![1];
+
+/** A unique, recognisable secret (OAuth tokens, passwords) for the "never in clear" scans. */
+export const uniqueSecret = (label: string) => `${label}-${randomBytes(24).toString('base64url')}`;
+
+export interface LinkedOAuthAccount {
+  id: string;
+  providerAccountId: string;
+  accessToken: string;
+  refreshToken: string;
+  idToken: string;
+  body: Record<string, unknown>;
+}
+
+/** Links an OAuth account to `user` through the API: a unique provider account id and unique tokens unless given. */
+export async function linkOAuthAccount(
+  app: INestApplication,
+  user: SignedUp,
+  overrides: Partial<{ provider: string; providerAccountId: string; accessToken: string; refreshToken: string; idToken: string; expiresAt: string; scope: string }> = {},
+): Promise<LinkedOAuthAccount> {
+  const body = {
+    provider: 'google',
+    providerAccountId: `sub-${uuidv7()}`,
+    accessToken: uniqueSecret('access'),
+    refreshToken: uniqueSecret('refresh'),
+    idToken: uniqueSecret('id'),
+    tokenType: 'Bearer',
+    scope: 'openid email',
+    ...overrides,
+  };
+  const res = await request(app.getHttpServer()).post('/api/v1/me/oauth-accounts').set(user.auth).send(body).expect(201);
+  return { id: res.body.id, providerAccountId: body.providerAccountId, accessToken: body.accessToken, refreshToken: body.refreshToken, idToken: body.idToken, body: res.body };
+}

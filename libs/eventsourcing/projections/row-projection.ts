@@ -23,8 +23,8 @@ export abstract class RowProjection<Row extends ProjectionRow = ProjectionRow> {
   /** Handlers by event type; `'*'` handles every type without its own handler. */
   abstract readonly handlers: Record<string, RowHandler<Row>>;
 
-  /** Which row an event changes; the stream by default. */
-  keyOf(event: RecordedEvent): string {
+  /** Which row an event changes; the stream by default. `null`: this event is not about any row of ours. */
+  keyOf(event: RecordedEvent): string | null {
     return event.streamId;
   }
 
@@ -44,8 +44,9 @@ async function columnsOf(db: Queryable, table: string): Promise<string[]> {
   const cached = columnCache.get(table);
   if (cached) return cached;
   const res = await db.query<{ column_name: string }>(
+    // Generated columns (e.g. a tsvector for full-text search) are computed by PostgreSQL, never written.
     `SELECT column_name FROM information_schema.columns
-      WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position`,
+      WHERE table_schema = current_schema() AND table_name = $1 AND is_generated = 'NEVER' ORDER BY ordinal_position`,
     [table],
   );
   if (res.rows.length === 0) throw new Error(`Read model table ${table} does not exist`);
@@ -70,16 +71,16 @@ export async function applyRowProjection(
   tx: Queryable,
   table: string = projection.table,
 ): Promise<number> {
-  const relevant = events.filter((e) => projection.handlerFor(e.type));
+  const relevant = events.filter((e) => projection.handlerFor(e.type) && projection.keyOf(e) !== null);
   if (relevant.length === 0) return 0;
-  const keys = [...new Set(relevant.map((e) => projection.keyOf(e)))];
+  const keys = [...new Set(relevant.map((e) => projection.keyOf(e)!))];
   const key = projection.keyColumn;
   const existing = await tx.query(`SELECT * FROM ${ident(table)} WHERE ${ident(key)} = ANY($1)`, [keys]);
   const rows = new Map<string, ProjectionRow | null>();
   for (const r of existing.rows) rows.set(String(r[key]), r);
   const existed = new Set(rows.keys());
   for (const e of relevant) {
-    const k = projection.keyOf(e);
+    const k = projection.keyOf(e)!;
     const next = projection.handlerFor(e.type)!(rows.get(k) ?? null, e);
     if (next !== null && String(next[key]) !== k) {
       throw new Error(`Projection ${projection.name}: handler for ${e.type} changed the row key from ${k}`);
@@ -92,7 +93,8 @@ export async function applyRowProjection(
     const cols = await columnsOf(tx, projection.table);
     const set = cols.filter((c) => c !== key).map((c) => `${ident(c)} = EXCLUDED.${ident(c)}`);
     await tx.query(
-      `INSERT INTO ${ident(table)} SELECT * FROM jsonb_populate_recordset(NULL::${ident(table)}, $1::jsonb)
+      `INSERT INTO ${ident(table)} (${cols.map(ident).join(', ')})
+       SELECT ${cols.map(ident).join(', ')} FROM jsonb_populate_recordset(NULL::${ident(table)}, $1::jsonb)
        ON CONFLICT (${ident(key)}) DO ${set.length ? `UPDATE SET ${set.join(', ')}` : 'NOTHING'}`,
       [JSON.stringify(upserts)],
     );

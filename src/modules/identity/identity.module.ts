@@ -13,6 +13,8 @@ import { SecretBox } from '@libs/common/crypto/secret-box';
 import { ProjectionRegistry } from '@libs/eventsourcing/projections/projection.registry';
 import { AdminUsersHandler, AdminUsersHttpController } from './application/admin-users/admin-users.http.controller';
 import { ApiKeysHandler, ApiKeysHttpController } from './application/api-keys/api-keys.http.controller';
+import { AppSettingsHandler } from './application/app-settings/app-settings.handler';
+import { AppSettingsHttpController } from './application/app-settings/app-settings.http.controller';
 import { BootstrapAdmin } from './application/bootstrap-admin/bootstrap-admin';
 import { AuthHttpController } from './application/log-in/auth.http.controller';
 import { LogInHandler } from './application/log-in/log-in.handler';
@@ -21,10 +23,14 @@ import { MeHandler } from './application/me/me.handler';
 import { MeHttpController } from './application/me/me.http.controller';
 import { InvitationsHttpController, MembersHttpController } from './application/members/members.http.controller';
 import { MembersHandler } from './application/members/members.handler';
+import { OAuthAccountsHandler } from './application/oauth-accounts/oauth-accounts.handler';
+import { OAuthAccountsHttpController } from './application/oauth-accounts/oauth-accounts.http.controller';
 import { OrganizationsHandler, OrganizationsHttpController } from './application/organizations/organizations.http.controller';
 import { RefreshSessionHandler } from './application/refresh-session/refresh-session.handler';
 import { SessionIssuer } from './application/shared/session-issuer';
 import { SignUpHandler } from './application/sign-up/sign-up.handler';
+import { TelegramProfileHandler } from './application/telegram-profile/telegram-profile.handler';
+import { TelegramProfileHttpController } from './application/telegram-profile/telegram-profile.http.controller';
 import { VerifyEmailHandler } from './application/verify-email/verify-email.handler';
 import { WorkspacesHandler } from './application/workspaces/workspaces.handler';
 import { WorkspacesHttpController } from './application/workspaces/workspaces.http.controller';
@@ -37,6 +43,7 @@ import { IDENTITY_OPTIONS, IdentityOptions, IdentitySettings } from './infrastru
 import { EmailLookupKey, PlatformSecrets } from './infrastructure/platform-secrets';
 import { IdentityQueries } from './infrastructure/identity.queries';
 import { JwtStrategy } from './infrastructure/jwt.strategy';
+import { OAuthTokenVault } from './infrastructure/oauth-token-vault';
 import { identityProjections } from './projections/identity.projections';
 import { identityPersonalData } from './domain/identity.personal-data';
 import { EventTypeRegistry } from '@libs/event-store/event-type-registry';
@@ -85,15 +92,21 @@ class IdentityProjectionsRegistrar implements OnModuleInit, OnApplicationBootstr
       useFactory: (pool: Pool, box: SecretBox, columns: EncryptedColumns) => new PlatformSecrets(pool, box, columns),
     },
     { provide: EmailLookupKey, inject: [PlatformSecrets], useFactory: (s: PlatformSecrets) => new EmailLookupKey(s) },
+    // Registers the OAuth token columns with EncryptedColumns, for the app and for `secrets rotate`.
+    {
+      provide: OAuthTokenVault,
+      inject: [PG_POOL, SecretBox, EncryptedColumns],
+      useFactory: (pool: Pool, box: SecretBox, columns: EncryptedColumns) => new OAuthTokenVault(pool, box, columns),
+    },
     IdentityProjectionsRegistrar,
   ],
-  exports: [PlatformSecrets, EmailLookupKey],
+  exports: [PlatformSecrets, EmailLookupKey, OAuthTokenVault],
 })
 export class IdentityProjectionsModule {}
 
 /**
  * Identity and tenancy: organizations, users, workspaces and roles, sign-up with PIN, JWT with
- * refresh rotation, API keys. Authenticates every request (middleware) for every module's guards.
+ * refresh rotation, API keys, linked Telegram and OAuth accounts, platform settings. Authenticates every request (middleware) for every module's guards.
  */
 @Module({})
 export class IdentityModule implements NestModule {
@@ -115,6 +128,9 @@ export class IdentityModule implements NestModule {
         ApiKeysHttpController,
         OrganizationsHttpController,
         AdminUsersHttpController,
+        TelegramProfileHttpController,
+        OAuthAccountsHttpController,
+        AppSettingsHttpController,
       ],
       providers: [
         {
@@ -148,6 +164,9 @@ export class IdentityModule implements NestModule {
         ApiKeysHandler,
         OrganizationsHandler,
         AdminUsersHandler,
+        TelegramProfileHandler,
+        OAuthAccountsHandler,
+        AppSettingsHandler,
         BootstrapAdmin,
       ],
       exports: [IdentityQueries, Mailer],

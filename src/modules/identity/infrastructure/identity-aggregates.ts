@@ -5,10 +5,13 @@ import { Decider, DomainEvent } from '@libs/eventsourcing/decider';
 import { EventSourcedCommandHandler, HandledCommand } from '@libs/eventsourcing/event-sourced-command.handler';
 import { UniqueValueTakenError, uniqueClaimDecider, uniqueClaimStreamId } from '@libs/eventsourcing/uniqueness/unique-claim.decider';
 import { apiKeyDecider, ApiKeyCommand, ApiKeyState } from '../domain/api-key/api-key.decider';
+import { appSettingDecider, AppSettingCommand, AppSettingState } from '../domain/app-setting/app-setting.decider';
 import { IdentityError, IdentityErrorCode } from '../domain/identity.errors';
+import { oauthAccountDecider, OAuthAccountCommand, OAuthAccountState } from '../domain/oauth-account/oauth-account.decider';
 import { organizationDecider, OrganizationCommand, OrganizationState } from '../domain/organization/organization.decider';
 import { sessionDecider, SessionCommand, SessionState } from '../domain/session/session.decider';
 import { signupRequestDecider, SignupRequestCommand, SignupRequestState } from '../domain/signup-request/signup-request.decider';
+import { telegramProfileDecider, TelegramProfileCommand, TelegramProfileState } from '../domain/telegram-profile/telegram-profile.decider';
 import { userDecider, UserCommand, UserState } from '../domain/user/user.decider';
 import { workspaceDecider, WorkspaceCommand, WorkspaceState } from '../domain/workspace/workspace.decider';
 
@@ -37,6 +40,12 @@ export class IdentityAggregates {
   apiKey = (id: string, c: ApiKeyCommand, m: CommandMetadata, fp?: unknown) => this.run<ApiKeyCommand, ApiKeyState, any>(apiKeyDecider, 'api-key', id, c, m, fp);
   signupRequest = (id: string, c: SignupRequestCommand, m: CommandMetadata) =>
     this.run<SignupRequestCommand, SignupRequestState, any>(signupRequestDecider, 'signup-request', id, c, m);
+  /** Stream per user (1:1). Its state holds the Telegram names: callers pass no Idempotency-Key (the stored answer would keep them in clear). */
+  telegramProfile = (userId: string, c: TelegramProfileCommand, m: CommandMetadata) =>
+    this.run<TelegramProfileCommand, TelegramProfileState, any>(telegramProfileDecider, 'telegram-profile', userId, c, m);
+  oauthAccount = (id: string, c: OAuthAccountCommand, m: CommandMetadata, fp?: unknown) =>
+    this.run<OAuthAccountCommand, OAuthAccountState, any>(oauthAccountDecider, 'oauth-account', id, c, m, fp);
+  appSetting = (key: string, c: AppSettingCommand, m: CommandMetadata, fp?: unknown) => this.run<AppSettingCommand, AppSettingState, any>(appSettingDecider, 'app-setting', key, c, m, fp);
 
   /**
    * Claims a unique value (email, slug, organization name) for `owner`, or throws `taken`.

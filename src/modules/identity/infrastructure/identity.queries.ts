@@ -170,6 +170,39 @@ export class IdentityQueries {
     return r.rows[0] ?? null;
   }
 
+  async telegramProfileOf(userId: string) {
+    const r = await this.pool.query(
+      `SELECT telegram_user_id::text AS "telegramUserId", first_name AS "firstName", last_name AS "lastName", language_code AS "languageCode",
+              is_bot AS "isBot", is_premium AS "isPremium", source_id AS "sourceId", created_at AS "createdAt", updated_at AS "updatedAt"
+         FROM identity_telegram_profiles_view WHERE user_id = $1`,
+      [userId],
+    );
+    const row = r.rows[0];
+    return row ? { ...row, telegramUserId: Number(row.telegramUserId) } : null;
+  }
+
+  /** A user's OAuth accounts as the API shows them: never a token, only whether there is one. */
+  async oauthAccountsOf(userId: string, accountId?: string) {
+    const r = await this.pool.query(
+      `SELECT id, provider, provider_account_id AS "providerAccountId", expires_at AS "expiresAt", token_type AS "tokenType", scope,
+              session_state AS "sessionState", refresh_token_ciphertext IS NOT NULL AS "hasRefreshToken", id_token_ciphertext IS NOT NULL AS "hasIdToken",
+              sync_state AS "syncState", created_at AS "createdAt", updated_at AS "updatedAt"
+         FROM identity_oauth_accounts_view WHERE user_id = $1 AND ($2::uuid IS NULL OR id = $2::uuid) ORDER BY created_at, id`,
+      [userId, accountId ?? null],
+    );
+    return r.rows;
+  }
+
+  async appSettings() {
+    const r = await this.pool.query(`SELECT key, value, created_at AS "createdAt", updated_at AS "updatedAt" FROM identity_app_settings_view ORDER BY key`);
+    return r.rows;
+  }
+
+  async appSetting(key: string) {
+    const r = await this.pool.query(`SELECT key, value, created_at AS "createdAt", updated_at AS "updatedAt" FROM identity_app_settings_view WHERE key = $1`, [key]);
+    return r.rows[0] ?? null;
+  }
+
   async users(filter: { limit: number; q?: string }) {
     const r = await this.pool.query(
       `SELECT id, email, first_name AS "firstName", last_name AS "lastName", is_active AS "active", is_superuser AS "superuser",

@@ -1,6 +1,9 @@
 import { RowProjection } from '@libs/eventsourcing/projections/row-projection';
+import { AppSettingsProjection } from './app-settings.projection';
+import { OAuthAccountsProjection } from './oauth-accounts.projection';
 import { OrganizationsProjection } from './organizations.projection';
 import { ApiKeysProjection, SessionsProjection, SignupRequestsProjection } from './sessions.projection';
+import { TelegramProfilesProjection } from './telegram-profiles.projection';
 import { UsersProjection } from './users.projection';
 import { InvitationsProjection, WorkspaceMembersProjection, WorkspacesProjection } from './workspaces.projection';
 
@@ -15,5 +18,8 @@ export function identityProjections(emailHash: (email: string) => string): RowPr
     new SessionsProjection(),
     new ApiKeysProjection(),
     new SignupRequestsProjection(emailHash),
+    new TelegramProfilesProjection(),
+    new OAuthAccountsProjection(),
+    new AppSettingsProjection(),
   ];
 }

@@ -1,7 +1,7 @@
 import { RecordedEvent } from '@libs/event-store/event-store.types';
 import { RowHandler, RowProjection } from '@libs/eventsourcing/projections/row-projection';
 import { UserEvent } from '../domain/user/user.events';
-import { ERASED_TEXT, SUBJECT_ERASED } from './erased';
+import { ERASED_TEXT, SUBJECT_ERASED, UUID } from './erased';
 
 export interface UserRow extends Record<string, unknown> {
   id: string;
@@ -40,8 +40,11 @@ export class UsersProjection extends RowProjection<UserRow> {
   readonly table = 'identity_users_view';
   override readonly mode = 'inline' as const;
 
-  override keyOf(e: RecordedEvent): string {
-    return e.type === SUBJECT_ERASED ? String((e.data as { subjectId: string }).subjectId) : String((e.data as { userId: string }).userId);
+  override keyOf(e: RecordedEvent): string | null {
+    if (e.type !== SUBJECT_ERASED) return String((e.data as { userId: string }).userId);
+    // Users are subjects named by their id; other subjects (authors, contacts...) are not ours.
+    const subject = String((e.data as { subjectId: string }).subjectId);
+    return UUID.test(subject) ? subject : null;
   }
 
   readonly handlers: Record<string, RowHandler<UserRow>> = {

@@ -1,6 +1,7 @@
 import { RecordedEvent } from '@libs/event-store/event-store.types';
 import { RowHandler, RowProjection } from '@libs/eventsourcing/projections/row-projection';
 import { WorkspaceEvent } from '../domain/workspace/workspace.events';
+import { UUID } from './erased';
 
 type Data<T extends WorkspaceEvent['type']> = Extract<WorkspaceEvent, { type: T }>['data'];
 const data = <T extends WorkspaceEvent['type']>(e: RecordedEvent) => e.data as Data<T>;
@@ -92,9 +93,10 @@ export class InvitationsProjection extends RowProjection<InvitationRow> {
   readonly table = 'identity_invitations_view';
   override readonly mode = 'inline' as const;
 
-  override keyOf(e: RecordedEvent): string {
+  override keyOf(e: RecordedEvent): string | null {
     const d = e.data as { invitationId?: string; subjectId?: string };
-    return String(d.invitationId ?? d.subjectId);
+    if (d.invitationId) return d.invitationId;
+    return d.subjectId && UUID.test(d.subjectId) ? d.subjectId : null;
   }
 
   readonly handlers: Record<string, RowHandler<InvitationRow>> = {

@@ -1,0 +1,96 @@
+import { Injectable } from '@nestjs/common';
+import { v7 as uuidv7 } from 'uuid';
+import { CommandMetadata } from '@libs/eventsourcing/command-metadata';
+import { RejectedRow } from '@modules/ingestion/domain/import-job/import-job.decider';
+import { FieldError, IncomingMessage, validateIncoming } from '@modules/ingestion/domain/message/incoming-message';
+import { IngestionAggregates } from '@modules/ingestion/infrastructure/ingestion-aggregates';
+import { MessageWriter, SourceRef } from '@modules/ingestion/infrastructure/message-writer';
+
+/** One row of an import: a candidate message (to validate), or a row that could not even be parsed. */
+export type ImportRow = { index: number; item: unknown } | { index: number; parseError: FieldError[] };
+
+/** A row already turned into a message by a format parser (export files). */
+export type ParsedRow = { index: number; message: IncomingMessage } | { index: number; parseError: FieldError[] };
+
+export interface ImportSummary {
+  jobId: string;
+  accepted: number;
+  duplicates: number;
+  rejected: RejectedRow[];
+  rejectedCount: number;
+}
+
+export interface ImportProgress {
+  rows: number;
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+}
+
+export const IMPORT_BATCH = 500;
+/** The answer lists the first rejected rows; the job's error log and counters have the rest. */
+export const REJECTED_IN_ANSWER = 1000;
+
+/**
+ * Runs an import as an ingestion job: rows stream in, are validated, written in batches (one
+ * statement of new message streams per batch, deduplicated by id) and counted per batch on the
+ * job. Memory stays flat whatever the input size: one batch at a time.
+ */
+@Injectable()
+export class ImportRunner {
+  constructor(
+    private readonly aggregates: IngestionAggregates,
+    private readonly writer: MessageWriter,
+  ) {}
+
+  async run(
+    source: SourceRef,
+    rows: AsyncIterable<ImportRow | ParsedRow> | Iterable<ImportRow | ParsedRow>,
+    job: { format: string; fileName?: string | null; jobId?: string; kind?: 'import' | 'sync' },
+    meta: CommandMetadata,
+    onProgress?: (p: ImportProgress) => void,
+  ): Promise<ImportSummary> {
+    const jobId = job.jobId ?? uuidv7();
+    const m = { ...meta, workspaceId: source.workspaceId };
+    await this.aggregates.job(jobId, {
+      kind: 'start', jobId, workspaceId: source.workspaceId, sourceId: source.id, jobKind: job.kind ?? 'import', format: job.format, fileName: job.fileName ?? null, sourceIdentifiers: { sourceKind: source.kind }, now: meta.now,
+    }, m);
+    const summary: ImportSummary = { jobId, accepted: 0, duplicates: 0, rejected: [], rejectedCount: 0 };
+    let batch: { index: number; message: IncomingMessage }[] = [];
+    let rejectedInBatch: RejectedRow[] = [];
+    let rowsInBatch = 0;
+    let rows_ = 0;
+    const flush = async () => {
+      if (rowsInBatch === 0) return;
+      const out = batch.length ? await this.writer.ingest(source, batch.map((b) => b.message), { importJobId: jobId, actorId: meta.actorId, correlationId: meta.correlationId }) : { stored: [], duplicates: [] };
+      summary.accepted += out.stored.length;
+      summary.duplicates += out.duplicates.length;
+      await this.aggregates.job(jobId, { kind: 'record-batch', fetched: rowsInBatch, stored: out.stored.length, skipped: out.duplicates.length, rejected: rejectedInBatch, now: new Date() }, m);
+      batch = [];
+      rejectedInBatch = [];
+      rowsInBatch = 0;
+      onProgress?.({ rows: rows_, accepted: summary.accepted, duplicates: summary.duplicates, rejected: summary.rejectedCount });
+    };
+    try {
+      for await (const row of rows as AsyncIterable<ImportRow | ParsedRow>) {
+        rows_++;
+        rowsInBatch++;
+        const result = 'parseError' in row ? { ok: false as const, errors: row.parseError } : 'message' in row ? { ok: true as const, value: row.message } : validateIncoming(row.item);
+        if (result.ok) batch.push({ index: row.index, message: result.value });
+        else {
+          const rejected = { index: row.index, errors: result.errors };
+          rejectedInBatch.push(rejected);
+          summary.rejectedCount++;
+          if (summary.rejected.length < REJECTED_IN_ANSWER) summary.rejected.push(rejected);
+        }
+        if (rowsInBatch >= IMPORT_BATCH) await flush();
+      }
+      await flush();
+      await this.aggregates.job(jobId, { kind: 'complete', now: new Date() }, m);
+      return summary;
+    } catch (err) {
+      await this.aggregates.job(jobId, { kind: 'fail', error: err instanceof Error ? err.message : String(err), now: new Date() }, m).catch(() => undefined);
+      throw err;
+    }
+  }
+}

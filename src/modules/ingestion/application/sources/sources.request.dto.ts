@@ -1,0 +1,26 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsObject, IsOptional, IsString, Length } from 'class-validator';
+import { SOURCE_KINDS, SourceKind } from '@modules/ingestion/contracts/ingestion.integration-events';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+export class ConnectSourceRequestDto {
+  @ApiProperty({ enum: SOURCE_KINDS }) @IsIn(SOURCE_KINDS as unknown as string[]) kind!: SourceKind;
+  @ApiProperty() @Transform(trim) @IsString() @Length(1, 100) name!: string;
+  @ApiPropertyOptional({
+    description:
+      'Per kind: slack { signingSecret, botToken? }, telegram { secretToken, botToken? }, chatwoot { baseUrl, apiToken, accountId, hmacToken? }, gong { accessKey, secretKey, baseUrl?, webhookSecret? }, fathom { apiToken, webhookSecret? }. Never returned.',
+  })
+  @IsOptional()
+  @IsObject()
+  credentials?: Record<string, unknown>;
+  @ApiPropertyOptional({ description: 'Source-specific settings (e.g. slack { teamId }, channels to follow)' }) @IsOptional() @IsObject() config?: Record<string, unknown>;
+}
+
+export class UpdateSourceRequestDto {
+  @ApiPropertyOptional() @IsOptional() @Transform(trim) @IsString() @Length(1, 100) name?: string;
+  @ApiPropertyOptional() @IsOptional() @IsObject() config?: Record<string, unknown>;
+  @ApiPropertyOptional({ description: 'Replaces the credentials (never returned)' }) @IsOptional() @IsObject() credentials?: Record<string, unknown>;
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() active?: boolean;
+}

@@ -1,0 +1,150 @@
+/**
+ * A message as any intake hands it over (API import, NDJSON, CSV, export files, webhooks, syncs)
+ * before it becomes an event: validated and normalised here, purely, with every problem of a row
+ * reported (index and reasons), never thrown.
+ */
+export interface IncomingMessage {
+  externalId: string;
+  content: string;
+  sentAt: string;
+  channelId: string | null;
+  channelName: string | null;
+  threadId: string | null;
+  isReply: boolean;
+  conversationId: string | null;
+  author: { name: string | null; email: string | null; externalId: string | null };
+  title: string | null;
+  to: string[];
+  cc: string[];
+  email: {
+    bcc: string[];
+    bodyHtml: string | null;
+    snippet: string | null;
+    labels: string[];
+    isUnread: boolean;
+    isImportant: boolean;
+    isStarred: boolean;
+    isDraft: boolean;
+    isSent: boolean;
+    internalDate: string | null;
+  } | null;
+  metadata: Record<string, unknown>;
+  raw: unknown;
+}
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export type Validated = { ok: true; value: IncomingMessage } | { ok: false; errors: FieldError[] };
+
+const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
+const MAX_CONTENT = 200_000;
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function text(v: unknown, field: string, errors: FieldError[], max: number, required = false): string | null {
+  if (v === undefined || v === null || v === '') {
+    if (required) errors.push({ field, message: `${field} is required` });
+    return null;
+  }
+  if (typeof v === 'number' && Number.isFinite(v)) v = String(v);
+  if (typeof v !== 'string') {
+    errors.push({ field, message: `${field} must be a string` });
+    return null;
+  }
+  if (v.length > max) {
+    errors.push({ field, message: `${field} is longer than ${max} characters` });
+    return null;
+  }
+  return v;
+}
+
+/** ISO 8601 (with or without zone: UTC assumed), or epoch seconds / milliseconds. */
+export function parseTimestamp(v: unknown): string | null {
+  if (typeof v === 'number' && Number.isFinite(v)) return new Date(v < 1e11 ? v * 1000 : v).toISOString();
+  if (typeof v !== 'string' || v.trim() === '') return null;
+  const s = v.trim();
+  if (/^\d+(\.\d+)?$/.test(s)) return parseTimestamp(Number(s));
+  const withZone = /[zZ]|[+-]\d\d:?\d\d$/.test(s) || !/T|\d:\d/.test(s) ? s : `${s}Z`;
+  const t = Date.parse(withZone);
+  if (Number.isNaN(t)) return null;
+  const year = new Date(t).getUTCFullYear();
+  return year >= 1970 && year <= 2200 ? new Date(t).toISOString() : null;
+}
+
+function addresses(v: unknown, field: string, errors: FieldError[]): string[] {
+  if (v === undefined || v === null) return [];
+  const list = typeof v === 'string' ? v.split(/[,;]/).map((x) => x.trim()).filter(Boolean) : v;
+  if (!Array.isArray(list) || list.some((x) => typeof x !== 'string')) {
+    errors.push({ field, message: `${field} must be a list of email addresses` });
+    return [];
+  }
+  const bad = list.filter((x) => !EMAIL.test(x.replace(/^.*<([^>]+)>$/, '$1')));
+  if (bad.length) errors.push({ field, message: `${field} has invalid addresses: ${bad.slice(0, 3).join(', ')}` });
+  return list.slice(0, 500);
+}
+
+/** The API.md import item (plus the optional fields other intakes fill) into an IncomingMessage. */
+export function validateIncoming(item: unknown): Validated {
+  const errors: FieldError[] = [];
+  if (!isObject(item)) return { ok: false, errors: [{ field: '', message: 'a message must be a JSON object' }] };
+  const externalId = text(item.externalId, 'externalId', errors, 500, true);
+  const attachments = isObject(item.metadata) && Array.isArray(item.metadata.attachments) ? item.metadata.attachments.length : 0;
+  const content = text(item.content, 'content', errors, MAX_CONTENT, attachments === 0) ?? '';
+  if (content !== '' && content.trim() === '' && attachments === 0) errors.push({ field: 'content', message: 'content is blank' });
+  const sentAt = parseTimestamp(item.sentAt);
+  if (item.sentAt === undefined || item.sentAt === null || item.sentAt === '') errors.push({ field: 'sentAt', message: 'sentAt is required' });
+  else if (!sentAt) errors.push({ field: 'sentAt', message: 'sentAt must be an ISO 8601 time or epoch seconds/milliseconds' });
+
+  let author: IncomingMessage['author'] = { name: null, email: null, externalId: null };
+  if (item.author !== undefined && item.author !== null) {
+    if (!isObject(item.author)) errors.push({ field: 'author', message: 'author must be an object { name?, email?, externalId? }' });
+    else {
+      author = {
+        name: text(item.author.name, 'author.name', errors, 300),
+        email: text(item.author.email, 'author.email', errors, 320),
+        externalId: text(item.author.externalId, 'author.externalId', errors, 300),
+      };
+      if (author.email && !EMAIL.test(author.email)) errors.push({ field: 'author.email', message: 'author.email must be an email address' });
+    }
+  }
+  let channelId: string | null = null;
+  let channelName: string | null = null;
+  if (isObject(item.channel)) {
+    channelId = text(item.channel.id, 'channel.id', errors, 300);
+    channelName = text(item.channel.name, 'channel.name', errors, 300);
+  } else {
+    channelName = text(item.channel, 'channel', errors, 300);
+    channelId = text(item.channelId, 'channelId', errors, 300);
+  }
+  if (item.metadata !== undefined && item.metadata !== null && !isObject(item.metadata)) errors.push({ field: 'metadata', message: 'metadata must be an object' });
+  if (item.isReply !== undefined && typeof item.isReply !== 'boolean') errors.push({ field: 'isReply', message: 'isReply must be a boolean' });
+  const threadId = text(item.threadId, 'threadId', errors, 300);
+  const to = addresses(item.to, 'to', errors);
+  const cc = addresses(item.cc, 'cc', errors);
+  const title = text(item.title ?? item.subject, 'title', errors, 2_000);
+  const conversationId = text(item.conversationId, 'conversationId', errors, 300);
+  if (errors.length) return { ok: false, errors };
+  return {
+    ok: true,
+    value: {
+      externalId: externalId!,
+      content,
+      sentAt: sentAt!,
+      channelId,
+      channelName,
+      threadId,
+      isReply: typeof item.isReply === 'boolean' ? item.isReply : threadId !== null && threadId !== externalId,
+      conversationId,
+      author,
+      title,
+      to,
+      cc,
+      email: isObject(item.email) ? (item.email as IncomingMessage['email']) : null,
+      metadata: isObject(item.metadata) ? item.metadata : {},
+      raw: item.raw ?? null,
+    },
+  };
+}

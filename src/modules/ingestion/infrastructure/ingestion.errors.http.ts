@@ -1,0 +1,13 @@
+import { IngestionErrorCode as Code } from '@modules/ingestion/domain/ingestion.errors';
+
+/** Every ingestion refusal's HTTP status (exhaustive). */
+export const ingestionErrorStatuses: Record<Code, number> = {
+  [Code.SourceNotFound]: 404,
+  [Code.SourceInactive]: 422,
+  [Code.SourceExternalAccountTaken]: 409,
+  [Code.CredentialsInvalid]: 400,
+  [Code.JobNotFound]: 404,
+  [Code.ImportFormatInvalid]: 400,
+  [Code.WebhookSignatureInvalid]: 401,
+  [Code.WebhookKindMismatch]: 404,
+};

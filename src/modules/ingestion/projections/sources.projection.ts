@@ -1,0 +1,71 @@
+import { RecordedEvent } from '@libs/event-store/event-store.types';
+import { RowHandler, RowProjection } from '@libs/eventsourcing/projections/row-projection';
+import { SourceEvent } from '../domain/source/source.decider';
+
+type D<T extends SourceEvent['type']> = Extract<SourceEvent, { type: T }>['data'];
+
+export interface SourceRow extends Record<string, unknown> {
+  id: string;
+  workspace_id: string;
+  kind: string;
+  name: string;
+  config: Record<string, unknown>;
+  credentials_ciphertext: string | null;
+  external_id: string | null;
+  is_active: boolean;
+  sync_status: string;
+  sync_error: string | null;
+  last_synced_at: string | null;
+  created_at: string;
+  updated_at: string | null;
+}
+
+/** ingestion_sources_view (credentials stay SecretBox ciphertext; the API never returns them). */
+export class SourcesProjection extends RowProjection<SourceRow> {
+  readonly name = 'ingestion.sources';
+  readonly table = 'ingestion_sources_view';
+  override readonly mode = 'inline' as const;
+
+  override keyOf(e: RecordedEvent): string {
+    return (e.data as { sourceId: string }).sourceId;
+  }
+
+  readonly handlers: Record<string, RowHandler<SourceRow>> = {
+    'ingestion.source-connected': (_r, e) => {
+      const d = e.data as D<'ingestion.source-connected'>;
+      return {
+        id: d.sourceId,
+        workspace_id: d.workspaceId,
+        kind: d.kind,
+        name: d.name,
+        config: d.config,
+        credentials_ciphertext: d.credentialsCiphertext,
+        external_id: d.externalId,
+        is_active: true,
+        sync_status: 'pending',
+        sync_error: null,
+        last_synced_at: null,
+        created_at: d.at,
+        updated_at: null,
+      };
+    },
+    'ingestion.source-updated': (r, e) => {
+      const d = e.data as D<'ingestion.source-updated'>;
+      return r ? { ...r, name: d.name ?? r.name, config: d.config ?? r.config, updated_at: d.at } : null;
+    },
+    'ingestion.source-credentials-replaced': (r, e) => {
+      const d = e.data as D<'ingestion.source-credentials-replaced'>;
+      return r ? { ...r, credentials_ciphertext: d.credentialsCiphertext, updated_at: d.at } : null;
+    },
+    'ingestion.source-active-changed': (r, e) => {
+      const d = e.data as D<'ingestion.source-active-changed'>;
+      return r ? { ...r, is_active: d.active, updated_at: d.at } : null;
+    },
+    'ingestion.source-sync-status-changed': (r, e) => {
+      const d = e.data as D<'ingestion.source-sync-status-changed'>;
+      return r
+        ? { ...r, sync_status: d.status, sync_error: d.status === 'error' ? d.error : null, last_synced_at: d.status === 'success' ? d.at : r.last_synced_at, updated_at: d.at }
+        : null;
+    },
+  };
+}
