@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EncryptedColumns } from '@libs/common/crypto/encrypted-columns';
 import { SecretBox } from '@libs/common/crypto/secret-box';
@@ -69,7 +70,8 @@ export class SourceCredentials {
     if (kind === 'chatwoot' && credentials) return `${credentials.baseUrl.replace(/\/+$/, '')}#${credentials.accountId}`;
     if (kind === 'slack' && typeof config.teamId === 'string') return config.teamId;
     if (kind === 'telegram' && credentials?.botToken) return credentials.botToken.split(':')[0];
-    if (kind === 'gong' && credentials) return credentials.accessKey;
+    // The access key names the Gong account but is half of a credential: bind by its hash, never in clear.
+    if (kind === 'gong' && credentials) return `key-sha256:${createHash('sha256').update(credentials.accessKey).digest('hex').slice(0, 32)}`;
     return typeof config.externalId === 'string' ? config.externalId : null;
   }
 }
