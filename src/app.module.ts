@@ -84,6 +84,7 @@ function identitySettings(config: AppConfig) {
     loginMaxFailures: config.LOGIN_MAX_FAILURES,
     loginLockMinutes: config.LOGIN_LOCK_MINUTES,
     invitationTtlDays: config.INVITATION_TTL_DAYS,
+    passwordResetTtlMinutes: config.PASSWORD_RESET_TTL_MINUTES,
     authRateLimitPerMinute: config.AUTH_RATE_LIMIT_PER_MINUTE,
     adminToken: config.ADMIN_TOKEN,
     bootstrapAdmin:

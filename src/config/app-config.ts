@@ -60,6 +60,7 @@ export const appConfigSchema = z.object({
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
   LOGIN_LOCK_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
   INVITATION_TTL_DAYS: z.coerce.number().int().min(1).max(90).default(7),
+  PASSWORD_RESET_TTL_MINUTES: z.coerce.number().int().min(5).max(1440).default(60),
   /** Requests per minute per client address on /api/v1/auth/*. */
   AUTH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(20),
   BOOTSTRAP_ADMIN_EMAIL: z.string().email('must be an email address').optional(),

@@ -116,6 +116,25 @@ describe('identity: sign-up, PIN, login, lockout, refresh rotation, logout (e2e)
     });
   });
 
+  describe('password reset', () => {
+    it('answers every request the same; the mailed token works once, before expiry, revokes sessions and lifts a lockout', async () => {
+      const user = await signUp(app);
+      const known = await http().post('/api/v1/auth/password-reset').send({ email: user.email }).expect(202);
+      const unknown = await http().post('/api/v1/auth/password-reset').send({ email: `ghost-${uuidv7()}@example.com` }).expect(202);
+      expect(known.body).toEqual(unknown.body);
+      // Locked out meanwhile: the reset proves the mailbox and unlocks.
+      for (let i = 0; i < 5; i++) await http().post('/api/v1/auth/login').send({ email: user.email, password: `wrong ${i} wrong` }).expect(401);
+      const token = /: ([0-9a-f-]{36}\.[A-Za-z0-9_-]{43})\n/.exec((await lastMail(app, user.email, 'password-reset')).body)![1];
+      problem(await http().post('/api/v1/auth/password-reset/confirm').send({ token: `${token.slice(0, -1)}A`, newPassword: 'a brand new passphrase' }), 400, 'IDENTITY.PASSWORD_RESET_INVALID');
+      problem(await http().post('/api/v1/auth/password-reset/confirm').send({ token, newPassword: 'short' }), 400, 'IDENTITY.WEAK_PASSWORD');
+      await http().post('/api/v1/auth/password-reset/confirm').send({ token, newPassword: 'a brand new passphrase' }).expect(204);
+      await http().get('/api/v1/me').set(user.auth).expect(401);
+      problem(await http().post('/api/v1/auth/password-reset/confirm').send({ token, newPassword: 'yet another passphrase' }), 400, 'IDENTITY.PASSWORD_RESET_INVALID');
+      await http().post('/api/v1/auth/login').send({ email: user.email, password: 'a brand new passphrase' }).expect(200);
+      problem(await http().post('/api/v1/auth/password-reset/confirm').send({ token: 'nope', newPassword: 'whatever it is' }), 400, 'VALIDATION_FAILED');
+    });
+  });
+
   describe('refresh rotation and sessions', () => {
     it('rotates the refresh token; reusing a rotated one revokes the whole session', async () => {
       const user = await signUp(app);

@@ -19,6 +19,7 @@ import { BootstrapAdmin } from './application/bootstrap-admin/bootstrap-admin';
 import { AuthHttpController } from './application/log-in/auth.http.controller';
 import { LogInHandler } from './application/log-in/log-in.handler';
 import { LogOutHandler } from './application/log-out/log-out.handler';
+import { ResetPasswordHandler } from './application/reset-password/reset-password.handler';
 import { MeHandler } from './application/me/me.handler';
 import { MeHttpController } from './application/me/me.http.controller';
 import { InvitationsHttpController, MembersHttpController } from './application/members/members.http.controller';
@@ -158,6 +159,7 @@ export class IdentityModule implements NestModule {
         LogInHandler,
         RefreshSessionHandler,
         LogOutHandler,
+        ResetPasswordHandler,
         MeHandler,
         WorkspacesHandler,
         MembersHandler,

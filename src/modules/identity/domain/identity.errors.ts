@@ -8,6 +8,7 @@ export enum IdentityErrorCode {
   UserInactive = 'IDENTITY.USER_INACTIVE',
   WeakPassword = 'IDENTITY.WEAK_PASSWORD',
   WrongPassword = 'IDENTITY.WRONG_PASSWORD',
+  PasswordResetInvalid = 'IDENTITY.PASSWORD_RESET_INVALID',
   RefreshTokenInvalid = 'IDENTITY.REFRESH_TOKEN_INVALID',
   RefreshTokenReused = 'IDENTITY.REFRESH_TOKEN_REUSED',
   SessionNotFound = 'IDENTITY.SESSION_NOT_FOUND',

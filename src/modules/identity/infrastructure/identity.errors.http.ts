@@ -8,6 +8,7 @@ export const identityErrorStatuses: Record<Code, number> = {
   [Code.UserInactive]: 403,
   [Code.WeakPassword]: 400,
   [Code.WrongPassword]: 403,
+  [Code.PasswordResetInvalid]: 400,
   [Code.RefreshTokenInvalid]: 401,
   [Code.RefreshTokenReused]: 401,
   [Code.SessionNotFound]: 404,

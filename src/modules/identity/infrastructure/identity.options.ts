@@ -10,6 +10,7 @@ export interface IdentityOptions {
   loginMaxFailures: number;
   loginLockMinutes: number;
   invitationTtlDays: number;
+  passwordResetTtlMinutes: number;
   bootstrapAdmin?: { email: string; password: string };
   /** Operator token (ADMIN_TOKEN): superuser for automation and break-glass. */
   adminToken?: string;

@@ -83,7 +83,12 @@ export class UsersProjection extends RowProjection<UserRow> {
     'identity.user-locked-out': (row, e) => on(row, (r) => ({ ...r, locked_until: data<'identity.user-locked-out'>(e).until, failed_logins: 0 })),
     'identity.user-password-changed': (row, e) => {
       const d = data<'identity.user-password-changed'>(e);
-      return on(row, (r) => ({ ...r, password_hash: d.passwordHash === ERASED_TEXT ? null : d.passwordHash, updated_at: d.at }));
+      return on(row, (r) => ({
+        ...r,
+        password_hash: d.passwordHash === ERASED_TEXT ? null : d.passwordHash,
+        ...(d.via === 'reset' ? { locked_until: null, failed_logins: 0 } : {}),
+        updated_at: d.at,
+      }));
     },
     'identity.user-profile-updated': (row, e) => {
       const { changes: c, at } = data<'identity.user-profile-updated'>(e);

@@ -8,6 +8,8 @@ import { Principal } from '@libs/common/auth/principal';
 import { RefreshSessionRequestDto } from '../refresh-session/refresh-session.request.dto';
 import { RefreshSessionHandler } from '../refresh-session/refresh-session.handler';
 import { LogOutHandler } from '../log-out/log-out.handler';
+import { ResetPasswordHandler } from '../reset-password/reset-password.handler';
+import { ConfirmPasswordResetDto, RequestPasswordResetDto } from '../reset-password/reset-password.request.dto';
 import { clientInfo } from '../shared/client-info';
 import { CurrentUser } from '../shared/current-user.decorator';
 import { UserGuard } from '../shared/user.guard';
@@ -30,6 +32,7 @@ export class AuthHttpController {
     private readonly logIn: LogInHandler,
     private readonly refresh: RefreshSessionHandler,
     private readonly logOut: LogOutHandler,
+    private readonly resetPassword: ResetPasswordHandler,
   ) {}
 
   @Post('signup')
@@ -67,6 +70,21 @@ export class AuthHttpController {
   @ApiOkResponse({ description: 'A new pair; the refresh token presented stops working (reusing it revokes the session)' })
   refreshTokens(@Body() body: RefreshSessionRequestDto, @CommandMeta() meta: CommandMetadata) {
     return this.refresh.execute(body.refreshToken, meta);
+  }
+
+  @Post('password-reset')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Mail a password reset token; always the same answer, whether the email has an account or not' })
+  async requestReset(@Body() body: RequestPasswordResetDto, @CommandMeta() meta: CommandMetadata): Promise<Record<string, never>> {
+    await this.resetPassword.request(body.email, meta);
+    return {};
+  }
+
+  @Post('password-reset/confirm')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Set a new password with the mailed token (once, before it expires); every session is revoked' })
+  async confirmReset(@Body() body: ConfirmPasswordResetDto, @CommandMeta() meta: CommandMetadata): Promise<void> {
+    await this.resetPassword.confirm(body.token, body.newPassword, meta);
   }
 
   @Post('logout')

@@ -32,3 +32,16 @@ describe('user decider (lockout)', () => {
     spec.given([registered]).when({ kind: 'update-profile', changes: {}, now }).thenNothingHappened();
   });
 });
+
+describe('user decider (password reset)', () => {
+  const requested: UserEvent = { type: 'identity.user-password-reset-requested', data: { userId: 'u', tokenHash: 't', expiresAt: '2026-11-27T11:00:00.000Z', at } };
+  it('resets with the pending token before it expires, and only once', () => {
+    spec.given([registered, requested]).when({ kind: 'reset-password', tokenHash: 't', passwordHash: 'p2', now }).then([
+      { type: 'identity.user-password-changed', data: { userId: 'u', passwordHash: 'p2', at, via: 'reset' } },
+    ]);
+    const changed: UserEvent = { type: 'identity.user-password-changed', data: { userId: 'u', passwordHash: 'p2', at, via: 'reset' } };
+    spec.given([registered, requested, changed]).when({ kind: 'reset-password', tokenHash: 't', passwordHash: 'p3', now }).thenThrows(Error);
+    spec.given([registered, requested]).when({ kind: 'reset-password', tokenHash: 'other', passwordHash: 'p2', now }).thenThrows(Error);
+    spec.given([registered, requested]).when({ kind: 'reset-password', tokenHash: 't', passwordHash: 'p2', now: new Date('2026-11-27T11:00:00Z') }).thenThrows(Error);
+  });
+});

@@ -14,6 +14,8 @@ export type UserState =
       /** ISO time; logins are refused before it. */
       lockedUntil: string | null;
       erased: boolean;
+      /** The pending password reset (hash of the mailed token), cleared by any password change. */
+      reset: { tokenHash: string; expiresAt: string } | null;
     };
 
 export type UserCommand =
@@ -33,6 +35,8 @@ export type UserCommand =
   | { kind: 'record-login'; sessionId: string; now: Date }
   | { kind: 'record-failed-login'; now: Date; maxFailures: number; lockMinutes: number }
   | { kind: 'change-password'; passwordHash: string; now: Date }
+  | { kind: 'request-password-reset'; tokenHash: string; expiresAt: Date; now: Date }
+  | { kind: 'reset-password'; tokenHash: string; passwordHash: string; now: Date }
   | { kind: 'update-profile'; changes: ProfileChanges; now: Date }
   | { kind: 'set-status'; active?: boolean; superuser?: boolean; featureFlags?: Record<string, boolean>; now: Date };
 
@@ -62,6 +66,7 @@ export const userDecider: Decider<UserCommand, UserState, UserEvent> = {
           failedLogins: 0,
           lockedUntil: null,
           erased: false,
+          reset: null,
         };
       case 'identity.user-email-verified':
         return s.status === 'registered' ? { ...s, emailVerified: true } : s;
@@ -76,6 +81,12 @@ export const userDecider: Decider<UserCommand, UserState, UserEvent> = {
           ? { ...s, active: e.data.active ?? s.active, superuser: e.data.superuser ?? s.superuser }
           : s;
       case 'identity.user-password-changed':
+        // A reset proves control of the mailbox: it also lifts a lockout.
+        return s.status === 'registered'
+          ? { ...s, reset: null, ...(e.data.via === 'reset' ? { lockedUntil: null, failedLogins: 0 } : {}) }
+          : s;
+      case 'identity.user-password-reset-requested':
+        return s.status === 'registered' ? { ...s, reset: { tokenHash: e.data.tokenHash, expiresAt: e.data.expiresAt } } : s;
       case 'identity.user-profile-updated':
         return s;
       default:
@@ -122,6 +133,19 @@ export const userDecider: Decider<UserCommand, UserState, UserEvent> = {
       case 'change-password': {
         const u = registered(s);
         return { type: 'identity.user-password-changed', data: { userId: u.userId, passwordHash: c.passwordHash, at: c.now.toISOString() } };
+      }
+      case 'request-password-reset': {
+        const u = registered(s);
+        if (!u.active) return [];
+        return { type: 'identity.user-password-reset-requested', data: { userId: u.userId, tokenHash: c.tokenHash, expiresAt: c.expiresAt.toISOString(), at: c.now.toISOString() } };
+      }
+      case 'reset-password': {
+        const u = registered(s);
+        const r = u.reset;
+        if (!u.active || !r || r.tokenHash !== c.tokenHash || Date.parse(r.expiresAt) <= c.now.getTime()) {
+          throw new IdentityError(Code.PasswordResetInvalid, 'The reset link is not valid or has expired: ask for a new one');
+        }
+        return { type: 'identity.user-password-changed', data: { userId: u.userId, passwordHash: c.passwordHash, at: c.now.toISOString(), via: 'reset' } };
       }
       case 'update-profile': {
         const u = registered(s);

@@ -31,7 +31,8 @@ export type UserEvent =
   | { type: 'identity.user-logged-in'; data: { userId: string; sessionId: string; at: string } }
   | { type: 'identity.user-login-failed'; data: { userId: string; at: string; consecutiveFailures: number } }
   | { type: 'identity.user-locked-out'; data: { userId: string; until: string; failures: number } }
-  | { type: 'identity.user-password-changed'; data: { userId: string; passwordHash: string; at: string } }
+  | { type: 'identity.user-password-changed'; data: { userId: string; passwordHash: string; at: string; via?: 'change' | 'reset' } }
+  | { type: 'identity.user-password-reset-requested'; data: { userId: string; tokenHash: string; expiresAt: string; at: string } }
   | { type: 'identity.user-profile-updated'; data: { userId: string; changes: ProfileChanges; at: string } }
   | {
       type: 'identity.user-status-changed';
