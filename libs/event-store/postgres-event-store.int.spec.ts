@@ -202,6 +202,25 @@ describe('PostgresEventStore', () => {
       }
     });
 
+    it('orders by transaction id as a number, also across a power of ten (10 < 9 as text)', async () => {
+      const xid = async () => BigInt((await db.pool.query(`SELECT pg_current_xact_id()::text AS x`)).rows[0].x);
+      // Burn transaction ids up to just below the next power of ten, append, cross it, append.
+      const start = await xid();
+      const boundary = 10n ** BigInt(start.toString().length);
+      for (let x = start; x < boundary - 3n; x = await xid()) {
+        await db.pool.query(`SELECT pg_current_xact_id() FROM generate_series(1, 1)`);
+      }
+      const before = await store.readAll({ after: START_OF_LOG, limit: 100_000 });
+      await store.append('xid-order-a', [ev('test.xid-a')], { streamType: 'test', expectedVersion: NO_STREAM });
+      while ((await xid()) < boundary + 1n) await db.pool.query(`SELECT 1`);
+      await store.append('xid-order-b', [ev('test.xid-b')], { streamType: 'test', expectedVersion: NO_STREAM });
+      const page = await store.readAll({ after: before.checkpoint, limit: 100, eventTypes: ['test.xid-a', 'test.xid-b'] });
+      expect(page.events.map((e) => [e.type, e.transactionId.length])).toEqual([
+        ['test.xid-a', boundary.toString().length - 1],
+        ['test.xid-b', boundary.toString().length],
+      ]);
+    }, 120_000);
+
     it('filters by event type and workspace and still advances past filtered-out events', async () => {
       const WS2 = uuidv7();
       await store.append('flt-1', [ev('keep.me', { a: 1 }), ev('skip.me')], { streamType: 'f', expectedVersion: ANY, workspaceId: WS2 });

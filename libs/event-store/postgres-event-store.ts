@@ -288,7 +288,7 @@ export class PostgresEventStore {
             WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
               AND transaction_id < h.xmin
               ${filters.join(' ')}
-            ORDER BY transaction_id, global_position
+            ORDER BY events.transaction_id, events.global_position
             LIMIT $3
          ) e ON true`,
       values,
@@ -314,7 +314,7 @@ export class PostgresEventStore {
   async readEventsByIds(eventIds: string[], db: Queryable = this.pool): Promise<RecordedEvent[]> {
     if (eventIds.length === 0) return [];
     const res = await db.query<EventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM events WHERE event_id = ANY($1::uuid[]) ORDER BY transaction_id, global_position`,
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE event_id = ANY($1::uuid[]) ORDER BY events.transaction_id, events.global_position`,
       [eventIds],
     );
     return this.toRecorded(res.rows, db);

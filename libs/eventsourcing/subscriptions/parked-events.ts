@@ -67,7 +67,7 @@ export class ParkedEvents {
     const res = await this.pool.query(
       `SELECT ${COLUMNS} FROM parked_events
         WHERE ($1::text IS NULL OR subscription = $1) AND ($2::text IS NULL OR status = $2)
-        ORDER BY subscription, transaction_id, global_position LIMIT $3`,
+        ORDER BY parked_events.subscription, parked_events.transaction_id, parked_events.global_position LIMIT $3`,
       [filter.subscription ?? null, filter.status ?? null, filter.limit ?? 500],
     );
     return res.rows.map(toParked);
@@ -82,7 +82,7 @@ export class ParkedEvents {
   async openForStream(tx: Queryable, subscription: string, streamId: string): Promise<ParkedEvent[]> {
     const res = await tx.query(
       `SELECT ${COLUMNS} FROM parked_events WHERE subscription = $1 AND stream_id = $2 AND status = 'parked'
-        ORDER BY transaction_id, global_position FOR UPDATE`,
+        ORDER BY parked_events.transaction_id, parked_events.global_position FOR UPDATE`,
       [subscription, streamId],
     );
     return res.rows.map(toParked);

@@ -143,7 +143,7 @@ SELECT h.xmin::text AS horizon, e.*
     SELECT ${EVENT_COLUMNS}
       FROM events
      WHERE ${where.join('\n       AND ')}
-     ORDER BY transaction_id, global_position
+     ORDER BY events.transaction_id, events.global_position
      LIMIT ${limit}
   ) e ON true`;
   return { text, values };
@@ -185,7 +185,7 @@ const CORRELATION_SQL = `SELECT ${EVENT_COLUMNS}
   FROM events
  WHERE correlation_id = $1
    AND ($3::uuid IS NULL OR workspace_id = $3::uuid)
- ORDER BY transaction_id, global_position
+ ORDER BY events.transaction_id, events.global_position
  LIMIT $2`;
 
 interface StreamHistoryRow extends EventRow {
