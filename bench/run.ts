@@ -1,5 +1,7 @@
 import { appendBench } from './append.bench';
+import { ingestionBench } from './ingestion.bench';
 import { auditBench, projectionsBench } from './runtime.bench';
+import { webhooksBench } from './webhooks.bench';
 import { Bench, log } from './harness';
 
 /**
@@ -9,7 +11,7 @@ import { Bench, log } from './harness';
  * stdout: one JSON object per result line, nothing else (progress goes to stderr).
  */
 
-const BENCHES: Bench[] = [appendBench, projectionsBench, auditBench];
+const BENCHES: Bench[] = [appendBench, projectionsBench, auditBench, ingestionBench, webhooksBench];
 
 function usage(): string {
   return `usage: node dist/bench/run.js [${BENCHES.map((b) => b.name).join('|')}]... [--smoke]

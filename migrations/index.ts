@@ -8,6 +8,7 @@ import { DataSubjects1764086400500 } from './1764086400500-data-subjects';
 import { Identity1764086400600 } from './1764086400600-identity';
 import { LinkedIdentities1764086400700 } from './1764086400700-linked-identities';
 import { Ingestion1764086400800 } from './1764086400800-ingestion';
+import { Noise1764086400900 } from './1764086400900-noise';
 
 /** Every migration in order. Never edit one that has landed: add a new one. */
-export const allMigrations = [Extensions1764086300000, EventStore1764086400000, CoordinationLeases1764086400100, EventSourcingRuntime1764086400200, Sagas1764086400300, Jobs1764086400400, DataSubjects1764086400500, Identity1764086400600, LinkedIdentities1764086400700, Ingestion1764086400800];
+export const allMigrations = [Extensions1764086300000, EventStore1764086400000, CoordinationLeases1764086400100, EventSourcingRuntime1764086400200, Sagas1764086400300, Jobs1764086400400, DataSubjects1764086400500, Identity1764086400600, LinkedIdentities1764086400700, Ingestion1764086400800, Noise1764086400900];

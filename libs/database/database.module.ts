@@ -62,7 +62,8 @@ export class DatabaseModule {
             url: backend.url,
             // The embedded PGlite has one backend, and pglite-socket interleaves the protocol
             // messages of concurrent connections: one connection is both honest and safe.
-            extra: { max: backend.kind === 'embedded' ? 1 : options.poolSize },
+            // A connection that cannot be made fails after 10 s instead of waiting forever.
+            extra: { max: backend.kind === 'embedded' ? 1 : options.poolSize, connectionTimeoutMillis: 10_000 },
             migrations: options.migrations,
             migrationsRun: options.runMigrationsOnStart,
             migrationsTableName: 'schema_migrations',

@@ -7,6 +7,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { allMigrations } from '@migrations/index';
 import { AppConfig } from '../config/app-config';
 import { AppConfigModule } from '../config/config.module';
+import { ImportCommand } from './import.command';
 import { MigrateCommand } from './migrate.command';
 import { PartitionsCommand } from './partitions.command';
 import { ProjectionsCommand } from './projections.command';
@@ -14,7 +15,7 @@ import { SecretsCommand } from './secrets.command';
 import { SubjectsCommand } from './subjects.command';
 import { AuditProjectionsModule } from '@modules/audit/audit-projections.module';
 import { IdentityProjectionsModule } from '@modules/identity/identity.module';
-import { IngestionProjectionsModule } from '@modules/ingestion/ingestion.module';
+import { IngestionCoreModule, IngestionProjectionsModule } from '@modules/ingestion/ingestion.module';
 
 /** The admin CLI: the same modules as the app, without HTTP and without start-up migrations. */
 @Module({})
@@ -42,8 +43,10 @@ export class CliModule {
         // Identity's read models (rebuilds) and its encrypted columns (secrets rotate).
         IdentityProjectionsModule,
         IngestionProjectionsModule,
+        // `import <file>`: the import runner and file readers, without the HTTP controllers.
+        IngestionCoreModule,
       ],
-      providers: [MigrateCommand, PartitionsCommand, ...PartitionsCommand.providers, ProjectionsCommand, ...ProjectionsCommand.providers, SecretsCommand, ...SecretsCommand.providers, SubjectsCommand, ...SubjectsCommand.providers],
+      providers: [MigrateCommand, PartitionsCommand, ...PartitionsCommand.providers, ProjectionsCommand, ...ProjectionsCommand.providers, SecretsCommand, ...SecretsCommand.providers, SubjectsCommand, ...SubjectsCommand.providers, ImportCommand],
     };
   }
 }

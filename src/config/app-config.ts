@@ -28,10 +28,17 @@ export const appConfigSchema = z.object({
     .regex(/^\d+(b|kb|mb)$/i, 'must look like 512kb or 1mb')
     .default('1mb'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  /** Largest export file POST /workspaces/:ws/imports accepts (multipart, kept in the OS temp dir while it is imported). */
+  IMPORT_MAX_FILE_MB: z.coerce.number().int().min(1).max(1_048_576).default(1024),
   /** Run durable subscriptions (projections, sagas) in this process; false for HTTP-only processes. */
   RUN_SUBSCRIPTIONS: bool.default(true),
   /** Work background jobs and run the scheduled jobs' crons in this process; false for HTTP-only processes. */
   RUN_JOBS: bool.default(true),
+  /** When the pull sync of every active Chatwoot and Gong source runs (cron, UTC, 5 or 6 fields). */
+  PULL_SYNC_CRON: z
+    .string()
+    .default('*/15 * * * *')
+    .refine((v) => [5, 6].includes(v.trim().split(/\s+/).length), 'must be a cron expression of 5 or 6 fields'),
   /** Scheduled rebuilds: `name=cron;name2=cron`, e.g. `audit.stream-activity=0 4 * * 0`. */
   PROJECTION_REBUILD_SCHEDULES: z
     .string()

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
 import { Pool } from 'pg';
@@ -35,7 +35,7 @@ export interface SubscriptionOptions {
  * append signal with a polling fallback. Errors are logged and retried, never fatal.
  */
 @Injectable()
-export class SubscriptionRunner implements OnApplicationBootstrap, OnApplicationShutdown {
+export class SubscriptionRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Subscriptions');
   private stopping = false;
   private readonly loops: Promise<void>[] = [];
@@ -66,7 +66,11 @@ export class SubscriptionRunner implements OnApplicationBootstrap, OnApplication
     for (const c of this.consumers.all()) this.loops.push(this.runConsumer(c.create(this.leases.holderId)));
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Before any onApplicationShutdown hook: the loops finish their batch while the database is
+   * still there (the database module closes the pool and the embedded server in its own hook).
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
     this.unsubscribe?.();
     this.wakeAll();

@@ -1,21 +1,38 @@
 import { Injectable, Module, OnModuleInit } from '@nestjs/common';
+import { MulterModule } from '@nestjs/platform-express';
 import { DataSubjects } from '@libs/event-store/data-subjects';
 import { EventTypeRegistry } from '@libs/event-store/event-type-registry';
 import { registerErrorStatuses } from '@libs/common/http/error-status.registry';
 import { ProjectionRegistry } from '@libs/eventsourcing/projections/projection.registry';
+import { AppConfig } from '@config/app-config';
+import { APP_CONFIG } from '@config/config.module';
 import { GetJobHttpController } from './application/get-job/get-job.http.controller';
+import { ImportFileHttpController } from './application/import-files/import-file.http.controller';
+import { FileImports } from './application/import-files/import-file.service';
+import { importUploadOptions } from './application/import-files/import-upload.options';
 import { ImportMessagesHttpController } from './application/import-messages/import-messages.http.controller';
 import { ImportRunner } from './application/import-messages/import-runner';
 import { ListMessagesHttpController } from './application/list-messages/list-messages.http.controller';
+import { PullSyncHttpController } from './application/pull-sync/pull-sync.http.controller';
+import { PullSyncSchedule } from './application/pull-sync/pull-sync.schedule';
+import { PullSyncService } from './application/pull-sync/pull-sync.service';
 import { SourcesHandler } from './application/sources/sources.handler';
 import { SourcesHttpController } from './application/sources/sources.http.controller';
+import { WebhookDeliveries } from './application/webhooks/webhook-deliveries';
+import { WebhookIntake } from './application/webhooks/webhook-intake';
+import { WebhooksHttpController } from './application/webhooks/webhooks.http.controller';
 import { sourceContactPersonalData } from './domain/conversation.events';
 import { messagePersonalData } from './domain/message/message.events';
+import { ConversationWriter } from './infrastructure/conversation-writer';
 import { IngestionAggregates } from './infrastructure/ingestion-aggregates';
 import { eraseMessageAuthors } from './infrastructure/ingestion-erasure';
 import { ingestionErrorStatuses } from './infrastructure/ingestion.errors.http';
 import { IngestionQueries } from './infrastructure/ingestion.queries';
 import { MessageWriter } from './infrastructure/message-writer';
+import { MessageClassificationWriter } from './infrastructure/message-classification-writer';
+import { WinkTokenizer } from './infrastructure/wink-tokenizer';
+import { MessageTokenizer } from './domain/noise/message-token';
+import { NoiseScoringRegistrar } from './application/noise-scoring/noise-scoring.registrar';
 import { SourceCredentials } from './infrastructure/source-credentials';
 import { ConversationsProjection, SourceContactsProjection } from './projections/conversations.projection';
 import { JobsProjection } from './projections/jobs.projection';
@@ -44,13 +61,37 @@ class IngestionRegistrar implements OnModuleInit {
 export class IngestionProjectionsModule {}
 
 /**
- * Ingestion: sources and their credentials, the one message model, imports (JSON, NDJSON, CSV),
- * jobs. Everything it stores is an event; other modules read `ingestion.*` events (contracts/).
+ * What imports need without HTTP (the app and the CLI's `import` command): queries, aggregates,
+ * the message writer, sources, the import runner and file imports.
  */
 @Module({
   imports: [IngestionProjectionsModule],
-  controllers: [SourcesHttpController, ImportMessagesHttpController, ListMessagesHttpController, GetJobHttpController],
-  providers: [IngestionQueries, IngestionAggregates, MessageWriter, SourcesHandler, ImportRunner],
-  exports: [IngestionQueries, MessageWriter, SourcesHandler, ImportRunner, IngestionAggregates],
+  providers: [IngestionQueries, IngestionAggregates, MessageWriter, SourcesHandler, ImportRunner, FileImports],
+  exports: [IngestionQueries, IngestionAggregates, MessageWriter, SourcesHandler, ImportRunner, FileImports],
+})
+export class IngestionCoreModule {}
+
+/**
+ * Ingestion: sources and their credentials, the one message model, imports (JSON, NDJSON, CSV,
+ * export files: Slack, Telegram, mbox, .eml), jobs. Everything it stores is an event; other
+ * modules read `ingestion.*` events (contracts/).
+ */
+@Module({
+  imports: [
+    IngestionProjectionsModule,
+    IngestionCoreModule,
+    // Uploads of POST /imports: to the OS temp dir, at most IMPORT_MAX_FILE_MB.
+    MulterModule.registerAsync({ inject: [APP_CONFIG], useFactory: (config: AppConfig) => importUploadOptions(config.IMPORT_MAX_FILE_MB) }),
+  ],
+  controllers: [SourcesHttpController, ImportMessagesHttpController, ListMessagesHttpController, GetJobHttpController, PullSyncHttpController, ImportFileHttpController, WebhooksHttpController],
+  providers: [
+    // Noise scoring: a durable consumer of new and edited messages.
+    MessageClassificationWriter, { provide: MessageTokenizer, useClass: WinkTokenizer }, NoiseScoringRegistrar,
+    // Pull sync (Chatwoot, Gong): on demand and scheduled, from per-source watermarks.
+    PullSyncService, PullSyncSchedule,
+    // Provider webhooks: verified on the raw body, mapped per provider, deduplicated by delivery and message ids.
+    WebhookIntake, WebhookDeliveries, ConversationWriter,
+  ],
+  exports: [IngestionCoreModule],
 })
 export class IngestionModule {}

@@ -57,3 +57,6 @@ export function addSeconds(iso: string | null, seconds: number): string | null {
   const t = Date.parse(iso);
   return Number.isNaN(t) ? null : new Date(t + seconds * 1000).toISOString();
 }
+
+/** An address the import validation accepts, else null (a malformed provider email must not cost the message). */
+export const validEmail = (v: unknown): string | null => (typeof v === 'string' && /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(v) ? v : null);

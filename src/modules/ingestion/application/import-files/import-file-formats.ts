@@ -1,0 +1,156 @@
+import { open, readFile, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { basename, extname } from 'node:path';
+import { Readable } from 'node:stream';
+import { SourceKind } from '@modules/ingestion/contracts/ingestion.integration-events';
+import { csvRows, jsonRows, ndjsonRows } from '@modules/ingestion/application/import-messages/import-formats';
+import { ImportRow, ParsedRow } from '@modules/ingestion/application/import-messages/import-runner';
+import { emlRows, mboxRows } from './email.reader';
+import { checkNotAborted, ReadContext } from './read-context';
+import { slackExportRows } from './slack-export.reader';
+import { TELEGRAM_MAX_BYTES, telegramExportFileRows } from './telegram-export.reader';
+
+/** API.md's file formats for POST /imports (and the CLI's --format). */
+export const IMPORT_FILE_FORMATS = ['slack-export', 'telegram-export', 'mbox', 'eml', 'csv', 'ndjson', 'json'] as const;
+export type ImportFileFormat = (typeof IMPORT_FILE_FORMATS)[number];
+
+export const isImportFileFormat = (v: unknown): v is ImportFileFormat => typeof v === 'string' && (IMPORT_FILE_FORMATS as readonly string[]).includes(v);
+
+/** The source kind a format's messages come from, when no source is named. */
+export const SOURCE_KIND_OF: Record<ImportFileFormat, SourceKind> = {
+  'slack-export': 'slack',
+  'telegram-export': 'telegram',
+  mbox: 'email',
+  eml: 'email',
+  csv: 'api',
+  ndjson: 'api',
+  json: 'api',
+};
+
+/** A JSON file of the `json` format (`{ messages: [...] }` or an array) is parsed whole, like result.json. */
+export const JSON_MAX_BYTES = TELEGRAM_MAX_BYTES;
+
+/** The format from a file name, when it says: .zip, .mbox/.mbx, .eml, .csv, .ndjson/.jsonl, result.json, .json. */
+export function formatFromFileName(fileName: string): ImportFileFormat | null {
+  const name = basename(fileName).toLowerCase();
+  const ext = extname(name);
+  if (ext === '.zip') return 'slack-export';
+  if (ext === '.mbox' || ext === '.mbx' || name === 'mbox') return 'mbox';
+  if (ext === '.eml') return 'eml';
+  if (ext === '.csv') return 'csv';
+  if (ext === '.ndjson' || ext === '.jsonl') return 'ndjson';
+  if (name === 'result.json') return 'telegram-export';
+  if (ext === '.json') return 'json';
+  return null;
+}
+
+/**
+ * The source name when none is given: the file name without its extension (the same file
+ * imported again lands in the same source, so it stores nothing new). Telegram always names
+ * its file result.json: that source is "Telegram export".
+ */
+export function defaultSourceName(format: ImportFileFormat, fileName: string): string {
+  const stem = basename(fileName).replace(/\.[^.]+$/, '').trim();
+  if (format === 'telegram-export' && (stem === '' || stem.toLowerCase() === 'result')) return 'Telegram export';
+  return (stem || `${format} import`).slice(0, 100);
+}
+
+/**
+ * A cheap look at the first bytes, so a file that plainly is not the format it is sent as is
+ * refused at once (400) instead of failing later as a job. Returns the reason, or null.
+ */
+export async function sniffFormatProblem(path: string, format: ImportFileFormat): Promise<string | null> {
+  const { size } = await stat(path);
+  if (size === 0) return 'the file is empty';
+  if ((format === 'telegram-export' || format === 'json') && size > JSON_MAX_BYTES) {
+    return `${format} files are parsed whole: at most ${JSON_MAX_BYTES} bytes (this one has ${size}); use ndjson for bigger files`;
+  }
+  const fh = await open(path, 'r');
+  const head = Buffer.alloc(Math.min(size, 4096));
+  try {
+    await fh.read(head, 0, head.length, 0);
+  } finally {
+    await fh.close();
+  }
+  const text = head.toString('utf8').replace(/^\uFEFF/, '');
+  const firstLine = text.replace(/^[\r\n]+/, '').split(/\r?\n/, 1)[0];
+  switch (format) {
+    case 'slack-export':
+      return head.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04])) || head.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x05, 0x06])) ? null : 'a Slack export is a .zip file';
+    case 'telegram-export':
+      return /^\s*\{/.test(text) ? null : "a Telegram export is Telegram Desktop's result.json (a JSON object)";
+    case 'json':
+      return /^\s*[[{]/.test(text) ? null : 'a json import is a JSON array of messages or { "messages": [...] }';
+    case 'mbox':
+      return firstLine.startsWith('From ') ? null : 'an mbox starts with a "From " line';
+    case 'eml':
+      return /^[\x21-\x39\x3b-\x7e]+:/.test(firstLine) ? null : 'an .eml file starts with its header lines ("Name: value")';
+    case 'csv':
+    case 'ndjson':
+      return null;
+  }
+}
+
+export interface FileRows {
+  rows: AsyncIterable<ImportRow | ParsedRow>;
+  ctx: ReadContext;
+}
+
+/** Opens the file only when the rows are read, reports bytes read as progress, and always closes it. */
+async function* streamed<T>(path: string, ctx: ReadContext, read: (input: Readable) => AsyncIterable<T>): AsyncGenerator<T> {
+  const input = createReadStream(path, { highWaterMark: 256 * 1024 });
+  try {
+    for await (const row of read(input)) {
+      checkNotAborted(ctx);
+      ctx.progress.done = input.bytesRead;
+      yield row;
+    }
+    ctx.progress.done = ctx.progress.total;
+  } finally {
+    input.destroy();
+  }
+}
+
+async function* jsonFileRows(path: string, ctx: ReadContext): AsyncGenerator<ImportRow> {
+  const { size } = await stat(path);
+  if (size > JSON_MAX_BYTES) throw new Error(`json files are parsed whole: at most ${JSON_MAX_BYTES} bytes; use ndjson for bigger files`);
+  let doc: unknown;
+  try {
+    doc = JSON.parse((await readFile(path)).toString('utf8').replace(/^\uFEFF/, ''));
+  } catch (err) {
+    throw new Error(`The file is not valid JSON: ${(err as Error).message.slice(0, 200)}`);
+  }
+  const messages = Array.isArray(doc) ? doc : doc && typeof doc === 'object' && Array.isArray((doc as { messages?: unknown }).messages) ? (doc as { messages: unknown[] }).messages : null;
+  if (!messages) throw new Error('A json import is an array of messages or { "messages": [...] }');
+  ctx.progress = { unit: 'messages', done: 0, total: messages.length };
+  for (const row of jsonRows(messages)) {
+    checkNotAborted(ctx);
+    ctx.progress.done++;
+    yield row;
+  }
+}
+
+/**
+ * The rows of a file in a format, streamed where the format allows (mbox, ndjson, csv, eml,
+ * the Slack zip entry by entry); Telegram's result.json and json are parsed whole (limit above).
+ */
+export async function fileRows(path: string, format: ImportFileFormat, options: { signal?: AbortSignal; csvMapping?: Record<string, string> } = {}): Promise<FileRows> {
+  const { size } = await stat(path);
+  const ctx: ReadContext = { progress: { unit: 'bytes', done: 0, total: size }, skipped: {}, signal: options.signal };
+  switch (format) {
+    case 'slack-export':
+      return { rows: slackExportRows(path, ctx), ctx };
+    case 'telegram-export':
+      return { rows: telegramExportFileRows(path, ctx), ctx };
+    case 'json':
+      return { rows: jsonFileRows(path, ctx), ctx };
+    case 'mbox':
+      return { rows: streamed(path, ctx, (input) => mboxRows(input, ctx)), ctx };
+    case 'eml':
+      return { rows: streamed(path, ctx, (input) => emlRows(input, ctx)), ctx };
+    case 'ndjson':
+      return { rows: streamed(path, ctx, (input) => ndjsonRows(input)), ctx };
+    case 'csv':
+      return { rows: streamed(path, ctx, (input) => csvRows(input, options.csvMapping ?? {})), ctx };
+  }
+}

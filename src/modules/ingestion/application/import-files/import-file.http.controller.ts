@@ -1,0 +1,37 @@
+import { Body, Controller, HttpCode, Param, Post, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiOperation, ApiPayloadTooLargeResponse, ApiTags } from '@nestjs/swagger';
+import { RequireWorkspaceRole } from '@libs/common/auth/workspace-member.guard';
+import { WorkspaceScoped } from '@libs/common/auth/workspace-scoped.decorator';
+import { CommandMetadata } from '@libs/eventsourcing/command-metadata';
+import { CommandMeta } from '@libs/eventsourcing/http/command-metadata.decorator';
+import { FileImports } from './import-file.service';
+import { ImportFileRequestDto } from './import-file.request.dto';
+
+/**
+ * POST /imports: an export file as multipart (stored by multer in the OS temp dir, size-limited
+ * by IMPORT_MAX_FILE_MB). Answers 202 { jobId } as soon as the job exists; the import runs in
+ * the background and GET /jobs/:jobId shows its status, counters and rejected rows.
+ */
+@ApiTags('ingestion')
+@WorkspaceScoped('member')
+@Controller('api/v1/workspaces/:workspaceId/imports')
+export class ImportFileHttpController {
+  constructor(private readonly imports: FileImports) {}
+
+  @Post()
+  @HttpCode(202)
+  @RequireWorkspaceRole('member')
+  @UseInterceptors(FileInterceptor('file'))
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ type: ImportFileRequestDto })
+  @ApiOperation({ summary: 'Import an export file (slack-export, telegram-export, mbox, eml, csv, ndjson, json) as a background job' })
+  @ApiAcceptedResponse({ description: '{ jobId }: follow it at GET /jobs/:jobId (status running -> completed | failed, counters, rejected rows)' })
+  @ApiPayloadTooLargeResponse({ description: 'PAYLOAD_TOO_LARGE: the file is larger than IMPORT_MAX_FILE_MB' })
+  import(@Param('workspaceId') ws: string, @UploadedFile() file: Express.Multer.File | undefined, @Body() body: ImportFileRequestDto, @CommandMeta() meta: CommandMetadata) {
+    return this.imports.startInBackground(
+      { workspaceId: ws, path: file?.path, fileName: file?.originalname, format: body.format, sourceId: body.sourceId, sourceName: body.sourceName, csvMapping: body.mapping ? JSON.parse(body.mapping) : undefined },
+      meta,
+    );
+  }
+}

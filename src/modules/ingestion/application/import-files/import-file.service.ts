@@ -1,0 +1,155 @@
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { unlink } from 'node:fs/promises';
+import { v7 as uuidv7 } from 'uuid';
+import { ValidationFailedError } from '@libs/common/errors/application-error';
+import { CommandMetadata } from '@libs/eventsourcing/command-metadata';
+import { SourceKind } from '@modules/ingestion/contracts/ingestion.integration-events';
+import { IngestionError, IngestionErrorCode } from '@modules/ingestion/domain/ingestion.errors';
+import { IngestionAggregates } from '@modules/ingestion/infrastructure/ingestion-aggregates';
+import { SourceRef } from '@modules/ingestion/infrastructure/message-writer';
+import type { SourceRow } from '@modules/ingestion/projections/sources.projection';
+import { ImportProgress, ImportRunner, ImportSummary } from '@modules/ingestion/application/import-messages/import-runner';
+import { SourcesHandler } from '@modules/ingestion/application/sources/sources.handler';
+import { defaultSourceName, fileRows, formatFromFileName, ImportFileFormat, IMPORT_FILE_FORMATS, isImportFileFormat, sniffFormatProblem, SOURCE_KIND_OF } from './import-file-formats';
+import { ReadContext } from './read-context';
+
+export interface FileImportRequest {
+  workspaceId: string;
+  /** Where the file is on disk (multer's temp file, or the CLI's argument). */
+  path?: string | null;
+  /** The name the file had for its owner: names the default source and infers the format. */
+  fileName?: string | null;
+  format?: string | null;
+  sourceId?: string | null;
+  sourceName?: string | null;
+  /** CSV header mapping (field -> header), as for POST /messages/import. */
+  csvMapping?: Record<string, string>;
+}
+
+/** A checked request with its source resolved and its job started (visible at GET /jobs/:jobId). */
+export interface PreparedFileImport {
+  jobId: string;
+  workspaceId: string;
+  path: string;
+  fileName: string;
+  format: ImportFileFormat;
+  source: { id: string; kind: SourceKind; name: string };
+  csvMapping?: Record<string, string>;
+}
+
+export interface FileImportResult extends Omit<ImportSummary, 'rejected'> {
+  status: 'completed' | 'failed';
+  format: ImportFileFormat;
+  fileName: string;
+  source: { id: string; kind: SourceKind; name: string };
+  rows: number;
+  /** Rows left out on purpose (system/service messages), by reason: not errors. */
+  skipped: Record<string, number>;
+  /** The first rejected rows (the job has up to 1,000, the counters are exact). */
+  rejected: ImportSummary['rejected'];
+  error: string | null;
+  durationMs: number;
+}
+
+/**
+ * Imports an export file (Slack zip, Telegram result.json, mbox, .eml, CSV, NDJSON, JSON) as an
+ * ingestion job through the ImportRunner: the same validation, batching, deduplication and
+ * counters as POST /messages/import. The HTTP route answers as soon as the job exists and runs
+ * the rest in the background; the CLI runs it in the foreground with a progress bar.
+ */
+@Injectable()
+export class FileImports implements BeforeApplicationShutdown {
+  private readonly logger = new Logger('FileImports');
+  private readonly running = new Map<string, { abort: AbortController; done: Promise<unknown> }>();
+
+  constructor(
+    private readonly runner: ImportRunner,
+    private readonly sources: SourcesHandler,
+    private readonly aggregates: IngestionAggregates,
+  ) {}
+
+  async prepare(req: FileImportRequest, meta: CommandMetadata): Promise<PreparedFileImport> {
+    if (!req.path) throw new ValidationFailedError('Send the export as a multipart field named "file"', [{ field: 'file', message: 'file is required' }]);
+    const fileName = (req.fileName ?? '').trim() || 'upload';
+    const format = req.format ?? formatFromFileName(fileName);
+    if (!isImportFileFormat(format)) {
+      throw new ValidationFailedError('The format is missing or unknown', [
+        { field: 'format', message: `format must be one of ${IMPORT_FILE_FORMATS.join(', ')}${req.format ? '' : ` (it could not be told from the file name ${JSON.stringify(fileName)})`}` },
+      ]);
+    }
+    const problem = await sniffFormatProblem(req.path, format);
+    if (problem) throw new IngestionError(IngestionErrorCode.ImportFormatInvalid, `This file is not ${format}: ${problem}`, { format, fileName });
+    const source = await this.source(req.workspaceId, format, fileName, req, meta);
+    const jobId = uuidv7();
+    const ref = { id: source.id, kind: source.kind as SourceKind, workspaceId: req.workspaceId };
+    // The job exists before the answer: GET /jobs/:jobId works at once (the runner's own start is then a no-op).
+    await this.aggregates.job(jobId, {
+      kind: 'start', jobId, workspaceId: ref.workspaceId, sourceId: ref.id, jobKind: 'import', format, fileName, sourceIdentifiers: { sourceKind: ref.kind }, now: meta.now,
+    }, { ...meta, workspaceId: ref.workspaceId });
+    return { jobId, workspaceId: req.workspaceId, path: req.path, fileName, format, source: { id: source.id, kind: ref.kind, name: source.name }, csvMapping: req.csvMapping };
+  }
+
+  /** Reads the file into its job; a failure is recorded on the job and answered as status 'failed'. */
+  async run(p: PreparedFileImport, meta: CommandMetadata, options: { signal?: AbortSignal; onProgress?: (p: ImportProgress, read: ReadContext['progress']) => void; onContext?: (ctx: ReadContext) => void } = {}): Promise<FileImportResult> {
+    const started = Date.now();
+    const ref: SourceRef = { id: p.source.id, kind: p.source.kind, workspaceId: p.workspaceId };
+    const m = { ...meta, workspaceId: p.workspaceId };
+    let skipped: Record<string, number> = {};
+    let last: ImportProgress = { rows: 0, accepted: 0, duplicates: 0, rejected: 0 };
+    const base = { format: p.format, fileName: p.fileName, source: p.source, jobId: p.jobId };
+    try {
+      const { rows, ctx } = await fileRows(p.path, p.format, { signal: options.signal, csvMapping: p.csvMapping });
+      skipped = ctx.skipped;
+      options.onContext?.(ctx);
+      const summary = await this.runner.run(ref, rows, { format: p.format, fileName: p.fileName, jobId: p.jobId }, m, (progress) => {
+        last = progress;
+        options.onProgress?.(progress, ctx.progress);
+      });
+      return { ...base, ...summary, status: 'completed', rows: last.rows, skipped, rejected: summary.rejected.slice(0, 100), error: null, durationMs: Date.now() - started };
+    } catch (err) {
+      const error = err instanceof Error ? err.message : String(err);
+      // The runner fails its job itself; this covers what breaks before it runs (a no-op when the job already failed).
+      await this.aggregates.job(p.jobId, { kind: 'fail', error, now: new Date() }, m).catch(() => undefined);
+      return { ...base, status: 'failed', accepted: last.accepted, duplicates: last.duplicates, rejectedCount: last.rejected, rows: last.rows, skipped, rejected: [], error, durationMs: Date.now() - started };
+    }
+  }
+
+  /** POST /imports: checks, starts the job, answers its id and imports in the background; the file is deleted afterwards. */
+  async startInBackground(req: FileImportRequest, meta: CommandMetadata): Promise<{ jobId: string }> {
+    let prepared: PreparedFileImport;
+    try {
+      prepared = await this.prepare(req, meta);
+    } catch (err) {
+      if (req.path) await unlink(req.path).catch(() => undefined);
+      throw err;
+    }
+    const abort = new AbortController();
+    const m = { ...meta, workspaceId: req.workspaceId, idempotencyKey: undefined, expectedVersion: undefined };
+    const done = this.run(prepared, m, { signal: abort.signal })
+      .then((r) => {
+        if (r.status === 'failed') this.logger.warn({ jobId: r.jobId, error: r.error }, 'file import failed');
+      })
+      .catch((err) => this.logger.error({ jobId: prepared.jobId, err }, 'file import crashed'))
+      .finally(async () => {
+        this.running.delete(prepared.jobId);
+        await unlink(prepared.path).catch(() => undefined);
+      });
+    this.running.set(prepared.jobId, { abort, done });
+    return { jobId: prepared.jobId };
+  }
+
+  /** Imports still running when the app stops are interrupted (their job fails with the reason) before the pool closes. */
+  async beforeApplicationShutdown(): Promise<void> {
+    const all = [...this.running.values()];
+    for (const r of all) r.abort.abort();
+    await Promise.allSettled(all.map((r) => r.done));
+  }
+
+  private async source(workspaceId: string, format: ImportFileFormat, fileName: string, req: FileImportRequest, meta: CommandMetadata): Promise<SourceRow> {
+    const s = req.sourceId
+      ? await this.sources.get(workspaceId, req.sourceId)
+      : await this.sources.findOrCreate(workspaceId, SOURCE_KIND_OF[format], (req.sourceName ?? '').trim() || defaultSourceName(format, fileName), { ...meta, workspaceId });
+    if (!s.is_active) throw new IngestionError(IngestionErrorCode.SourceInactive, 'The source is deactivated');
+    return s;
+  }
+}

@@ -1,0 +1,67 @@
+import { NoiseClassification } from '@modules/ingestion/domain/message/message.events';
+import { contentFingerprint, NoiseSubject, scoreNoise } from '@modules/ingestion/domain/noise/noise-scorer';
+import { WinkTokenizer } from '@modules/ingestion/infrastructure/wink-tokenizer';
+
+/** Realistic messages of each class, tokenised by wink-nlp as in production. */
+const tokenizer = new WinkTokenizer();
+const person: NoiseSubject = { author: { name: 'Dana Scully', email: 'dana@fbi.example' }, metadata: {} };
+const score = (text: string, subject: NoiseSubject = person) => scoreNoise(subject, tokenizer.tokenize(text), () => false);
+
+const table: [NoiseClassification, string, NoiseSubject?][] = [
+  ['noise', 'Hi team! 👋'],
+  ['noise', 'thx, appreciated 🙏'],
+  ['noise', 'sounds good'],
+  ['noise', '👍🎉'],
+  ['noise', 'https://github.com/acme/app/pull/42'],
+  ['noise', 'fyi https://status.acme.example/incidents/123'],
+  ['noise', 'Deployed v2.3.1 to production', { author: { name: 'Deploy Bot', email: null }, metadata: {} }],
+  ['noise', 'New build passed', { author: { name: 'CI', email: null }, metadata: { subtype: 'bot_message', bot_id: 'B01' } }],
+  ['noise', 'Your weekly digest is ready', { author: { name: 'Acme', email: 'no-reply@acme.example' }, metadata: {} }],
+  ['spam', '🔥 FREE crypto giveaway!!! Click here to claim your prize: https://bit.ly/xyz'],
+  ['low_quality', 'gonna ship it tmrw'],
+  ['low_quality', 'The dashboard looks nice today'],
+  ['low_quality', 'Bonjour, je voudrais savoir comment exporter mes données. Merci.'],
+  ['signal', 'Can we get dark mode?'],
+  ['signal', 'Our SSO login via Okta SAML fails for Acme Corp users since Tuesday'],
+  ['signal', 'We closed the Acme deal for 40 seats, they start onboarding next Monday with the admin team'],
+  ['signal', 'THIS IS BROKEN, FIX IT NOW'],
+  [
+    'high_quality',
+    'When I click "Export to CSV" on the Reports page the app crashes with a 500 error. Steps: open any report, pick last 30 days, click export. ' +
+      "Expected a file download; got a blank page. It started after yesterday's release and blocks our finance team. Can you look into it?",
+  ],
+  ['high_quality', 'Is there a way to export all conversations to CSV? We need it for our quarterly review with the board.'],
+];
+const cases = table.map(([expected, text, subject]) => ({ expected, text, subject }));
+
+describe('noise scoring with the wink-nlp tokenizer', () => {
+  it.each(cases)('$expected: $text', ({ expected, text, subject }) => {
+    expect(score(text, subject).classification).toBe(expected);
+  });
+
+  it('tells English from other languages and from no text', () => {
+    expect(score('Please fix the login bug asap').factors.language).toBe(1);
+    expect(score('THE EXPORT IS BROKEN AGAIN').factors.language).toBe(1);
+    expect(score('Hola, necesito ayuda con la factura por favor').factors.language).toBe(0);
+    expect(score('Привет, у меня проблема с оплатой').factors.language).toBe(0);
+    expect(score('Moin, ich habe ein Problem mit der Rechnung').factors.language).toBe(0);
+    expect(score('😀😀🎉').factors.language).toBe(0);
+  });
+
+  it('reads cues through stems and expanded contractions', () => {
+    expect(score("I can't log in since the update").factors.problem).toBeGreaterThan(0);
+    expect(score('Exports keep crashing').factors.problem).toBeGreaterThan(0);
+    expect(score('Requesting a Salesforce integration').factors.request).toBeGreaterThan(0);
+  });
+
+  it('fingerprints the same words the same way whatever the case, spacing or punctuation', () => {
+    const a = contentFingerprint(tokenizer.tokenize('Thanks, the export works now!'));
+    expect(contentFingerprint(tokenizer.tokenize('thanks the export   works now'))).toBe(a);
+    expect(contentFingerprint(tokenizer.tokenize('thanks the import works now'))).not.toBe(a);
+  });
+
+  it('tokenises odd input without throwing, and long input only in part', () => {
+    expect(() => tokenizer.tokenize('\u0000\u0007\uFFFF 𝕏 '.repeat(50))).not.toThrow();
+    expect(tokenizer.tokenize('word '.repeat(50_000)).length).toBeLessThanOrEqual(2_001);
+  });
+});

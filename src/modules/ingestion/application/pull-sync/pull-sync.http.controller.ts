@@ -1,0 +1,33 @@
+import { Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiConflictResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { RequireWorkspaceRole } from '@libs/common/auth/workspace-member.guard';
+import { WorkspaceScoped } from '@libs/common/auth/workspace-scoped.decorator';
+import { registerErrorStatuses } from '@libs/common/http/error-status.registry';
+import { CommandMetadata } from '@libs/eventsourcing/command-metadata';
+import { CommandMeta } from '@libs/eventsourcing/http/command-metadata.decorator';
+import { PullSyncErrorCode } from './pull-sync.errors';
+import { PullSyncService } from './pull-sync.service';
+
+/** Every pull sync refusal's HTTP status (exhaustive). */
+export const pullSyncErrorStatuses: Record<PullSyncErrorCode, number> = {
+  [PullSyncErrorCode.AlreadyRunning]: 409,
+  [PullSyncErrorCode.NotSupported]: 422,
+};
+registerErrorStatuses(pullSyncErrorStatuses);
+
+@ApiTags('ingestion')
+@WorkspaceScoped('admin')
+@Controller('api/v1/workspaces/:workspaceId/sources/:sourceId/sync')
+export class PullSyncHttpController {
+  constructor(private readonly sync: PullSyncService) {}
+
+  @Post()
+  @HttpCode(202)
+  @RequireWorkspaceRole('admin')
+  @ApiOperation({ summary: 'Sync a Chatwoot or Gong source now (admin): runs in the background from its watermark; follow GET /jobs/:jobId' })
+  @ApiAcceptedResponse({ description: '{ jobId }' })
+  @ApiConflictResponse({ description: 'INGESTION.SYNC_ALREADY_RUNNING: a sync of this source is running' })
+  start(@Param('workspaceId') ws: string, @Param('sourceId') sourceId: string, @CommandMeta() meta: CommandMetadata) {
+    return this.sync.start(ws, sourceId, meta);
+  }
+}

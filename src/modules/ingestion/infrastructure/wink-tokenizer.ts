@@ -1,0 +1,114 @@
+import { Injectable } from '@nestjs/common';
+import type winkNLPType from 'wink-nlp';
+import type { ItsFunction, WinkMethods } from 'wink-nlp';
+import type modelType from 'wink-eng-lite-web-model';
+import { MessageToken, MessageTokenizer, TokenKind } from '@modules/ingestion/domain/noise/message-token';
+
+/** Long content (call transcripts, email threads) is scored on its beginning: the factors saturate long before. */
+export const MAX_TOKENIZED_CHARS = 10_000;
+
+/**
+ * wink adds every word it has not seen to its instance's lexicon; past this many the instance is
+ * replaced, so a long-running process does not grow with every name and id it ever read.
+ */
+const MAX_NEW_LEXEMES = 100_000;
+
+const KINDS: Record<string, TokenKind> = {
+  word: 'word',
+  alpha: 'word',
+  apos: 'word',
+  shortForm: 'word',
+  wordRP: 'word',
+  number: 'number',
+  ordinal: 'number',
+  decade: 'number',
+  time: 'number',
+  currency: 'symbol',
+  url: 'url',
+  email: 'email',
+  mention: 'mention',
+  hashtag: 'hashtag',
+  emoji: 'emoji',
+  emoticon: 'emoji',
+  punctuation: 'punctuation',
+  symbol: 'symbol',
+  tabCRLF: 'space',
+};
+
+interface Instance {
+  nlp: WinkMethods;
+  /** The first id wink gives a word outside its lexicon: ids below it are English lexicon entries. */
+  firstNewLexeme: number;
+  /** Lexicon membership of lower-cased forms ("BROKEN" and "Team" are not entries, "broken" and "team" are). */
+  lowerKnown: Map<string, boolean>;
+}
+
+const MAX_LOWER_CACHE = 50_000;
+
+/**
+ * The MessageTokenizer on wink-nlp with its English "lite web" model: tokens typed as words,
+ * numbers, URLs, emails, mentions, hashtags, emoji and emoticons, with normal forms (contractions
+ * and short forms expanded), porter stems, stop-word flags and lexicon membership. The model
+ * (~55 MB of RSS) is loaded on first use, so processes that never score a message never pay for it.
+ */
+@Injectable()
+export class WinkTokenizer extends MessageTokenizer {
+  private instance?: Instance;
+
+  tokenize(text: string): MessageToken[] {
+    const instance = this.current();
+    const { nlp, firstNewLexeme } = instance;
+    const its = nlp.its;
+    const tokens = nlp.readDoc(text.length > MAX_TOKENIZED_CHARS ? text.slice(0, MAX_TOKENIZED_CHARS) : text).tokens();
+    const values = tokens.out() as string[];
+    const types = tokens.out(its.type) as string[];
+    const normals = tokens.out(its.normal) as string[];
+    // wink's typings declare stem's arguments apart from the other token helpers'.
+    const stems = tokens.out(its.stem as unknown as ItsFunction<string>) as string[];
+    const stops = tokens.out(its.stopWordFlag) as unknown as boolean[];
+    const ids = tokens.out(its.uniqueId) as unknown as number[];
+    const out: MessageToken[] = new Array(values.length);
+    let newest = 0;
+    for (let i = 0; i < values.length; i++) {
+      const raw = types[i];
+      // wink types words of scripts outside its model (Cyrillic, CJK...) as "unk".
+      const kind: TokenKind = KINDS[raw] ?? (raw === 'unk' && /\p{L}/u.test(values[i]) ? 'word' : 'other');
+      out[i] = {
+        value: values[i],
+        normal: normals[i],
+        stem: kind === 'word' ? stems[i] : normals[i],
+        kind,
+        stopWord: stops[i] === true,
+        known: ids[i] < firstNewLexeme || (kind === 'word' && values[i] !== values[i].toLowerCase() && this.knownLower(instance, values[i].toLowerCase())),
+      };
+      if (ids[i] > newest) newest = ids[i];
+    }
+    if (newest - firstNewLexeme > MAX_NEW_LEXEMES) this.instance = undefined;
+    return out;
+  }
+
+  private knownLower(instance: Instance, lower: string): boolean {
+    let known = instance.lowerKnown.get(lower);
+    if (known === undefined) {
+      const ids = instance.nlp.readDoc(lower).tokens().out(instance.nlp.its.uniqueId) as unknown as number[];
+      known = ids.length === 1 && ids[0] < instance.firstNewLexeme;
+      if (instance.lowerKnown.size >= MAX_LOWER_CACHE) instance.lowerKnown.clear();
+      instance.lowerKnown.set(lower, known);
+    }
+    return known;
+  }
+
+  private current(): Instance {
+    if (this.instance) return this.instance;
+    // Required on first use: the model costs ~20 MB of RSS once required, ~35 MB more instantiated.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const winkNLP = require('wink-nlp') as typeof winkNLPType;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const model = require('wink-eng-lite-web-model') as typeof modelType;
+    const nlp = winkNLP(model, []);
+    // A word no lexicon has: wink appends it right past its intrinsic lexicon.
+    const probe = nlp.readDoc('qzxjvkwqzb').tokens().out(nlp.its.uniqueId) as unknown as number[];
+    this.instance = { nlp, firstNewLexeme: probe[0], lowerKnown: new Map() };
+    return this.instance;
+  }
+}
