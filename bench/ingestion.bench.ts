@@ -1,6 +1,9 @@
 import { fork } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Pool } from 'pg';
@@ -127,6 +130,8 @@ function postStream(port: number, path: string, token: string, body: Readable): 
 interface CaseSpec {
   kind: DatabaseBackendKind;
   databaseUrl?: string;
+  /** Embedded: the data directory, on disk as deployed (in memory, the data itself would count as RSS). */
+  dataDir?: string;
   messages: number;
   subscriptions: boolean;
 }
@@ -147,8 +152,8 @@ interface CaseResult {
 async function importCase(spec: CaseSpec): Promise<CaseResult> {
   const { databaseUrl, messages, subscriptions } = spec;
   const config = loadAppConfig({
-    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), // else the app's own embedded PostgreSQL (PGlite), in memory
-    DATA_DIR: 'memory://',
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), // else the app's own embedded PostgreSQL (PGlite)
+    DATA_DIR: spec.dataDir ?? 'memory://',
     LOG_LEVEL: 'silent',
     RUN_JOBS: 'false',
     RUN_SUBSCRIPTIONS: subscriptions ? 'true' : 'false',
@@ -212,8 +217,9 @@ async function importCase(spec: CaseSpec): Promise<CaseResult> {
 /** In the parent: a fresh database (pg) and a child process for the case. */
 async function runCase(kind: DatabaseBackendKind, messages: number, subscriptions: boolean): Promise<CaseResult> {
   const backend = kind === 'pg' ? await openBackend('pg') : undefined;
+  const dataDir = kind === 'embedded' ? mkdtempSync(join(tmpdir(), 'bench-ingestion-')) : undefined;
   try {
-    const spec: CaseSpec = { kind, messages, subscriptions, databaseUrl: backend ? ((backend.pool as any).options.connectionString as string) : undefined };
+    const spec: CaseSpec = { kind, messages, subscriptions, dataDir, databaseUrl: backend ? ((backend.pool as any).options.connectionString as string) : undefined };
     return await new Promise<CaseResult>((resolve, reject) => {
       const child = fork(__filename, [], {
         execArgv: [...process.execArgv.filter((a) => !a.startsWith('--expose-gc')), '--expose-gc'],
@@ -231,6 +237,7 @@ async function runCase(kind: DatabaseBackendKind, messages: number, subscription
     });
   } finally {
     await backend?.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

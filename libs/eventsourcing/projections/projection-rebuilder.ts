@@ -93,7 +93,9 @@ export class ProjectionRebuilder {
       );
       if (projection.mode === 'async') await this.checkpoints.setStatus(projection.name, 'rebuilding');
       await this.pool.query(`DROP TABLE IF EXISTS ${ident(shadow)}`);
-      await this.pool.query(`CREATE TABLE ${ident(shadow)} (LIKE ${ident(projection.table)} INCLUDING ALL)`);
+      // UNLOGGED while it fills (no WAL for a table nobody reads yet); made LOGGED in the swap
+      // transaction, so a crash before the swap loses only the shadow, never the live table.
+      await this.pool.query(`CREATE UNLOGGED TABLE ${ident(shadow)} (LIKE ${ident(projection.table)} INCLUDING ALL)`);
 
       let at: Checkpoint = START_OF_LOG;
       let done = 0;
@@ -131,6 +133,7 @@ export class ProjectionRebuilder {
           at = page.checkpoint;
           if (page.events.length < this.batchSize) break;
         }
+        await tx.query(`ALTER TABLE ${ident(shadow)} SET LOGGED`);
         const old = `${projection.table}__old`;
         await tx.query(`DROP TABLE IF EXISTS ${ident(old)}`);
         await tx.query(`ALTER TABLE ${ident(projection.table)} RENAME TO ${ident(old)}`);

@@ -18,3 +18,57 @@ export const IngestionEvents = {
 
 export const SOURCE_KINDS = ['slack', 'email', 'gmail', 'gong', 'fathom', 'chatwoot', 'telegram', 'api'] as const;
 export type SourceKind = (typeof SOURCE_KINDS)[number];
+
+/** v1 payloads, primitives only (consumers must accept unknown extra fields; names never change within a version). */
+export interface MessageIngestedV1 {
+  messageId: string;
+  sourceId: string;
+  sourceKind: SourceKind;
+  externalId: string;
+  content: string;
+  sentAt: string;
+  channelId: string | null;
+  channelName: string | null;
+  threadId: string | null;
+  isReply: boolean;
+  conversationId: string | null;
+  /** Crypto-shredded: '[erased]' once the author's data subject is erased. */
+  author: { name: string | null; email: string | null; externalId: string | null };
+  authorSubjectId: string;
+  title: string | null;
+  to: string[];
+  cc: string[];
+}
+
+export interface MessageEditedV1 {
+  messageId: string;
+  content: string;
+  editedAt: string;
+}
+
+export interface MessageDeletedV1 {
+  messageId: string;
+  deletedAt: string;
+}
+
+export interface ConversationUpdatedV1 {
+  conversationId: string;
+  sourceId: string;
+  externalId: string;
+  status: string | null;
+  inboxId: string | null;
+  assigneeId: string | null;
+  contactExternalId: string | null;
+  updatedAt: string;
+}
+
+export interface SourceContactSeenV1 {
+  contactId: string;
+  subjectId: string;
+  sourceId: string;
+  externalId: string;
+  name: string | null;
+  email: string | null;
+  phone: string | null;
+  seenAt: string;
+}

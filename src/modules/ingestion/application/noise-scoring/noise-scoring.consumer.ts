@@ -110,10 +110,13 @@ export class NoiseScoringConsumer implements DurableConsumer {
 
     const classifiedAt = new Date().toISOString();
     const out: Classification[] = candidates.map((c, i) => {
-      const earlier = c.fingerprint ? (inBatch.get(c.fingerprint) ?? []) : [];
       const at = c.target.sentAt.getTime();
-      const duplicate = seen.has(i) || earlier.some((x) => x.messageId !== c.target.id && Math.abs(x.at - at) <= windowMs);
-      if (c.fingerprint) inBatch.set(c.fingerprint, [...earlier, { messageId: c.target.id, at }]);
+      const earlier = c.fingerprint ? inBatch.get(c.fingerprint) : undefined;
+      const duplicate = seen.has(i) || !!earlier?.some((x) => x.messageId !== c.target.id && Math.abs(x.at - at) <= windowMs);
+      if (c.fingerprint) {
+        if (earlier) earlier.push({ messageId: c.target.id, at });
+        else inBatch.set(c.fingerprint, [{ messageId: c.target.id, at }]);
+      }
       const score = scoreNoise({ author: { name: c.target.authorName, email: c.target.authorEmail }, metadata: c.target.metadata }, c.toks, () => duplicate);
       return {
         eventId: classificationIdOf(c.e.eventId),

@@ -1,4 +1,4 @@
-import { SourceKind } from '@modules/ingestion/contracts/ingestion.integration-events';
+import { MessageIngestedV1, SourceKind } from '@modules/ingestion/contracts/ingestion.integration-events';
 
 /** The one message model: chat messages, call transcripts, support messages and emails. */
 export interface MessageAuthor {
@@ -61,3 +61,6 @@ export type NoiseClassification = 'signal' | 'noise' | 'spam' | 'low_quality' | 
 export const messagePersonalData: Record<string, { subject: string; fields: string[] }> = {
   'ingestion.message-ingested': { subject: 'authorSubjectId', fields: ['author.name', 'author.email', 'author.externalId', 'raw'] },
 };
+
+/** Compile-time check: what the log carries satisfies the published contract (contracts/). */
+export const satisfiesMessageIngestedV1 = (d: MessageIngestedData): MessageIngestedV1 => d;
