@@ -12,13 +12,11 @@ import { CheckpointMovedError, SubscriptionCheckpoints } from '../subscriptions/
 import { inTransaction } from '../subscriptions/transaction';
 import { DueDeadline, SagaCommand, SagaDefinition, SagaReaction, sagaSubscriptionName } from './saga';
 import { SagaCommandRoutes } from './saga-command-routes';
+import { errorText, isolateFailingEvents, sameCheckpoint as same } from '../subscriptions/isolate-failing-events';
 
 /** Namespace of the deterministic (v5) ids of saga commands and deadlines. */
 const SAGA_NAMESPACE = '6f1c3b2e-5d4a-4e8f-9a7b-0c1d2e3f4a5b';
 
-const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 2000);
-const same = (a: Checkpoint, b: Checkpoint) => a.transactionId === b.transactionId && a.globalPosition === b.globalPosition;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface SagaConsumerOptions extends ConsumerOptions {
   /** Dispatch attempts of one command before it is marked failed (business refusals are final at once). */
@@ -117,36 +115,24 @@ export class SagaConsumer implements DurableConsumer {
     });
   }
 
-  /** A failing batch: event by event, retrying the culprit with backoff, then parking it. */
-  private async isolate(start: Checkpoint, events: RecordedEvent[], pageEnd: Checkpoint): Promise<number> {
-    let at = start;
-    let parked = 0;
-    for (const e of events) {
-      const next = { transactionId: e.transactionId, globalPosition: e.globalPosition };
-      for (let attempt = 1; ; attempt++) {
-        try {
-          parked += await this.commit(at, next, [e]);
-          break;
-        } catch (err) {
-          if (err instanceof CheckpointMovedError) throw err;
-          await this.checkpoints.setStatus(this.name, 'failing', `${e.type} ${e.eventId}: ${errorText(err)}`);
-          if (attempt >= this.options.maxAttempts) {
-            await inTransaction(this.pool, async (tx) => {
-              await this.checkpoints.lockAt(tx, this.name, at);
-              await this.parked.park(tx, this.name, e, 'failed', errorText(err), attempt);
-              await this.checkpoints.advance(tx, this.name, next, 1, this.options.holder);
-            });
-            this.logger.warn({ eventId: e.eventId, type: e.type, err: errorText(err) }, 'saga event parked');
-            parked++;
-            break;
-          }
-          await sleep(this.options.backoffMs * 2 ** (attempt - 1));
-        }
-      }
-      at = next;
-    }
-    if (!same(at, pageEnd)) await this.commit(at, pageEnd, []);
-    return parked;
+  /** A failing batch: event by event, retrying the culprit with backoff, then parking it (libs/eventsourcing). */
+  private isolate(start: Checkpoint, events: RecordedEvent[], pageEnd: Checkpoint): Promise<number> {
+    return isolateFailingEvents(
+      {
+        name: this.name,
+        pool: this.pool,
+        checkpoints: this.checkpoints,
+        parked: this.parked,
+        holder: this.options.holder,
+        maxAttempts: this.options.maxAttempts,
+        backoffMs: this.options.backoffMs,
+        commit: (from, to, batch) => this.commit(from, to, batch),
+        onParked: (e, err) => this.logger.warn({ eventId: e.eventId, type: e.type, err }, 'saga event parked'),
+      },
+      start,
+      events,
+      pageEnd,
+    );
   }
 
   /**

@@ -4,6 +4,7 @@ import { PostgresEventStore } from '@libs/event-store/postgres-event-store';
 import { applyRowProjection, RowProjection } from '../projections/row-projection';
 import { ParkedEvents } from './parked-events';
 import { CheckpointMovedError, SubscriptionCheckpoints } from './subscription-checkpoints';
+import { isolateFailingEvents, sameCheckpoint as same } from './isolate-failing-events';
 import { inTransaction } from './transaction';
 
 export interface ConsumerOptions {
@@ -20,9 +21,6 @@ export interface BatchOutcome {
   caughtUp: boolean;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 2000);
-const same = (a: Checkpoint, b: Checkpoint) => a.transactionId === b.transactionId && a.globalPosition === b.globalPosition;
 
 /**
  * Moves one projection along the log: read a batch past the checkpoint (gap-safe), then apply it
@@ -91,33 +89,21 @@ export class ProjectionConsumer {
     });
   }
 
-  private async isolate(start: Checkpoint, events: RecordedEvent[], pageEnd: Checkpoint): Promise<number> {
-    let at = start;
-    let parked = 0;
-    for (const e of events) {
-      const next = { transactionId: e.transactionId, globalPosition: e.globalPosition };
-      for (let attempt = 1; ; attempt++) {
-        try {
-          parked += await this.commit(at, next, [e], 1);
-          break;
-        } catch (err) {
-          if (err instanceof CheckpointMovedError) throw err;
-          await this.checkpoints.setStatus(this.name, 'failing', `${e.type} ${e.eventId}: ${errorText(err)}`);
-          if (attempt >= this.options.maxAttempts) {
-            await inTransaction(this.pool, async (tx) => {
-              await this.checkpoints.lockAt(tx, this.name, at);
-              await this.parked.park(tx, this.name, e, 'failed', errorText(err), attempt);
-              await this.checkpoints.advance(tx, this.name, next, 1, this.options.holder);
-            });
-            parked++;
-            break;
-          }
-          await sleep(this.options.backoffMs * 2 ** (attempt - 1));
-        }
-      }
-      at = next;
-    }
-    if (!same(at, pageEnd)) await this.commit(at, pageEnd, [], 0);
-    return parked;
+  private isolate(start: Checkpoint, events: RecordedEvent[], pageEnd: Checkpoint): Promise<number> {
+    return isolateFailingEvents(
+      {
+        name: this.name,
+        pool: this.pool,
+        checkpoints: this.checkpoints,
+        parked: this.parked,
+        holder: this.options.holder,
+        maxAttempts: this.options.maxAttempts,
+        backoffMs: this.options.backoffMs,
+        commit: (from, to, batch) => this.commit(from, to, batch, batch.length),
+      },
+      start,
+      events,
+      pageEnd,
+    );
   }
 }

@@ -13,6 +13,7 @@ import { MESSAGE_NAMESPACE } from '@modules/ingestion/domain/message/message-ide
 import { MessageToken, MessageTokenizer } from '@modules/ingestion/domain/noise/message-token';
 import { contentFingerprint, scoreNoise } from '@modules/ingestion/domain/noise/noise-scorer';
 import { Classification, MessageClassificationWriter } from '@modules/ingestion/infrastructure/message-classification-writer';
+import { isolateFailingEvents, sameCheckpoint as same } from '@libs/eventsourcing/subscriptions/isolate-failing-events';
 
 export const NOISE_SCORING_CONSUMER = 'ingestion.noise-scoring';
 /** The events whose content is scored: a new message, and an edit (scored again). */
@@ -21,9 +22,6 @@ export const SCORED_EVENT_TYPES = ['ingestion.message-ingested', 'ingestion.mess
 export const DUPLICATE_WINDOW_DAYS = 7;
 const ACTOR = `system:${NOISE_SCORING_CONSUMER}`;
 
-const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 2000);
-const same = (a: Checkpoint, b: Checkpoint) => a.transactionId === b.transactionId && a.globalPosition === b.globalPosition;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Log order: (transaction id, position). */
 const isAfter = (e: RecordedEvent, p: Checkpoint) => {
@@ -149,35 +147,23 @@ export class NoiseScoringConsumer implements DurableConsumer {
     return parked;
   }
 
-  /** A failing batch: event by event, retrying the culprit with backoff, then parking it. */
-  private async isolate(start: Checkpoint, events: RecordedEvent[], pageEnd: Checkpoint): Promise<number> {
-    let at = start;
-    let parked = 0;
-    for (const e of events) {
-      const next = { transactionId: e.transactionId, globalPosition: e.globalPosition };
-      for (let attempt = 1; ; attempt++) {
-        try {
-          parked += await this.commit(at, next, [e]);
-          break;
-        } catch (err) {
-          if (err instanceof CheckpointMovedError) throw err;
-          await this.checkpoints.setStatus(this.name, 'failing', `${e.type} ${e.eventId}: ${errorText(err)}`);
-          if (attempt >= this.options.maxAttempts) {
-            await inTransaction(this.pool, async (tx) => {
-              await this.checkpoints.lockAt(tx, this.name, at);
-              await this.parked.park(tx, this.name, e, 'failed', errorText(err), attempt);
-              await this.checkpoints.advance(tx, this.name, next, 1, this.options.holder);
-            });
-            this.logger.warn({ eventId: e.eventId, type: e.type, err: errorText(err) }, 'message scoring parked');
-            parked++;
-            break;
-          }
-          await sleep(this.options.backoffMs * 2 ** (attempt - 1));
-        }
-      }
-      at = next;
-    }
-    if (!same(at, pageEnd)) await this.commit(at, pageEnd, []);
-    return parked;
+  /** A failing batch: event by event, retrying the culprit with backoff, then parking it (libs/eventsourcing). */
+  private isolate(start: Checkpoint, events: RecordedEvent[], pageEnd: Checkpoint): Promise<number> {
+    return isolateFailingEvents(
+      {
+        name: this.name,
+        pool: this.pool,
+        checkpoints: this.checkpoints,
+        parked: this.parked,
+        holder: this.options.holder,
+        maxAttempts: this.options.maxAttempts,
+        backoffMs: this.options.backoffMs,
+        commit: (from, to, batch) => this.commit(from, to, batch),
+        onParked: (e, err) => this.logger.warn({ eventId: e.eventId, type: e.type, err }, 'message scoring parked'),
+      },
+      start,
+      events,
+      pageEnd,
+    );
   }
 }
