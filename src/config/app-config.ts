@@ -73,6 +73,8 @@ export const appConfigSchema = z.object({
   BOOTSTRAP_ADMIN_EMAIL: z.string().email('must be an email address').optional(),
   BOOTSTRAP_ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
   /** smtp://user:pass@host:587 or smtps://...; unset = mail is kept in the mail_outbox table. */
+  /** Connectors may call private, loopback and link-local addresses (unset: yes outside production, no in production). */
+  CONNECTOR_ALLOW_PRIVATE_HOSTS: bool.optional(),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
   MAIL_FROM: z.string().default('Conversation Intelligence <no-reply@localhost>'),
   /** Operator token: superuser on /api/v1/admin and read access to every workspace, for automation and break-glass; unset = none. */

@@ -4,6 +4,7 @@
  * source and prints `DONE <summary>`. Usage:
  *   node --import tsx test/support/pull-sync-process.ts <databaseUrl> <sourceId> <SECRETS_KEYS>
  */
+import { loadAppConfig } from '@app/config/app-config';
 import { Pool } from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { EncryptedColumns } from '@libs/common/crypto/encrypted-columns';
@@ -42,7 +43,7 @@ async function main(): Promise<void> {
     pool,
     writer: new MessageWriter(pool, store),
     aggregates: new IngestionAggregates(new EventSourcedCommandHandler(store, { pool, registry: projections })),
-    credentials: new SourceCredentials(box, new EncryptedColumns()),
+    credentials: new SourceCredentials(box, new EncryptedColumns(), loadAppConfig({ NODE_ENV: 'test' })),
     conversations: new ConversationWriter(pool, store),
   });
   const row = (await pool.query(`SELECT * FROM ingestion_sources_view WHERE id = $1`, [sourceId])).rows[0];

@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { isIP } from 'node:net';
+import { AppConfig } from '@config/app-config';
+import { APP_CONFIG } from '@config/config.module';
 import { EncryptedColumns } from '@libs/common/crypto/encrypted-columns';
 import { SecretBox } from '@libs/common/crypto/secret-box';
 import { ValidationFailedError } from '@libs/common/errors/application-error';
@@ -28,11 +31,15 @@ const aad = (sourceId: string) => `ingestion-source:${sourceId}`;
  */
 @Injectable()
 export class SourceCredentials {
+  private readonly allowPrivateHosts: boolean;
+
   constructor(
     private readonly box: SecretBox,
     columns: EncryptedColumns,
+    @Inject(APP_CONFIG) config: AppConfig,
   ) {
     columns.register({ table: 'ingestion_sources_view', idColumn: 'id', column: 'credentials_ciphertext', aad });
+    this.allowPrivateHosts = config.CONNECTOR_ALLOW_PRIVATE_HOSTS ?? config.NODE_ENV !== 'production';
   }
 
   validate(kind: SourceKind, credentials: unknown, required = true): Credentials | null {
@@ -52,9 +59,30 @@ export class SourceCredentials {
       ...Object.keys(c).filter((f) => !shape.required.includes(f) && !shape.optional.includes(f)).map((f) => ({ field: `credentials.${f}`, message: `${f} is not a ${kind} credential` })),
       ...Object.entries(c).filter(([, v]) => (typeof v === 'string' && (v.length === 0 || v.length > 4096)) || (typeof v !== 'string' && typeof v !== 'number')).map(([f]) => ({ field: `credentials.${f}`, message: `${f} must be a non-empty string` })),
     ];
-    if (kind === 'chatwoot' && typeof c.baseUrl === 'string' && !/^https?:\/\/[^\s]+$/.test(c.baseUrl)) errors.push({ field: 'credentials.baseUrl', message: 'baseUrl must be an http(s) URL' });
+    if (typeof c.baseUrl === 'string') {
+      const problem = this.baseUrlProblem(c.baseUrl);
+      if (problem) errors.push({ field: 'credentials.baseUrl', message: problem });
+    }
     if (errors.length) throw new ValidationFailedError(`The ${kind} credentials are not valid`, errors);
     return Object.fromEntries(Object.entries(c).map(([k, v]) => [k, String(v)]));
+  }
+
+  /**
+   * Connectors call the base URL with the source's secrets and show excerpts of the answers in job
+   * errors: refuse URLs that are not http(s), and (in production) hosts on private, loopback,
+   * link-local or metadata addresses, so a workspace admin cannot aim the platform inward.
+   */
+  private baseUrlProblem(value: string): string | null {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      return 'baseUrl must be an http(s) URL';
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'baseUrl must be an http(s) URL';
+    if (url.username || url.password) return 'baseUrl must not carry credentials';
+    if (!this.allowPrivateHosts && isPrivateHost(url.hostname)) return 'baseUrl points to a private, loopback or link-local address';
+    return null;
   }
 
   seal(sourceId: string, credentials: Credentials | null): string | null {
@@ -74,4 +102,16 @@ export class SourceCredentials {
     if (kind === 'gong' && credentials) return `key-sha256:${createHash('sha256').update(credentials.accessKey).digest('hex').slice(0, 32)}`;
     return typeof config.externalId === 'string' ? config.externalId : null;
   }
+}
+
+/** Loopback, private (RFC 1918, ULA), link-local (incl. cloud metadata) and unspecified hosts. */
+export function isPrivateHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.internal') || host.endsWith('.local')) return true;
+  if (isIP(host) === 4) {
+    const [a, b] = host.split('.').map(Number);
+    return a === 10 || a === 127 || a === 0 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127);
+  }
+  if (isIP(host) === 6) return host === '::1' || host === '::' || /^f[cd]/.test(host) || /^fe[89ab]/.test(host) || host.startsWith('::ffff:');
+  return false;
 }
