@@ -98,18 +98,8 @@ export class SagaConsumer implements DurableConsumer {
     return inTransaction(this.pool, async (tx) => {
       await this.checkpoints.lockAt(tx, this.name, from);
       // Events of a stream with a parked event wait behind it, so an instance never skips a step.
-      const blocked = events.length
-        ? await this.parked.blockedStreams(tx, this.name, [...new Set(events.map((e) => e.streamId))])
-        : new Set<string>();
-      let parkedCount = 0;
-      for (const e of events) {
-        if (blocked.has(e.streamId)) {
-          await this.parked.park(tx, this.name, e, 'blocked-by-stream', null, 0);
-          parkedCount++;
-        } else {
-          await this.applyEvent(tx, e);
-        }
-      }
+      const { toApply, parked: parkedCount } = await this.parked.holdBackBlocked(tx, this.name, events);
+      for (const e of toApply) await this.applyEvent(tx, e);
       await this.checkpoints.advance(tx, this.name, to, events.length, this.options.holder);
       return parkedCount;
     });

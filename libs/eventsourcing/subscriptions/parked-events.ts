@@ -53,6 +53,19 @@ export class ParkedEvents {
     );
   }
 
+  /**
+   * Per-stream ordering for every consumer: the events of streams that already have a parked
+   * event are parked behind it (in `tx`); the rest come back, in order, to be applied.
+   */
+  async holdBackBlocked(tx: Queryable, subscription: string, events: RecordedEvent[]): Promise<{ toApply: RecordedEvent[]; parked: number }> {
+    if (events.length === 0) return { toApply: events, parked: 0 };
+    const blocked = await this.blockedStreams(tx, subscription, [...new Set(events.map((e) => e.streamId))]);
+    if (blocked.size === 0) return { toApply: events, parked: 0 };
+    for (const e of events) if (blocked.has(e.streamId)) await this.park(tx, subscription, e, 'blocked-by-stream', null, 0);
+    const toApply = events.filter((e) => !blocked.has(e.streamId));
+    return { toApply, parked: events.length - toApply.length };
+  }
+
   /** Streams with an open parked event among `streamIds` (their later events must wait behind it). */
   async blockedStreams(tx: Queryable, subscription: string, streamIds: string[]): Promise<Set<string>> {
     if (streamIds.length === 0) return new Set();

@@ -69,20 +69,8 @@ export class ProjectionConsumer {
   private async commit(from: Checkpoint, to: Checkpoint, events: RecordedEvent[], counted: number): Promise<number> {
     return inTransaction(this.pool, async (tx) => {
       await this.checkpoints.lockAt(tx, this.name, from);
-      let parkedCount = 0;
-      let toApply = events;
-      if (this.projection.ordering === 'per-stream' && events.length) {
-        const blocked = await this.parked.blockedStreams(tx, this.name, [...new Set(events.map((e) => e.streamId))]);
-        if (blocked.size) {
-          toApply = events.filter((e) => !blocked.has(e.streamId));
-          for (const e of events) {
-            if (blocked.has(e.streamId)) {
-              await this.parked.park(tx, this.name, e, 'blocked-by-stream', null, 0);
-              parkedCount++;
-            }
-          }
-        }
-      }
+      const { toApply, parked: parkedCount } =
+        this.projection.ordering === 'per-stream' ? await this.parked.holdBackBlocked(tx, this.name, events) : { toApply: events, parked: 0 };
       await applyRowProjection(this.projection, toApply, tx);
       await this.checkpoints.advance(tx, this.name, to, counted, this.options.holder);
       return parkedCount;

@@ -137,11 +137,10 @@ export class NoiseScoringConsumer implements DurableConsumer {
     const { parked, scored } = await inTransaction(this.pool, async (tx) => {
       await this.checkpoints.lockAt(tx, this.name, from);
       // Events of a message with a parked event wait behind it: an edit is never scored before its original.
-      const blocked = events.length ? await this.parked.blockedStreams(tx, this.name, [...new Set(events.map((e) => e.streamId))]) : new Set<string>();
-      for (const e of events) if (blocked.has(e.streamId)) await this.parked.park(tx, this.name, e, 'blocked-by-stream', null, 0);
-      const n = await this.apply(tx, events.filter((e) => !blocked.has(e.streamId)), tokens);
+      const { toApply, parked } = await this.parked.holdBackBlocked(tx, this.name, events);
+      const n = await this.apply(tx, toApply, tokens);
       await this.checkpoints.advance(tx, this.name, to, events.length, this.options.holder);
-      return { parked: events.filter((e) => blocked.has(e.streamId)).length, scored: n };
+      return { parked, scored: n };
     });
     if (scored) this.writer.notifyAppended();
     return parked;

@@ -1,3 +1,5 @@
+import { EmailFields, MessageAuthor } from './message.events';
+
 /**
  * A message as any intake hands it over (API import, NDJSON, CSV, export files, webhooks, syncs)
  * before it becomes an event: validated and normalised here, purely, with every problem of a row
@@ -12,22 +14,11 @@ export interface IncomingMessage {
   threadId: string | null;
   isReply: boolean;
   conversationId: string | null;
-  author: { name: string | null; email: string | null; externalId: string | null };
+  author: MessageAuthor;
   title: string | null;
   to: string[];
   cc: string[];
-  email: {
-    bcc: string[];
-    bodyHtml: string | null;
-    snippet: string | null;
-    labels: string[];
-    isUnread: boolean;
-    isImportant: boolean;
-    isStarred: boolean;
-    isDraft: boolean;
-    isSent: boolean;
-    internalDate: string | null;
-  } | null;
+  email: EmailFields | null;
   metadata: Record<string, unknown>;
   raw: unknown;
 }
@@ -142,7 +133,7 @@ export function validateIncoming(item: unknown): Validated {
       title,
       to,
       cc,
-      email: isObject(item.email) ? (item.email as IncomingMessage['email']) : null,
+      email: isObject(item.email) ? (item.email as unknown as EmailFields) : null,
       metadata: isObject(item.metadata) ? item.metadata : {},
       raw: item.raw ?? null,
     },
