@@ -130,4 +130,23 @@ describe('ingestion: noise scoring of imported messages (e2e)', () => {
     }, 20_000);
     expect(await classifiedEvents()).toBe(before + 1);
   });
+  // Only PostgreSQL has concurrent transactions (the embedded backend runs one at a time).
+  (process.env.TEST_DATABASE_URL ? it : it.skip)('a deletion while a scoring batch holds the message waits for it instead of deadlocking', async () => {
+    const source = (await http().get(`/api/v1/workspaces/${ws}/sources`).set(owner.auth).expect(200)).body.items.find((s: { name: string }) => s.name === 'Noise');
+    const messageId = app.get(MessageWriter).messageIdOf(source.id, 'link');
+    const scoring = await pool.connect();
+    try {
+      // What the noise-scoring consumer does in its batch: lock the read-model row, then append to the stream.
+      await scoring.query('BEGIN');
+      await scoring.query('SELECT 1 FROM ingestion_messages_view WHERE id = $1 FOR UPDATE', [messageId]);
+      const deletion = app.get(MessageWriter).change({ id: source.id, kind: 'api', workspaceId: ws }, 'link', 'ingestion.message-deleted', { deletedAt: new Date().toISOString() }, { importJobId: null, actorId: null, correlationId: null });
+      await new Promise((r) => setTimeout(r, 300)); // the deletion is now waiting on one of the two locks
+      await scoring.query(`UPDATE event_streams SET updated_at = now() WHERE stream_id = $1`, [`message-${messageId}`]);
+      await scoring.query('COMMIT');
+      await expect(deletion).resolves.toBe(true);
+    } finally {
+      scoring.release();
+    }
+    expect((await listAll('Noise')).map((m) => m.externalId)).not.toContain('link');
+  });
 });

@@ -96,6 +96,9 @@ export class MessageWriter {
     const data = { ...event, messageId };
     try {
       await inTransaction(this.pool, async (tx) => {
+        // Lock order: the read-model row, then the stream, as the noise-scoring consumer does
+        // (it locks its targets first); the other order deadlocks with a batch scoring this message.
+        await tx.query('SELECT 1 FROM ingestion_messages_view WHERE id = $1 FOR UPDATE', [messageId]);
         await this.store.append(messageStreamId(messageId), [{ type, data }], {
           streamType: 'message',
           expectedVersion: STREAM_EXISTS,
