@@ -4,6 +4,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
+import { AiModule, AiSettings } from '@libs/ai/ai.module';
 import { AuthModule } from '@libs/common/auth/auth.module';
 import { CryptoModule } from '@libs/common/crypto/crypto.module';
 import { LOG_REDACT_PATHS } from '@libs/common/crypto/log-redaction';
@@ -17,6 +18,7 @@ import { allMigrations } from '@migrations/index';
 import { AuditModule } from '@modules/audit/audit.module';
 import { IdentityModule } from '@modules/identity/identity.module';
 import { IngestionModule } from '@modules/ingestion/ingestion.module';
+import { KnowledgeModule } from '@modules/knowledge/knowledge.module';
 import { MembershipWorkspaceAccessPolicy } from '@modules/identity/infrastructure/membership-workspace-access.policy';
 import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
@@ -63,7 +65,9 @@ export class AppModule {
         JobsModule.forRoot({ enabled: config.RUN_JOBS, shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS }),
         AuthModule.forRoot({ adminToken: config.ADMIN_TOKEN, policy: MembershipWorkspaceAccessPolicy }),
         IdentityModule.forRoot(identitySettings(config)),
+        AiModule.forRoot(aiSettings(config)),
         IngestionModule,
+        KnowledgeModule,
         AuditModule,
         ...extraModules,
       ],
@@ -71,6 +75,22 @@ export class AppModule {
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };
   }
+}
+
+function aiSettings(config: AppConfig): AiSettings {
+  return {
+    llm: { provider: config.LLM_PROVIDER, baseUrl: config.LLM_BASE_URL, apiKey: config.LLM_API_KEY, model: config.LLM_MODEL, timeoutMs: config.LLM_TIMEOUT_MS, maxRetries: config.LLM_MAX_RETRIES },
+    embeddings: {
+      provider: config.EMBEDDINGS_PROVIDER,
+      baseUrl: config.EMBEDDINGS_BASE_URL ?? config.LLM_BASE_URL,
+      apiKey: config.EMBEDDINGS_API_KEY ?? config.LLM_API_KEY,
+      model: config.EMBEDDINGS_MODEL,
+      dimension: config.EMBEDDING_DIMENSION,
+      timeoutMs: config.LLM_TIMEOUT_MS,
+      maxRetries: config.LLM_MAX_RETRIES,
+    },
+    prices: config.LLM_PRICES,
+  };
 }
 
 function identitySettings(config: AppConfig) {

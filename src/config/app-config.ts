@@ -79,6 +79,50 @@ export const appConfigSchema = z.object({
   MAIL_FROM: z.string().default('Conversation Intelligence <no-reply@localhost>'),
   /** Operator token: superuser on /api/v1/admin and read access to every workspace, for automation and break-glass; unset = none. */
   ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+  // AI: the built-in offline engine and embedder by default; any OpenAI-compatible server when set.
+  /** offline (built-in, no network) | openai (any OpenAI-compatible server: OpenAI, Ollama, vLLM). */
+  LLM_PROVIDER: z.enum(['offline', 'openai']).default('offline'),
+  /** Base URL of the OpenAI-compatible API, e.g. https://api.openai.com/v1 or http://localhost:11434/v1. */
+  LLM_BASE_URL: z.string().url('must be a URL').optional(),
+  LLM_API_KEY: z.string().optional(),
+  LLM_MODEL: z.string().default('gpt-4o-mini'),
+  LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(60_000),
+  /** Retries of a model call on 429/5xx/timeouts inside one attempt (the embedding lifecycle retries later on top). */
+  LLM_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
+  EMBEDDINGS_PROVIDER: z.enum(['offline', 'openai']).default('offline'),
+  /** Defaults to LLM_BASE_URL / LLM_API_KEY. */
+  EMBEDDINGS_BASE_URL: z.string().url('must be a URL').optional(),
+  EMBEDDINGS_API_KEY: z.string().optional(),
+  /** Unset: offline-hashing-v1 for the offline embedder, text-embedding-3-small for openai. */
+  EMBEDDINGS_MODEL: z.string().optional(),
+  /** Unset: 384 for the offline embedder, 1536 for openai. Changing it needs `npm run cli -- knowledge reembed`. */
+  EMBEDDING_DIMENSION: z.coerce.number().int().min(8).max(4000).optional(),
+  /** Price table overrides, JSON: {"model": {"prompt": USD per 1M tokens, "completion": USD per 1M tokens}}. */
+  LLM_PRICES: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return undefined;
+      try {
+        const parsed = JSON.parse(v) as Record<string, { prompt: number; completion?: number }>;
+        for (const [model, p] of Object.entries(parsed)) {
+          if (typeof p?.prompt !== 'number' || (p.completion !== undefined && typeof p.completion !== 'number')) throw new Error(`${model}: needs {"prompt": number, "completion"?: number}`);
+        }
+        return parsed;
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: `must be JSON {"model": {"prompt": n, "completion": n}}: ${(err as Error).message}` });
+        return z.NEVER;
+      }
+    }),
+  // Knowledge: chunking, the embedding lifecycle, search.
+  KNOWLEDGE_CHUNK_TOKENS: z.coerce.number().int().min(16).max(8192).default(200),
+  KNOWLEDGE_CHUNK_OVERLAP: z.coerce.number().int().min(0).max(4096).default(40),
+  /** Attempts before a chunk's embedding stays failed (the retry job backs off between them). */
+  EMBEDDING_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
+  /** When failed embeddings are retried (cron, UTC). */
+  EMBEDDING_RETRY_CRON: z.string().default('*/5 * * * *'),
+  /** PostgreSQL text search configuration of full-text search (english, simple, german...). */
+  SEARCH_TEXT_CONFIG: z.string().regex(/^[a-z_]+$/, 'must be a text search configuration name').default('english'),
   /**
    * Keyring of secrets at rest: `kid1:<base64 32 bytes>,kid2:<base64>`, the first one active.
    * Unset: embedded mode keeps a generated key in <DATA_DIR>/secrets.key; production on

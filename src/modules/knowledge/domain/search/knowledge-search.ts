@@ -1,0 +1,61 @@
+/**
+ * Search over a workspace's message chunks: the port the search endpoint and Ask use
+ * (implementation: application/search, on PostgreSQL full-text + pgvector HNSW).
+ */
+export type SearchMode = 'hybrid' | 'semantic' | 'fulltext';
+export const SEARCH_MODES: readonly SearchMode[] = ['hybrid', 'semantic', 'fulltext'];
+
+export interface SearchFilters {
+  sourceId?: string;
+  /** Channel id or name. */
+  channel?: string;
+  /** Author subject id, external id, email or name (case-insensitive). */
+  author?: string;
+  /** sent_at >= from (ISO 8601). */
+  from?: string;
+  /** sent_at < to (ISO 8601). */
+  to?: string;
+}
+
+export interface SearchRequest {
+  workspaceId: string;
+  q: string;
+  mode: SearchMode;
+  limit: number;
+  filters?: SearchFilters;
+}
+
+/** The message a hit cites, with a link back to it. */
+export interface MessageCitation {
+  id: string;
+  externalId: string;
+  sourceId: string;
+  sourceKind: string;
+  channelId: string | null;
+  channelName: string | null;
+  conversationId: string | null;
+  author: { name: string | null; subjectId: string | null };
+  sentAt: string;
+  /** API path of the message; `external` is the provider's permalink when the message carries one. */
+  link: { api: string; external: string | null };
+}
+
+export interface SearchHit {
+  messageId: string;
+  chunkId: string;
+  chunkIndex: number;
+  text: string;
+  /** Full-text: the matching words marked with <mark>…</mark>; otherwise the start of the chunk. */
+  snippet: string;
+  /** Higher is better; its scale depends on the mode (RRF for hybrid, cosine similarity for semantic, ts_rank_cd for full-text). */
+  score: number;
+  /** Rank (1-based) of the hit in each retriever, null when that retriever did not return it. */
+  ranks: { fulltext: number | null; semantic: number | null };
+  /** Cosine similarity to the query when the semantic retriever saw the hit. */
+  similarity: number | null;
+  message: MessageCitation;
+}
+
+export abstract class KnowledgeSearch {
+  abstract search(request: SearchRequest): Promise<SearchHit[]>;
+}
