@@ -1,6 +1,7 @@
 import { appendBench } from './append.bench';
 import { ingestionBench } from './ingestion.bench';
 import { auditBench, projectionsBench } from './runtime.bench';
+import { searchBench } from './search.bench';
 import { webhooksBench } from './webhooks.bench';
 import { Bench, log } from './harness';
 
@@ -11,7 +12,7 @@ import { Bench, log } from './harness';
  * stdout: one JSON object per result line, nothing else (progress goes to stderr).
  */
 
-const BENCHES: Bench[] = [appendBench, projectionsBench, auditBench, ingestionBench, webhooksBench];
+const BENCHES: Bench[] = [appendBench, projectionsBench, auditBench, ingestionBench, webhooksBench, searchBench];
 
 function usage(): string {
   return `usage: node dist/bench/run.js [${BENCHES.map((b) => b.name).join('|')}]... [--smoke]

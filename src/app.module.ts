@@ -77,7 +77,8 @@ export class AppModule {
   }
 }
 
-function aiSettings(config: AppConfig): AiSettings {
+/** The AI settings of the app's configuration (also the CLI's). */
+export function aiSettings(config: AppConfig): AiSettings {
   return {
     llm: { provider: config.LLM_PROVIDER, baseUrl: config.LLM_BASE_URL, apiKey: config.LLM_API_KEY, model: config.LLM_MODEL, timeoutMs: config.LLM_TIMEOUT_MS, maxRetries: config.LLM_MAX_RETRIES },
     embeddings: {

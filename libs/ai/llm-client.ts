@@ -16,7 +16,10 @@ export interface CompletionRequest {
   messages: LlmMessage[];
   /** Grounding passages (retrieval-augmented answers). The answer cites them as [1], [2]... */
   documents?: LlmDocument[];
-  /** JSON Schema of the answer: the reply is parsed and validated (ajv) into `json`. */
+  /**
+   * JSON Schema of the answer: the reply is parsed and validated (ajv) into `json`. The offline
+   * client does not support it (AiProviderError `unsupported`).
+   */
   responseSchema?: Record<string, unknown>;
   maxTokens?: number;
   temperature?: number;

@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AiModule } from '@libs/ai/ai.module';
 import { CryptoModule } from '@libs/common/crypto/crypto.module';
 import { DatabaseModule } from '@libs/database/database.module';
 import { EventStoreModule } from '@libs/event-store/event-store.module';
@@ -7,7 +8,9 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { allMigrations } from '@migrations/index';
 import { AppConfig } from '../config/app-config';
 import { AppConfigModule } from '../config/config.module';
+import { aiSettings } from '../app.module';
 import { ImportCommand } from './import.command';
+import { KnowledgeCommand } from './knowledge.command';
 import { MigrateCommand } from './migrate.command';
 import { PartitionsCommand } from './partitions.command';
 import { ProjectionsCommand } from './projections.command';
@@ -16,6 +19,9 @@ import { SubjectsCommand } from './subjects.command';
 import { AuditProjectionsModule } from '@modules/audit/audit-projections.module';
 import { IdentityProjectionsModule } from '@modules/identity/identity.module';
 import { IngestionCoreModule, IngestionProjectionsModule } from '@modules/ingestion/ingestion.module';
+import { KnowledgeAskProjectionsModule } from '@modules/knowledge/knowledge-ask.module';
+import { KnowledgeGraphProjectionsModule } from '@modules/knowledge/knowledge-graph.module';
+import { KnowledgeSearchCoreModule } from '@modules/knowledge/knowledge-search.module';
 
 /** The admin CLI: the same modules as the app, without HTTP and without start-up migrations. */
 @Module({})
@@ -45,8 +51,15 @@ export class CliModule {
         IngestionProjectionsModule,
         // `import <file>`: the import runner and file readers, without the HTTP controllers.
         IngestionCoreModule,
+        // `knowledge reembed | status`: the embedder (metered like the app's), the embedding space and worker.
+        AiModule.forRoot(aiSettings(config)),
+        KnowledgeSearchCoreModule,
+        // Ask's conversation views: rebuilds, and erasures that scrub the asker's questions.
+        KnowledgeAskProjectionsModule,
+        // Topics, atoms, their versions, memberships, links and message topics: rebuilds.
+        KnowledgeGraphProjectionsModule,
       ],
-      providers: [MigrateCommand, PartitionsCommand, ...PartitionsCommand.providers, ProjectionsCommand, ...ProjectionsCommand.providers, SecretsCommand, ...SecretsCommand.providers, SubjectsCommand, ...SubjectsCommand.providers, ImportCommand],
+      providers: [MigrateCommand, PartitionsCommand, ...PartitionsCommand.providers, ProjectionsCommand, ...ProjectionsCommand.providers, SecretsCommand, ...SecretsCommand.providers, SubjectsCommand, ...SubjectsCommand.providers, ImportCommand, KnowledgeCommand, ...KnowledgeCommand.providers],
     };
   }
 }

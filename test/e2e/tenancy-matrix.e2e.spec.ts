@@ -12,7 +12,12 @@ import { createTestDatabase, TestDatabase } from '@test/support/test-database';
  * rules: no credentials -> 401; a member of workspace A (or A's API key) on B -> 404; a viewer
  * of B writing -> 403. Writes a viewer may do (leaving a workspace) are listed by name.
  */
-const VIEWER_WRITES = new Set(['DELETE /api/v1/workspaces/:workspaceId/members/:userId']);
+const VIEWER_WRITES = new Set([
+  'DELETE /api/v1/workspaces/:workspaceId/members/:userId',
+  // Asking reads knowledge; the conversation is the asker's own (and so is archiving it).
+  'POST /api/v1/workspaces/:workspaceId/ask',
+  'DELETE /api/v1/workspaces/:workspaceId/conversations/:conversationId',
+]);
 
 describe('tenancy matrix over every workspace-scoped route (e2e)', () => {
   let app: NestExpressApplication;

@@ -9,7 +9,7 @@ export interface SearchFilters {
   sourceId?: string;
   /** Channel id or name. */
   channel?: string;
-  /** Author subject id, external id, email or name (case-insensitive). */
+  /** Author subject id, external id or name (the name case-insensitive). */
   author?: string;
   /** sent_at >= from (ISO 8601). */
   from?: string;
@@ -45,7 +45,7 @@ export interface SearchHit {
   chunkId: string;
   chunkIndex: number;
   text: string;
-  /** Full-text: the matching words marked with <mark>…</mark>; otherwise the start of the chunk. */
+  /** HTML (the text escaped): full-text matches marked with <mark>…</mark>; otherwise the start of the chunk. */
   snippet: string;
   /** Higher is better; its scale depends on the mode (RRF for hybrid, cosine similarity for semantic, ts_rank_cd for full-text). */
   score: number;

@@ -1,0 +1,18 @@
+export * from './ai-call';
+export * from './embedder';
+export * from './llm-client';
+export { AiModule, embeddingSpaceOf, createEmbeddingAdapter, createLlmAdapter } from './ai.module';
+export type { AiSettings, EmbeddingSpace } from './ai.module';
+export { LlmUsageMeter } from './metering/llm-usage-meter';
+export type { LlmUsage } from './metering/llm-usage-meter';
+export { BUILT_IN_PRICES, PriceTable } from './metering/price-table';
+export type { ModelPrice } from './metering/price-table';
+export { MeteredEmbedder } from './metering/metered.embedder';
+export { MeteredLlmClient } from './metering/metered-llm.client';
+export { OFFLINE_EMBEDDING_DIMENSION, OFFLINE_EMBEDDING_MODEL, OfflineHashingEmbedder } from './offline/offline-hashing.embedder';
+export { OFFLINE_LLM_MODEL, OfflineLlmClient } from './offline/offline-llm.client';
+export { NOT_FOUND_ANSWER, OfflineTextEngine } from './offline/offline-text-engine';
+export type { ExtractiveAnswer, ExtractiveDocument, RankedKeyphrase } from './offline/offline-text-engine';
+export { OPENAI_DEFAULT_EMBEDDING_DIMENSION, OPENAI_DEFAULT_EMBEDDING_MODEL, OpenAiEmbedder } from './openai/openai.embedder';
+export { NO_ANSWER_SENTINEL, OpenAiLlmClient, parseCitations } from './openai/openai-llm.client';
+export type { RetryPolicy } from './openai/openai-connection';

@@ -1,0 +1,137 @@
+import { Pool } from 'pg';
+import { inTransaction } from '@libs/eventsourcing/subscriptions/transaction';
+import { HEADLINE_START, HEADLINE_STOP } from '@modules/knowledge/domain/search/highlight';
+import type { SearchFilters } from '@modules/knowledge/domain/search/knowledge-search';
+
+export interface ChunkHitRow {
+  id: string;
+  workspace_id: string;
+  message_id: string;
+  chunk_index: number;
+  text: string;
+  source_id: string;
+  source_kind: string;
+  channel_id: string | null;
+  channel_name: string | null;
+  conversation_id: string | null;
+  author_subject_id: string | null;
+  author_name: string | null;
+  external_id: string;
+  external_url: string | null;
+  sent_at: Date;
+  /** ts_rank_cd (full-text) or cosine similarity (semantic). */
+  score: number;
+  /** Full-text only: ts_headline with the sentinels of HEADLINE_START / HEADLINE_STOP. */
+  headline?: string;
+}
+
+/** How the full-text query is built from the user's text. */
+export type FullTextQueryKind =
+  /** websearch_to_tsquery: every word must match ("quoted phrases", -not, or). */
+  | 'websearch'
+  /** Any of the query's words (stemmed, stop words dropped): for recall, e.g. natural-language questions. */
+  | 'any-word';
+
+
+const COLUMNS = `c.id, c.workspace_id, c.message_id, c.chunk_index, c."text", c.source_id, c.source_kind, c.channel_id, c.channel_name, c.conversation_id,
+  c.author_subject_id, c.author_name, c.external_id, c.external_url, c.sent_at`;
+
+/** `WHERE` conditions of the filters on alias c, numbering parameters after `params`. */
+function filterSql(filters: SearchFilters | undefined, params: unknown[]): string {
+  const where: string[] = [];
+  const p = (v: unknown) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  if (filters?.sourceId) where.push(`c.source_id = ${p(filters.sourceId)}::uuid`);
+  if (filters?.channel) {
+    const x = p(filters.channel.replace(/^#/, ''));
+    where.push(`(c.channel_id = ${x} OR lower(ltrim(c.channel_name, '#')) = lower(${x}))`);
+  }
+  if (filters?.author) {
+    const x = p(filters.author);
+    where.push(`(c.author_subject_id = ${x} OR c.author_external_id = ${x} OR lower(c.author_name) = lower(${x}))`);
+  }
+  if (filters?.from) where.push(`c.sent_at >= ${p(filters.from)}::timestamptz`);
+  if (filters?.to) where.push(`c.sent_at < ${p(filters.to)}::timestamptz`);
+  return where.length ? ` AND ${where.join(' AND ')}` : '';
+}
+
+/**
+ * The SQL of search over knowledge_rag_chunks (full-text and semantic legs). Every query is
+ * confined to one workspace by `c.workspace_id = $1`.
+ */
+export class KnowledgeSearchQueries {
+  private iterativeScan: Promise<boolean> | null = null;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly textConfig: string,
+  ) {}
+
+  /**
+   * Ranked by ts_rank_cd over the GIN-matched rows, top `limit`; headlines (ts_headline, the
+   * costly part) only for those.
+   */
+  async fullText(workspaceId: string, q: string, kind: FullTextQueryKind, limit: number, filters?: SearchFilters): Promise<ChunkHitRow[]> {
+    const params: unknown[] = [workspaceId, this.textConfig, q, limit];
+    const all = `websearch_to_tsquery($2::regconfig, $3)`;
+    // The query's lexemes OR-ed; a lexeme with a backslash could not be quoted safely and is left out.
+    const any = `coalesce((SELECT string_agg(quote_literal(l), ' | ')::tsquery FROM unnest(tsvector_to_array(to_tsvector($2::regconfig, $3))) AS l WHERE strpos(l, E'\\\\') = 0), ''::tsquery)`;
+    const where = filterSql(filters, params);
+    const r = await this.pool.query<ChunkHitRow>(
+      `WITH q AS (SELECT ${kind === 'websearch' ? all : any} AS query),
+       top AS (
+         SELECT ${COLUMNS}, ts_rank_cd(c.search_vector, q.query) AS score
+           FROM knowledge_rag_chunks c, q
+          WHERE c.workspace_id = $1 AND c.search_vector @@ q.query${where}
+          ORDER BY score DESC, c.sent_at DESC, c.id
+          LIMIT $4)
+       SELECT top.*, ts_headline($2::regconfig, replace(replace(top."text", E'\\uE000', ''), E'\\uE001', ''), q.query,
+                'StartSel=${HEADLINE_START}, StopSel=${HEADLINE_STOP}, MaxWords=35, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "') AS headline
+         FROM top, q
+        ORDER BY top.score DESC, top.sent_at DESC, top.id`,
+      params,
+    );
+    return r.rows.map((row) => ({ ...row, score: Number(row.score) }));
+  }
+
+  /**
+   * Nearest ready chunks by cosine distance over the HNSW index. ef_search grows with k, and
+   * pgvector's iterative scan (0.8+) keeps walking the graph when the workspace and filter
+   * conditions discard candidates, so a small workspace in a large table still gets k hits.
+   */
+  async semantic(workspaceId: string, vector: number[], limit: number, filters?: SearchFilters): Promise<ChunkHitRow[]> {
+    const iterative = await this.supportsIterativeScan();
+    return inTransaction(this.pool, async (tx) => {
+      await tx.query(`SELECT set_config('hnsw.ef_search', $1, true)`, [String(Math.min(1000, Math.max(40, 2 * limit)))]);
+      if (iterative) await tx.query(`SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true)`);
+      const params: unknown[] = [workspaceId, `[${vector.join(',')}]`, limit];
+      const where = filterSql(filters, params);
+      // relaxed_order may return neighbours slightly out of order: sorted again outside. A chunk
+      // with nothing in common with the query (cosine <= 0, or NaN) is no hit.
+      const r = await tx.query<ChunkHitRow & { distance: number }>(
+        `WITH nearest AS MATERIALIZED (
+           SELECT ${COLUMNS}, c.embedding <=> $2::vector AS distance
+             FROM knowledge_rag_chunks c
+            WHERE c.workspace_id = $1 AND c.embedding_status = 'ready' AND c.embedding IS NOT NULL${where}
+            ORDER BY c.embedding <=> $2::vector
+            LIMIT $3)
+         SELECT * FROM nearest WHERE distance < 1 ORDER BY distance, id`,
+        params,
+      );
+      return r.rows.map(({ distance, ...row }) => ({ ...row, score: 1 - Number(distance) }));
+    });
+  }
+
+  private supportsIterativeScan(): Promise<boolean> {
+    this.iterativeScan ??= this.pool
+      .query<{ v: string }>(`SELECT extversion AS v FROM pg_extension WHERE extname = 'vector'`)
+      .then((r) => {
+        const [major, minor] = (r.rows[0]?.v ?? '0.0').split('.').map(Number);
+        return major > 0 || minor >= 8;
+      })
+      .catch(() => false);
+    return this.iterativeScan;
+  }
+}
