@@ -16,6 +16,9 @@ export const IngestionEvents = {
   SourceContactSeen: 'ingestion.source-contact-seen',
 } as const;
 
+/** Each message is one stream of the log; other modules may read it (e.g. to check a message exists). */
+export const messageStreamIdOf = (messageId: string) => `message-${messageId}`;
+
 export const SOURCE_KINDS = ['slack', 'email', 'gmail', 'gong', 'fathom', 'chatwoot', 'telegram', 'api'] as const;
 export type SourceKind = (typeof SOURCE_KINDS)[number];
 
@@ -38,6 +41,8 @@ export interface MessageIngestedV1 {
   title: string | null;
   to: string[];
   cc: string[];
+  /** Provider extras: reactions, attachments, subtype, permalink/url when the provider gives one. */
+  metadata: Record<string, unknown>;
 }
 
 export interface MessageEditedV1 {

@@ -11,7 +11,7 @@ export function messageIdOf(uuid5: Uuid5, sourceId: string, externalId: string):
   return uuid5(`${sourceId}\u0000${externalId}`, MESSAGE_NAMESPACE);
 }
 
-export const messageStreamId = (messageId: string) => `message-${messageId}`;
+export { messageStreamIdOf as messageStreamId } from '@modules/ingestion/contracts/ingestion.integration-events';
 
 /** The author key: the provider's id, else the email, else the display name. */
 export function authorSubjectOf(uuid5: Uuid5, sourceId: string, author: { externalId: string | null; email: string | null; name: string | null }): string {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import { PostgresEventStore } from '@libs/event-store/postgres-event-store';
 import { CommandMetadata } from '@libs/eventsourcing/command-metadata';
-import { IngestionEvents } from '@modules/ingestion/contracts';
+import { IngestionEvents, messageStreamIdOf } from '@modules/ingestion/contracts';
 import { KnowledgeGraphError, KnowledgeGraphErrorCode as Code } from '@modules/knowledge/domain/knowledge-graph/knowledge-graph.errors';
 import { KnowledgeGraphAggregates } from '@modules/knowledge/infrastructure/knowledge-graph.aggregates';
 import { KnowledgeGraphQueries } from '@modules/knowledge/infrastructure/knowledge-graph.queries';
@@ -50,7 +50,7 @@ export class MessageTopicsHandler {
    * message may not be chunked yet.
    */
   private async message(workspaceId: string, messageId: string): Promise<void> {
-    const stream = isUUID(messageId) ? await this.store.readStream(`message-${messageId}`) : null;
+    const stream = isUUID(messageId) ? await this.store.readStream(messageStreamIdOf(messageId)) : null;
     const ingested = stream?.events.find((e) => e.type === IngestionEvents.MessageIngested);
     const deleted = stream?.events.some((e) => e.type === IngestionEvents.MessageDeleted);
     if (!ingested || ingested.workspaceId !== workspaceId || deleted) throw new KnowledgeGraphError(Code.MessageNotFound, 'No such message', { messageId });

@@ -50,11 +50,8 @@ export function externalUrlOf(metadata: unknown): string | null {
   return null;
 }
 
-/**
- * From `ingestion.message-ingested` (the v1 contract; `metadata` is an extra field of the event
- * that consumers may read when present).
- */
-export function knowledgeMessageOf(d: MessageIngestedV1 & { metadata?: unknown }, workspaceId: string): KnowledgeMessage {
+/** From `ingestion.message-ingested` (the v1 contract; events written before `metadata` was named in it may lack it). */
+export function knowledgeMessageOf(d: Omit<MessageIngestedV1, 'metadata'> & { metadata?: unknown }, workspaceId: string): KnowledgeMessage {
   return {
     messageId: d.messageId,
     workspaceId,
