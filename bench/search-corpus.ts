@@ -50,6 +50,25 @@ const CUSTOMERS = ['Acme Corp', 'Initech', 'Globex', 'Umbrella', 'Hooli', 'Vande
 const PEOPLE = ['Dana', 'Fox', 'Walter', 'Monica', 'John', 'Priya', 'Mateo', 'Aiko', 'Lena', 'Omar', 'Sofia', 'Chen', 'Grace', 'Tobias', 'Amara', 'Jonas'];
 const PLANS = ['Starter', 'Team', 'Business', 'Growth'];
 const DAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'the 15th', 'end of month', 'next week'];
+/** What people add around the point: context, urgency, history. Mixed in so no two messages read alike. */
+const CLAUSES = [
+  'This started after the weekend', 'It happens on every second try', 'Our admin already cleared the cache', 'We saw it first in the EU tenant',
+  'The same thing happened in March', 'Support ticket {ticket} has the details', 'Screenshots are in the shared drive', 'It blocks the finance team',
+  'Only users on Safari are affected', 'Chrome works fine for now', 'The workaround from last time no longer helps', 'Their CTO escalated it twice',
+  'We promised an update by tomorrow', 'Logs show error {code} around that time', 'Nobody changed the configuration', 'It worked in the staging environment',
+  'The customer is on a trial until the end of the month', 'They have {n} users in that region', 'Legal wants this in writing', 'Budget is approved for next quarter',
+  'Marketing asked about it as well', 'It is the third complaint this week', 'The account manager is on vacation', 'Sales promised this on the demo call',
+  'The integration partner confirmed it', 'We could not reproduce it locally', 'It only happens with large files', 'Mobile and desktop behave differently',
+  'The issue is intermittent', 'Their IT department whitelisted our domains', 'A hotfix might be enough', 'The release notes did not mention it',
+  'They compared us with a competitor', 'The board meets on {day}', 'Their security team reviews every vendor', 'They would pay extra for priority support',
+  'Engineering estimates two sprints', 'Product says it is on the roadmap', 'Documentation is outdated here', 'The onboarding video skips this step',
+];
+const SWAPS: Record<string, string[]> = {
+  fails: ['breaks', 'errors out', 'does not work'], wants: ['would like', 'asked for', 'needs'], asked: ['wanted to know', 'inquired'],
+  crashes: ['closes unexpectedly', 'dies', 'quits'], slow: ['sluggish', 'laggy'], wrong: ['incorrect', 'off'], needs: ['requires', 'wants'],
+  Please: ['Could you please', 'Kindly'], customer: ['client', 'account'], broken: ['not working', 'failing'], report: ['report', 'summary'],
+};
+
 const OPENERS = ['', '', 'Hi team,', 'Quick update:', 'FYI', 'Hey,', 'From the call:', 'Customer says:'];
 const CLOSERS = ['', '', '', 'Thanks!', 'Can someone look into it?', 'Any ideas?', 'Please advise.', 'Keeping you posted.'];
 
@@ -68,7 +87,10 @@ function rng(seed: number): () => number {
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
 
 function fill(template: string, r: () => number): string {
-  return template
+  const swapped = template.replace(/(?<!\{)\b(fails|wants|asked|crashes|slow|wrong|needs|Please|customer|broken)\b/g, (w) => (r() < 0.5 ? pick(r, SWAPS[w]) : w));
+  return swapped
+    .replace(/\{ticket\}/g, () => `#${10_000 + Math.floor(r() * 90_000)}`)
+    .replace(/\{code\}/g, () => `E${1000 + Math.floor(r() * 9000)}`)
     .replace(/\{customer\}/g, () => pick(r, CUSTOMERS))
     .replace(/\{person\}/g, () => pick(r, PEOPLE))
     .replace(/\{n\}/g, () => String(2 + Math.floor(r() * 498)))
@@ -98,7 +120,10 @@ export function corpusMessage(i: number): CorpusMessage {
   const parts: string[] = [];
   const opener = pick(r, OPENERS);
   if (opener) parts.push(opener);
-  for (let k = 0; k < n; k++) parts.push(fill(pick(r, area.sentences), r));
+  for (let k = 0; k < n; k++) {
+    parts.push(fill(pick(r, area.sentences), r));
+    if (r() < 0.6) parts.push(`${fill(pick(r, CLAUSES), r)}.`);
+  }
   const closer = pick(r, CLOSERS);
   if (closer) parts.push(closer);
   return {

@@ -1,3 +1,4 @@
+import { HNSW_INDEX_OPTIONS } from '@modules/knowledge/infrastructure/knowledge-search.queries';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Pool, PoolClient } from 'pg';
 import { Embedder } from '@libs/ai/embedder';
@@ -162,7 +163,7 @@ export class KnowledgeEmbeddingSpace {
   }
 
   private async ensureIndex(tx: PoolClient): Promise<void> {
-    await tx.query(`CREATE INDEX IF NOT EXISTS ${INDEX} ON knowledge_rag_chunks USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64)`);
+    await tx.query(`CREATE INDEX IF NOT EXISTS ${INDEX} ON knowledge_rag_chunks USING hnsw (embedding vector_cosine_ops) WITH (${HNSW_INDEX_OPTIONS})`);
   }
 
   /** The tsvectors are written with SEARCH_TEXT_CONFIG: when it changed, rewrite them with the new one. */
