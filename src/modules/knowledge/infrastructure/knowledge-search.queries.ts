@@ -37,6 +37,14 @@ export type FullTextQueryKind =
    */
   | 'any-word-capped';
 
+/** Every word of the query ($2 the text search configuration, $3 the query). */
+const ALL_WORDS = `websearch_to_tsquery($2::regconfig, $3)`;
+/** The query's lexemes OR-ed; a lexeme with a backslash could not be quoted safely and is left out. */
+const ANY_WORD = `coalesce((SELECT string_agg(quote_literal(l), ' | ')::tsquery FROM unnest(tsvector_to_array(to_tsvector($2::regconfig, $3))) AS l WHERE strpos(l, E'\\\\') = 0), ''::tsquery)`;
+/** The highlighted excerpt of row `top` for query `q` (private-use characters of the text removed: they delimit the marks). */
+const HEADLINE = `ts_headline($2::regconfig, replace(replace(top."text", E'\\uE000', ''), E'\\uE001', ''), q.query,
+  'StartSel=${HEADLINE_START}, StopSel=${HEADLINE_STOP}, MaxWords=35, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "') AS headline`;
+
 /** How many matching chunks the capped any-word query ranks (the first the GIN index yields). */
 export const ANY_WORD_CANDIDATES = 2_000;
 
@@ -81,33 +89,43 @@ export class KnowledgeSearchQueries {
   ) {}
 
   /**
-   * Ranked by ts_rank_cd over the GIN-matched rows, top `limit`; headlines (ts_headline, the
-   * costly part) only for those.
+   * Ranked by ts_rank_cd over the GIN-matched rows, top `limit`; with `headlines`, ts_headline
+   * (the costly part) for those rows only. Hybrid search asks for none and calls `headlines`
+   * for the few hits it keeps.
    */
-  async fullText(workspaceId: string, q: string, kind: FullTextQueryKind, limit: number, filters?: SearchFilters): Promise<ChunkHitRow[]> {
+  async fullText(workspaceId: string, q: string, kind: FullTextQueryKind, limit: number, filters?: SearchFilters, headlines = true): Promise<ChunkHitRow[]> {
     const params: unknown[] = [workspaceId, this.textConfig, q, limit];
-    const all = `websearch_to_tsquery($2::regconfig, $3)`;
-    // The query's lexemes OR-ed; a lexeme with a backslash could not be quoted safely and is left out.
-    const any = `coalesce((SELECT string_agg(quote_literal(l), ' | ')::tsquery FROM unnest(tsvector_to_array(to_tsvector($2::regconfig, $3))) AS l WHERE strpos(l, E'\\\\') = 0), ''::tsquery)`;
     const where = filterSql(filters, params);
     const matched = kind === 'any-word-capped'
       ? `(SELECT c.* FROM knowledge_rag_chunks c, q WHERE c.workspace_id = $1 AND c.search_vector @@ q.query${where} LIMIT ${ANY_WORD_CANDIDATES})`
       : 'knowledge_rag_chunks';
     const r = await this.pool.query<ChunkHitRow>(
-      `WITH q AS (SELECT ${kind === 'websearch' ? all : any} AS query),
+      `WITH q AS (SELECT ${kind === 'websearch' ? ALL_WORDS : ANY_WORD} AS query),
        top AS (
          SELECT ${COLUMNS}, ts_rank_cd(c.search_vector, q.query) AS score
            FROM ${matched} c, q
           WHERE c.workspace_id = $1 AND c.search_vector @@ q.query${where}
           ORDER BY score DESC, c.sent_at DESC, c.id
           LIMIT $4)
-       SELECT top.*, ts_headline($2::regconfig, replace(replace(top."text", E'\\uE000', ''), E'\\uE001', ''), q.query,
-                'StartSel=${HEADLINE_START}, StopSel=${HEADLINE_STOP}, MaxWords=35, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "') AS headline
+       SELECT top.*${headlines ? `, ${HEADLINE}` : ''}
          FROM top, q
         ORDER BY top.score DESC, top.sent_at DESC, top.id`,
       params,
     );
     return r.rows.map((row) => ({ ...row, score: Number(row.score) }));
+  }
+
+  /** Headlines of the given chunks for the query's words (any of them), by chunk id. */
+  async headlines(workspaceId: string, q: string, ids: string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const r = await this.pool.query<{ id: string; headline: string }>(
+      `WITH q AS (SELECT ${ANY_WORD} AS query)
+       SELECT top.id, ${HEADLINE}
+         FROM knowledge_rag_chunks top, q
+        WHERE top.workspace_id = $1 AND top.id = ANY($4::uuid[]) AND top.search_vector @@ q.query`,
+      [workspaceId, this.textConfig, q, ids],
+    );
+    return new Map(r.rows.map((row) => [row.id, row.headline]));
   }
 
   /**

@@ -62,19 +62,18 @@ export class HybridKnowledgeSearch extends KnowledgeSearch {
     }
     const k = hybridCandidates(limit);
     // One after the other: the embedded backend runs one query at a time anyway.
-    const allWords = await this.queries.fullText(workspaceId, q, 'websearch', k, filters);
-    const anyWord = allWords.length < k ? await this.queries.fullText(workspaceId, q, 'any-word-capped', k, filters) : [];
+    const allWords = await this.queries.fullText(workspaceId, q, 'websearch', k, filters, false);
+    const anyWord = allWords.length < k ? await this.queries.fullText(workspaceId, q, 'any-word-capped', k, filters, false) : [];
     const seen = new Set(allWords.map((r) => r.id));
     const text = [...allWords, ...anyWord.filter((r) => !seen.has(r.id))].slice(0, k);
     const near = await this.queries.semantic(workspaceId, vector, k, filters);
     const rows = new Map<string, ChunkHitRow>();
-    for (const r of near) rows.set(r.id, r);
-    // The full-text row carries the headline.
-    for (const r of text) rows.set(r.id, r);
+    for (const r of [...near, ...text]) rows.set(r.id, r);
     const similarity = new Map(near.map((r) => [r.id, r.score]));
-    return reciprocalRankFusion([text.map((r) => r.id), near.map((r) => r.id)])
-      .slice(0, limit)
-      .map((f) => this.hit(rows.get(f.id)!, request, f.score, { fulltext: f.ranks[0], semantic: f.ranks[1] }, similarity.get(f.id) ?? null));
+    const fused = reciprocalRankFusion([text.map((r) => r.id), near.map((r) => r.id)]).slice(0, limit);
+    // Headlines only for the hits kept (ts_headline over every candidate cost more than the rest).
+    const headlines = await this.queries.headlines(workspaceId, q, fused.filter((f) => f.ranks[0] !== null).map((f) => f.id));
+    return fused.map((f) => this.hit({ ...rows.get(f.id)!, headline: headlines.get(f.id) }, request, f.score, { fulltext: f.ranks[0], semantic: f.ranks[1] }, similarity.get(f.id) ?? null));
   }
 
   private async embedQuery(workspaceId: string, q: string): Promise<number[]> {
