@@ -10,7 +10,7 @@ import { countTokens } from '@libs/ai/text/tokens';
 import { DatabaseBackendKind, PG_POOL } from '@libs/database/database-backend';
 import { chunkTextHash, normaliseChunkText } from '@modules/knowledge/domain/chunking/message-chunker';
 import { KnowledgeSearch, SearchMode } from '@modules/knowledge/domain/search/knowledge-search';
-import { HNSW_INDEX_OPTIONS } from '@modules/knowledge/infrastructure/knowledge-search.queries';
+import { EF_SEARCH_MIN, HNSW_INDEX_OPTIONS } from '@modules/knowledge/infrastructure/knowledge-search.queries';
 import { api, postStream } from './bench-http';
 import { Bench, BenchOptions, emit, log, openBackend, percentile, round, selectedBackends } from './harness';
 import { corpusMessage, corpusQuery } from './search-corpus';
@@ -252,7 +252,7 @@ async function runBackend(kind: DatabaseBackendKind, smoke: boolean): Promise<vo
         c.release();
       }
     }
-    emit({ ...base, case: 'hnsw-recall-at-10', value: round(asNear / Math.max(1, expected), 4), unit: 'recall', same_ids: round(sameIds / Math.max(1, expected), 4), queries, chunks, ef_search: 'max(100, 2 x limit)', target: '>= 0.95' });
+    emit({ ...base, case: 'hnsw-recall-at-10', value: round(asNear / Math.max(1, expected), 4), unit: 'recall', same_ids: round(sameIds / Math.max(1, expected), 4), queries, chunks, ef_search: `max(${EF_SEARCH_MIN}, 2 x limit)`, target: '>= 0.95' });
 
     // Latency through HTTP, one request at a time, after a warm-up.
     for (const mode of ['fulltext', 'semantic', 'hybrid'] as SearchMode[]) {

@@ -61,12 +61,15 @@ export class HybridKnowledgeSearch extends KnowledgeSearch {
       return rows.map((r, i) => this.hit(r, request, r.score, { fulltext: null, semantic: i + 1 }, r.score));
     }
     const k = hybridCandidates(limit);
-    // One after the other: the embedded backend runs one query at a time anyway.
-    const allWords = await this.queries.fullText(workspaceId, q, 'websearch', k, filters, false);
-    const anyWord = allWords.length < k ? await this.queries.fullText(workspaceId, q, 'any-word-capped', k, filters, false) : [];
+    // The legs side by side on PostgreSQL (each is one backend's work); the embedded backend
+    // queues them. The any-word leg is only used when all-words found fewer than k.
+    const [allWords, anyWord, near] = await Promise.all([
+      this.queries.fullText(workspaceId, q, 'websearch', k, filters, false),
+      this.queries.fullText(workspaceId, q, 'any-word-capped', k, filters, false),
+      this.queries.semantic(workspaceId, vector, k, filters),
+    ]);
     const seen = new Set(allWords.map((r) => r.id));
-    const text = [...allWords, ...anyWord.filter((r) => !seen.has(r.id))].slice(0, k);
-    const near = await this.queries.semantic(workspaceId, vector, k, filters);
+    const text = allWords.length < k ? [...allWords, ...anyWord.filter((r) => !seen.has(r.id))].slice(0, k) : allWords;
     const rows = new Map<string, ChunkHitRow>();
     for (const r of [...near, ...text]) rows.set(r.id, r);
     const similarity = new Map(near.map((r) => [r.id, r.score]));
