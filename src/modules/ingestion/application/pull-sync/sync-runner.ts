@@ -169,15 +169,16 @@ export abstract class SyncRunner {
     };
     try {
       await this.pull(ctx);
-      await this.deps.aggregates.job(jobId, { kind: 'complete', now: this.now() }, meta);
+      // The source's status before the job's end: whoever sees the job finished sees the source up to date.
       await this.status(source, 'success', null, meta);
+      await this.deps.aggregates.job(jobId, { kind: 'complete', now: this.now() }, meta);
       return { jobId, sourceId: source.id, status: 'completed', error: null, ...counters };
     } catch (err) {
       const error = describeFailure(err, signal);
       this.logger.warn({ sourceId: source.id, kind: source.kind, jobId, error }, 'pull sync failed');
       try {
-        await this.deps.aggregates.job(jobId, { kind: 'fail', error, now: this.now() }, meta);
         await this.status(source, 'error', error, meta);
+        await this.deps.aggregates.job(jobId, { kind: 'fail', error, now: this.now() }, meta);
       } catch (recordErr) {
         // The database is gone too: the next run fails this job as abandoned.
         this.logger.error({ err: recordErr, sourceId: source.id, jobId }, 'recording the failed sync failed');
