@@ -61,15 +61,9 @@ export class HybridKnowledgeSearch extends KnowledgeSearch {
       return rows.map((r, i) => this.hit(r, request, r.score, { fulltext: null, semantic: i + 1 }, r.score));
     }
     const k = hybridCandidates(limit);
-    // The legs side by side on PostgreSQL (each is one backend's work); the embedded backend
-    // queues them. The any-word leg is only used when all-words found fewer than k.
-    const [allWords, anyWord, near] = await Promise.all([
-      this.queries.fullText(workspaceId, q, 'websearch', k, filters, false),
-      this.queries.fullText(workspaceId, q, 'any-word-capped', k, filters, false),
-      this.queries.semantic(workspaceId, vector, k, filters),
-    ]);
-    const seen = new Set(allWords.map((r) => r.id));
-    const text = allWords.length < k ? [...allWords, ...anyWord.filter((r) => !seen.has(r.id))].slice(0, k) : allWords;
+    // The two legs side by side on PostgreSQL (each is one backend's work; the embedded backend
+    // queues them). The any-word query runs only when all-words found fewer than k.
+    const [text, near] = await Promise.all([this.fullTextLeg(workspaceId, q, k, filters), this.queries.semantic(workspaceId, vector, k, filters)]);
     const rows = new Map<string, ChunkHitRow>();
     for (const r of [...near, ...text]) rows.set(r.id, r);
     const similarity = new Map(near.map((r) => [r.id, r.score]));
@@ -77,6 +71,14 @@ export class HybridKnowledgeSearch extends KnowledgeSearch {
     // Headlines only for the hits kept (ts_headline over every candidate cost more than the rest).
     const headlines = await this.queries.headlines(workspaceId, q, fused.filter((f) => f.ranks[0] !== null).map((f) => f.id));
     return fused.map((f) => this.hit({ ...rows.get(f.id)!, headline: headlines.get(f.id) }, request, f.score, { fulltext: f.ranks[0], semantic: f.ranks[1] }, similarity.get(f.id) ?? null));
+  }
+
+  private async fullTextLeg(workspaceId: string, q: string, k: number, filters: SearchRequest['filters']): Promise<ChunkHitRow[]> {
+    const allWords = await this.queries.fullText(workspaceId, q, 'websearch', k, filters, false);
+    if (allWords.length >= k) return allWords;
+    const seen = new Set(allWords.map((r) => r.id));
+    const anyWord = await this.queries.fullText(workspaceId, q, 'any-word-capped', k, filters, false);
+    return [...allWords, ...anyWord.filter((r) => !seen.has(r.id))].slice(0, k);
   }
 
   private async embedQuery(workspaceId: string, q: string): Promise<number[]> {
