@@ -28,15 +28,18 @@ export function log(message: string): void {
   process.stderr.write(`[bench] ${message}\n`);
 }
 
+/** A positive integer from the environment variable `name`, or `fallback` when it is unset. */
+export function positiveInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  return n;
+}
+
 /** Events per measured case: BENCH_EVENTS wins, in smoke mode too (explicit beats implicit). */
 export function eventsPerCase(smoke: boolean): number {
-  const raw = process.env.BENCH_EVENTS;
-  if (raw !== undefined && raw !== '') {
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n <= 0) throw new Error(`BENCH_EVENTS must be a positive integer, got "${raw}"`);
-    return n;
-  }
-  return smoke ? 300 : 20_000;
+  return positiveInt('BENCH_EVENTS', smoke ? 300 : 20_000);
 }
 
 // ---------------------------------------------------------------------------------------------

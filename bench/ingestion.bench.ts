@@ -10,7 +10,7 @@ import { createApp } from '@app/bootstrap';
 import { loadAppConfig } from '@app/config/app-config';
 import { DatabaseBackendKind, PG_POOL } from '@libs/database/database-backend';
 import { api, postStream } from './bench-http';
-import { Bench, BenchOptions, emit, log, openBackend, round, selectedBackends } from './harness';
+import { Bench, BenchOptions, emit, log, openBackend, positiveInt, round, selectedBackends } from './harness';
 
 /**
  * The ingestion figure (issue 6): an NDJSON import streamed through the real HTTP API into a
@@ -28,14 +28,6 @@ import { Bench, BenchOptions, emit, log, openBackend, round, selectedBackends } 
 
 const TARGET = '>= 5000 messages/s, peak RSS < 300 MB';
 const PASSWORD = 'correct horse battery staple';
-
-function positiveInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return n;
-}
 
 const label = (n: number) => (n % 1000 === 0 ? `${n / 1000}k` : String(n));
 const mb = (bytes: number) => round(bytes / 1024 / 1024, 1);

@@ -12,7 +12,7 @@ import { chunkTextHash, normaliseChunkText } from '@modules/knowledge/domain/chu
 import { KnowledgeSearch, SearchMode } from '@modules/knowledge/domain/search/knowledge-search';
 import { EF_SEARCH_MIN, HNSW_INDEX_OPTIONS } from '@modules/knowledge/infrastructure/knowledge-search.queries';
 import { api, postStream } from './bench-http';
-import { Bench, BenchOptions, emit, log, openBackend, percentile, round, selectedBackends } from './harness';
+import { Bench, BenchOptions, emit, log, openBackend, positiveInt, percentile, round, selectedBackends } from './harness';
 import { corpusMessage, corpusQuery } from './search-corpus';
 
 /**
@@ -38,14 +38,6 @@ import { corpusMessage, corpusQuery } from './search-corpus';
  */
 
 const PASSWORD = 'correct horse battery staple';
-
-function positiveInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return n;
-}
 
 function* ndjson(messages: number, offset = 0): Generator<string> {
   let chunk = '';
