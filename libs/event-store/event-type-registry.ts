@@ -1,3 +1,4 @@
+import { AuditVisibilityDeclaration } from './audit-visibility';
 import { PersonalDataDeclaration } from './personal-data';
 
 /**
@@ -20,6 +21,7 @@ export class UnknownEventVersionError extends Error {}
 export class EventTypeRegistry {
   private readonly types = new Map<string, EventTypeDefinition>();
   private readonly personal = new Map<string, PersonalDataDeclaration>();
+  private readonly visibility = new Map<string, AuditVisibilityDeclaration>();
 
   register(...definitions: EventTypeDefinition[]): this {
     for (const def of definitions) {
@@ -105,6 +107,49 @@ export class EventTypeRegistry {
 
   listPersonalData(): ({ type: string } & PersonalDataDeclaration)[] {
     return [...this.personal.entries()].map(([type, d]) => ({ type, ...d })).sort((a, b) => a.type.localeCompare(b.type));
+  }
+
+  /**
+   * Declares who may see events of a type when the log is read (audit-visibility.ts): `privateTo`
+   * names the payload path of the one user it belongs to, `secretFields` the credential material
+   * nobody is shown. Both may be declared in separate calls; a path declared twice is kept once.
+   */
+  auditVisibility(type: string, declaration: AuditVisibilityDeclaration): this {
+    const path = /^[^.\s]+(\.[^.\s]+)*$/;
+    const { privateTo, secretFields = [] } = declaration;
+    if (privateTo !== undefined && !path.test(privateTo)) throw new Error(`Audit visibility of ${type}: privateTo "${privateTo}" is not a path`);
+    for (const f of secretFields) if (!path.test(f)) throw new Error(`Audit visibility of ${type}: secret field "${f}" is not a path`);
+    const existing = this.visibility.get(type) ?? {};
+    if (existing.privateTo !== undefined && privateTo !== undefined && existing.privateTo !== privateTo) {
+      throw new Error(`Audit visibility of ${type}: private to "${existing.privateTo}" and "${privateTo}"`);
+    }
+    const owner = privateTo ?? existing.privateTo;
+    // The owner is read in clear by SQL; encrypted, it would hide the event from its owner too.
+    const personal = this.personal.get(type);
+    if (owner !== undefined && personal?.fields.some((f) => owner === f || owner.startsWith(`${f}.`))) {
+      throw new Error(`Audit visibility of ${type}: the owner "${owner}" is a personal (encrypted) field`);
+    }
+    const secrets = [...new Set([...(existing.secretFields ?? []), ...secretFields])];
+    this.visibility.set(type, { ...(owner !== undefined ? { privateTo: owner } : {}), ...(secrets.length ? { secretFields: secrets } : {}) });
+    return this;
+  }
+
+  secretFieldsOf(type: string): readonly string[] {
+    return this.visibility.get(type)?.secretFields ?? [];
+  }
+
+  /** The private event types grouped by the payload path of their owner (for one SQL predicate per path). */
+  privateTypesByOwnerPath(): Map<string, string[]> {
+    const out = new Map<string, string[]>();
+    for (const [type, d] of this.visibility) {
+      if (d.privateTo === undefined) continue;
+      out.set(d.privateTo, [...(out.get(d.privateTo) ?? []), type].sort());
+    }
+    return out;
+  }
+
+  listAuditVisibility(): ({ type: string } & AuditVisibilityDeclaration)[] {
+    return [...this.visibility.entries()].map(([type, d]) => ({ type, ...d })).sort((a, b) => a.type.localeCompare(b.type));
   }
 
   list(): EventTypeDefinition[] {

@@ -4,6 +4,7 @@ export * from './event-type-registry';
 export * from './postgres-event-store';
 export * from './event-partitions';
 export * from './personal-data';
+export * from './audit-visibility';
 export * from './personal-data.errors';
 export * from './personal-data-cipher';
 export * from './data-subjects';

@@ -5,7 +5,7 @@ import type { Request, Response } from 'express';
 import { ApplicationError, NotFoundError, PlatformErrorCode, ValidationFailedError } from '@libs/common/errors/application-error';
 import { requestContext } from '@libs/common/request-context/request-context';
 import { hasCredentials } from './credentials';
-import { authFailureOf } from './principal';
+import { authFailureOf, principalOf } from './principal';
 import { WorkspaceAccessPolicy } from './workspace-access.policy';
 import { roleAtLeast, WorkspaceRole } from './workspace-role';
 
@@ -26,7 +26,8 @@ export class ForbiddenError extends ApplicationError {
  * 2. `:workspaceId` not a UUID -> 400 VALIDATION_FAILED;
  * 3. the caller has no role in it -> 404 NOT_FOUND, the same answer as for a workspace that does
  *    not exist, so ids of other tenants' workspaces never leak;
- * 4. a role below the route's minimum -> 403 FORBIDDEN (a viewer writing).
+ * 4. a role below the route's minimum -> 403 FORBIDDEN (a viewer writing); the operator token
+ *    may read any route (it reads every workspace), and writes nothing above viewer.
  * Guards run before pipes: a caller who may not see the workspace learns nothing from how the
  * query string is validated either.
  */
@@ -54,7 +55,9 @@ export class WorkspaceMemberGuard implements CanActivate {
     const role = await this.policy.roleIn(req, workspaceId);
     if (!role) throw new NotFoundError(`No workspace ${workspaceId}`, { workspaceId });
     const required = this.reflector.getAllAndOverride<WorkspaceRole | undefined>(MIN_WORKSPACE_ROLE, [context.getHandler(), context.getClass()]) ?? 'viewer';
-    if (!roleAtLeast(role, required)) {
+    // The operator token reads every workspace (break-glass, automation), whatever a read needs; it never writes above viewer.
+    const operatorRead = principalOf(req)?.kind === 'operator' && (req.method === 'GET' || req.method === 'HEAD');
+    if (!roleAtLeast(role, required) && !operatorRead) {
       throw new ForbiddenError(`This needs the ${required} role or above in the workspace; you are ${role}`, { role, required });
     }
     (req as Request & { workspaceRole?: WorkspaceRole }).workspaceRole = role;

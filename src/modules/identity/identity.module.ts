@@ -46,6 +46,7 @@ import { IdentityQueries } from './infrastructure/identity.queries';
 import { JwtStrategy } from './infrastructure/jwt.strategy';
 import { OAuthTokenVault } from './infrastructure/oauth-token-vault';
 import { identityProjections } from './projections/identity.projections';
+import { identityAuditVisibility } from './domain/identity.audit-visibility';
 import { identityPersonalData } from './domain/identity.personal-data';
 import { EventTypeRegistry } from '@libs/event-store/event-type-registry';
 import { DataSubjects } from '@libs/event-store/data-subjects';
@@ -73,6 +74,7 @@ class IdentityProjectionsRegistrar implements OnModuleInit, OnApplicationBootstr
   onModuleInit(): void {
     this.registry.register(...identityProjections((email) => lookupHash(this.lookupKey.get(), email)));
     for (const [type, spec] of Object.entries(identityPersonalData)) this.eventTypes.personalData(type, spec);
+    for (const [type, spec] of Object.entries(identityAuditVisibility)) this.eventTypes.auditVisibility(type, spec);
     this.subjects.onErasure(eraseWhatIdentityTiesToTheUser, { first: true });
   }
 

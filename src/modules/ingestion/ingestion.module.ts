@@ -22,6 +22,7 @@ import { WebhookDeliveries } from './application/webhooks/webhook-deliveries';
 import { WebhookIntake } from './application/webhooks/webhook-intake';
 import { WebhooksHttpController } from './application/webhooks/webhooks.http.controller';
 import { sourceContactPersonalData } from './domain/conversation.events';
+import { ingestionAuditVisibility } from './domain/ingestion.audit-visibility';
 import { messagePersonalData } from './domain/message/message.events';
 import { ConversationWriter } from './infrastructure/conversation-writer';
 import { IngestionAggregates } from './infrastructure/ingestion-aggregates';
@@ -53,6 +54,7 @@ class IngestionRegistrar implements OnModuleInit {
   onModuleInit(): void {
     this.projections.register(new SourcesProjection(), new MessagesProjection(), new JobsProjection(), new ConversationsProjection(), new SourceContactsProjection());
     for (const [type, spec] of Object.entries({ ...messagePersonalData, ...sourceContactPersonalData })) this.eventTypes.personalData(type, spec);
+    for (const [type, spec] of Object.entries(ingestionAuditVisibility)) this.eventTypes.auditVisibility(type, spec);
     this.subjects.onErasure(eraseMessageAuthors);
   }
 }

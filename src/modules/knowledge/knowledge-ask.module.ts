@@ -10,7 +10,7 @@ import { ConversationAggregate } from './application/conversations/conversation-
 import { conversationErrorStatuses } from './application/conversations/conversation.errors.http';
 import { ConversationQueries } from './application/conversations/conversation.queries';
 import { ConversationsHttpController } from './application/conversations/conversations.http.controller';
-import { conversationPersonalData } from './domain/conversation/conversation.events';
+import { conversationAuditVisibility, conversationPersonalData } from './domain/conversation/conversation.events';
 import { KnowledgeSearchModule } from './knowledge-search.module';
 import { eraseAskersConversations } from './projections/conversation-erasure';
 import { ConversationMessagesProjection, ConversationsProjection } from './projections/conversations.projection';
@@ -29,6 +29,7 @@ class ConversationsRegistrar implements OnModuleInit {
   onModuleInit(): void {
     this.projections.register(new ConversationsProjection(), new ConversationMessagesProjection());
     for (const [type, spec] of Object.entries(conversationPersonalData)) this.eventTypes.personalData(type, spec);
+    for (const [type, spec] of Object.entries(conversationAuditVisibility)) this.eventTypes.auditVisibility(type, spec);
     this.subjects.onErasure(eraseAskersConversations);
   }
 }

@@ -2,14 +2,20 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Pool } from 'pg';
 import { PG_POOL } from '@libs/database/database-backend';
 import { Checkpoint } from '@libs/event-store/event-store.types';
+import { AuditViewer, visibleEventsPredicate, withholdSecrets } from '@libs/event-store/audit-visibility';
 import { EventTypeRegistry, UnknownEventVersionError } from '@libs/event-store/event-type-registry';
 import { PersonalDataCipher } from '@libs/event-store/personal-data-cipher';
 
 /**
  * Every SQL statement the audit module runs, in one place (STYLE.md: read queries easy to find).
  * The audit module is the one reader of the event log itself rather than of read models: it is
- * the log's own history that the admin (every workspace) and a workspace's members (its own
+ * the log's own history that the admin (every workspace) and a workspace's admins (its own
  * events, through a forced workspace filter) ask for.
+ *
+ * Every read names its viewer and applies the event types' declared visibility
+ * (audit-visibility.ts) in the statement itself: events private to another user are never
+ * selected (so pages, cursors and counts stay exact), and credential fields are withheld on the
+ * way out, whoever asks.
  */
 
 /**
@@ -117,7 +123,12 @@ const EQUALITY_FILTERS = [
  *   plan time, and no `($n IS NULL OR ...)` hides an index from the planner.
  * - One row more than the limit says whether another page exists without a second query.
  */
-export function eventPageStatement(criteria: EventCriteria, options: EventPageOptions): { text: string; values: unknown[] } {
+export function eventPageStatement(
+  criteria: EventCriteria,
+  options: EventPageOptions,
+  privateTypes: ReadonlyMap<string, readonly string[]> = new Map(),
+  viewer: AuditViewer = { userId: null },
+): { text: string; values: unknown[] } {
   const values: unknown[] = [];
   const param = (value: unknown, cast: string) => {
     values.push(value);
@@ -136,6 +147,8 @@ export function eventPageStatement(criteria: EventCriteria, options: EventPageOp
   }
   if (criteria.from) where.push(`recorded_at >= ${param(criteria.from, 'timestamptz')}`);
   if (criteria.to) where.push(`recorded_at < ${param(criteria.to, 'timestamptz')}`);
+  const visible = visibleEventsPredicate(privateTypes, viewer, param);
+  if (visible) where.push(visible);
   const limit = param(options.limit + 1, 'integer');
   const text = `WITH h AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
 SELECT h.xmin::text AS horizon, e.*
@@ -160,12 +173,12 @@ SELECT h.xmin::text AS horizon, e.*
  * first one, and such an event must not show through its stream. `$3 IS NULL OR` costs
  * nothing here: rows are found by key (stream_id), the workspace is a residual filter.
  */
-const STREAM_HISTORY_SQL = `SELECT s.stream_id AS head_stream_id, s.stream_type AS head_stream_type,
+const streamHistorySql = (visible: string) => `SELECT s.stream_id AS head_stream_id, s.stream_type AS head_stream_type,
        s.workspace_id AS head_workspace_id, s.version AS head_version, s.archived AS head_archived,
        s.created_at AS head_created_at, s.updated_at AS head_updated_at, e.*
   FROM event_streams s
   LEFT JOIN LATERAL (
-    SELECT ${EVENT_COLUMNS}
+    SELECT ${EVENT_COLUMNS}, ${visible} AS visible
       FROM events
      WHERE stream_id = s.stream_id
        AND recorded_at >= s.created_at
@@ -181,14 +194,16 @@ const STREAM_HISTORY_SQL = `SELECT s.stream_id AS head_stream_id, s.stream_type 
  * events (null: every workspace). Found through events_correlation_idx, the workspace is a
  * residual filter.
  */
-const CORRELATION_SQL = `SELECT ${EVENT_COLUMNS}
+const correlationSql = (visible: string) => `SELECT ${EVENT_COLUMNS}
   FROM events
  WHERE correlation_id = $1
    AND ($3::uuid IS NULL OR workspace_id = $3::uuid)
+   AND ${visible}
  ORDER BY events.transaction_id, events.global_position
  LIMIT $2`;
 
 interface StreamHistoryRow extends EventRow {
+  visible: boolean | null;
   head_stream_id: string;
   head_stream_type: string;
   head_workspace_id: string | null;
@@ -216,8 +231,8 @@ export class AuditEventsQueries {
     this.personalData = personalData ?? new PersonalDataCipher();
   }
 
-  async page(criteria: EventCriteria, options: EventPageOptions): Promise<EventPage> {
-    const res = await this.pool.query<EventRow & { horizon: string }>(eventPageStatement(criteria, options));
+  async page(criteria: EventCriteria, options: EventPageOptions, viewer: AuditViewer): Promise<EventPage> {
+    const res = await this.pool.query<EventRow & { horizon: string }>(eventPageStatement(criteria, options, this.registry.privateTypesByOwnerPath(), viewer));
     const rows = res.rows.filter((r) => r.global_position !== null);
     return {
       items: await this.toViews(rows.slice(0, options.limit)),
@@ -226,10 +241,15 @@ export class AuditEventsQueries {
     };
   }
 
-  /** Null when there is no such stream (in `workspaceId`, when given). */
-  async streamHistory(streamId: string, atVersion?: number, workspaceId?: string): Promise<StreamHistory | null> {
-    const res = await this.pool.query<StreamHistoryRow>(STREAM_HISTORY_SQL, [streamId, atVersion ?? null, workspaceId ?? null]);
-    if (res.rows.length === 0) return null;
+  /**
+   * Null when there is no such stream (in `workspaceId`, when given), and for a stream that
+   * belongs to another user: it is answered exactly like a stream that does not exist.
+   */
+  async streamHistory(streamId: string, viewer: AuditViewer, atVersion?: number, workspaceId?: string): Promise<StreamHistory | null> {
+    const values: unknown[] = [streamId, atVersion ?? null, workspaceId ?? null];
+    const visible = this.visibleSql(values, viewer);
+    const res = await this.pool.query<StreamHistoryRow>(streamHistorySql(visible), values);
+    if (res.rows.length === 0 || res.rows.some((r) => r.visible === false)) return null;
     const head = res.rows[0];
     return {
       streamId: head.head_stream_id,
@@ -243,9 +263,20 @@ export class AuditEventsQueries {
     };
   }
 
-  async byCorrelation(correlationId: string, limit: number, workspaceId?: string): Promise<AuditEventView[]> {
-    const res = await this.pool.query<EventRow>(CORRELATION_SQL, [correlationId, limit, workspaceId ?? null]);
+  async byCorrelation(correlationId: string, limit: number, viewer: AuditViewer, workspaceId?: string): Promise<AuditEventView[]> {
+    const values: unknown[] = [correlationId, limit, workspaceId ?? null];
+    const visible = this.visibleSql(values, viewer);
+    const res = await this.pool.query<EventRow>(correlationSql(visible), values);
     return this.toViews(res.rows);
+  }
+
+  /** The visibility predicate with its parameters appended to `values` ('true' when no type is private). */
+  private visibleSql(values: unknown[], viewer: AuditViewer): string {
+    const param = (value: unknown, cast: string) => {
+      values.push(value);
+      return `$${values.length}::${cast}`;
+    };
+    return visibleEventsPredicate(this.registry.privateTypesByOwnerPath(), viewer, param, 'events') ?? 'true';
   }
 
   /** Personal values revealed for the whole page with one key lookup, then each row mapped. */
@@ -263,7 +294,8 @@ export class AuditEventsQueries {
 
   /** The event store's mapping (its toRecorded is private), under the audit API's field names. */
   private toView(r: EventRow): AuditEventView {
-    const { schemaVersion, data } = this.upcast(r);
+    const { schemaVersion, data: upcast } = this.upcast(r);
+    const data = withholdSecrets(upcast, this.registry.secretFieldsOf(r.event_type));
     return {
       globalPosition: Number(r.global_position),
       transactionId: r.transaction_id,

@@ -11,8 +11,8 @@ export const MAX_CORRELATION_EVENTS = 10_000;
 export class GetCorrelationHandler implements IQueryHandler<GetCorrelationQuery> {
   constructor(private readonly queries: AuditEventsQueries) {}
 
-  async execute({ correlationId, workspaceId }: GetCorrelationQuery): Promise<CorrelationResult> {
-    const found = await this.queries.byCorrelation(correlationId, MAX_CORRELATION_EVENTS + 1, workspaceId);
+  async execute({ correlationId, viewer, workspaceId }: GetCorrelationQuery): Promise<CorrelationResult> {
+    const found = await this.queries.byCorrelation(correlationId, MAX_CORRELATION_EVENTS + 1, viewer, workspaceId);
     if (found.length === 0) throw new NotFoundError(`No events with correlation id ${correlationId}`, { correlationId });
     const events = found.slice(0, MAX_CORRELATION_EVENTS);
     return { correlationId, events, tree: buildCausationTree(events), truncated: found.length > MAX_CORRELATION_EVENTS };

@@ -2,6 +2,8 @@ import { Controller, Get, Param, UseGuards } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminGuard } from '@libs/common/auth/admin.guard';
+import type { AuditViewer } from '@libs/event-store/audit-visibility';
+import { CurrentAuditViewer } from '@modules/audit/application/audit-viewer.decorator';
 import { CorrelationResponseDto } from '@modules/audit/application/audit-event.response.dto';
 import { CorrelationResult, GetCorrelationQuery } from './get-correlation.query';
 
@@ -16,7 +18,7 @@ export class GetCorrelationHttpController {
   @ApiOperation({ summary: 'Every event of one correlation id (request), in order and as a causation tree' })
   @ApiOkResponse({ type: CorrelationResponseDto })
   @ApiNotFoundResponse({ description: 'No event carries this correlation id' })
-  get(@Param('correlationId') correlationId: string): Promise<CorrelationResult> {
-    return this.queries.execute(new GetCorrelationQuery(correlationId));
+  get(@Param('correlationId') correlationId: string, @CurrentAuditViewer() viewer: AuditViewer): Promise<CorrelationResult> {
+    return this.queries.execute(new GetCorrelationQuery(correlationId, viewer));
   }
 }

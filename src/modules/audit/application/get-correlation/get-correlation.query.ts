@@ -1,4 +1,5 @@
 import { Query } from '@nestjs/cqrs';
+import type { AuditViewer } from '@libs/event-store/audit-visibility';
 import { AuditEventView } from '@modules/audit/infrastructure/audit-events.queries';
 import { CausationGroup } from './causation-tree';
 
@@ -17,6 +18,7 @@ export interface CorrelationResult {
 export class GetCorrelationQuery extends Query<CorrelationResult> {
   constructor(
     readonly correlationId: string,
+    readonly viewer: AuditViewer,
     readonly workspaceId?: string,
   ) {
     super();

@@ -8,8 +8,8 @@ export class GetStreamHistoryHandler implements IQueryHandler<GetStreamHistoryQu
   constructor(private readonly queries: AuditEventsQueries) {}
 
   async execute(query: GetStreamHistoryQuery): Promise<StreamHistory> {
-    const history = await this.queries.streamHistory(query.streamId, query.atVersion, query.workspaceId);
-    // The same error whether the stream does not exist or belongs to another workspace.
+    const history = await this.queries.streamHistory(query.streamId, query.viewer, query.atVersion, query.workspaceId);
+    // The same error whether the stream does not exist, belongs to another workspace or to another user.
     if (!history) throw new NotFoundError(`No stream ${query.streamId}`, { streamId: query.streamId });
     return history;
   }

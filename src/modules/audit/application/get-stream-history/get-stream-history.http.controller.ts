@@ -2,6 +2,8 @@ import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminGuard } from '@libs/common/auth/admin.guard';
+import type { AuditViewer } from '@libs/event-store/audit-visibility';
+import { CurrentAuditViewer } from '@modules/audit/application/audit-viewer.decorator';
 import { StreamHistoryResponseDto } from '@modules/audit/application/audit-event.response.dto';
 import { StreamHistory } from '@modules/audit/infrastructure/audit-events.queries';
 import { GetStreamHistoryQuery } from './get-stream-history.query';
@@ -18,7 +20,7 @@ export class GetStreamHistoryHttpController {
   @ApiOperation({ summary: "A stream's head and its events, optionally as it was at a version" })
   @ApiOkResponse({ type: StreamHistoryResponseDto })
   @ApiNotFoundResponse({ description: 'No such stream' })
-  get(@Param('streamId') streamId: string, @Query() query: GetStreamHistoryRequestDto): Promise<StreamHistory> {
-    return this.queries.execute(new GetStreamHistoryQuery(streamId, query.atVersion));
+  get(@Param('streamId') streamId: string, @Query() query: GetStreamHistoryRequestDto, @CurrentAuditViewer() viewer: AuditViewer): Promise<StreamHistory> {
+    return this.queries.execute(new GetStreamHistoryQuery(streamId, viewer, query.atVersion));
   }
 }

@@ -2,13 +2,15 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { WorkspaceScoped } from '@libs/common/auth/workspace-scoped.decorator';
+import type { AuditViewer } from '@libs/event-store/audit-visibility';
+import { CurrentAuditViewer } from '@modules/audit/application/audit-viewer.decorator';
 import { StreamHistoryResponseDto } from '@modules/audit/application/audit-event.response.dto';
 import { StreamHistory } from '@modules/audit/infrastructure/audit-events.queries';
 import { GetStreamHistoryQuery } from './get-stream-history.query';
 import { GetStreamHistoryRequestDto } from './get-stream-history.request.dto';
 
 @ApiTags('audit')
-@WorkspaceScoped()
+@WorkspaceScoped('admin')
 @Controller('api/v1/workspaces/:workspaceId/audit/streams')
 export class GetWorkspaceStreamHistoryHttpController {
   constructor(private readonly queries: QueryBus) {}
@@ -23,7 +25,8 @@ export class GetWorkspaceStreamHistoryHttpController {
     @Param('workspaceId') workspaceId: string,
     @Param('streamId') streamId: string,
     @Query() query: GetStreamHistoryRequestDto,
+    @CurrentAuditViewer() viewer: AuditViewer,
   ): Promise<StreamHistory> {
-    return this.queries.execute(new GetStreamHistoryQuery(streamId, query.atVersion, workspaceId));
+    return this.queries.execute(new GetStreamHistoryQuery(streamId, viewer, query.atVersion, workspaceId));
   }
 }

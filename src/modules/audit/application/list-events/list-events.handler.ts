@@ -15,11 +15,11 @@ export const DEFAULT_EVENT_PAGE_SIZE = 50;
 export class ListEventsHandler implements IQueryHandler<ListEventsQuery> {
   constructor(private readonly queries: AuditEventsQueries) {}
 
-  async execute({ params }: ListEventsQuery): Promise<EventPageResult> {
+  async execute({ params, viewer }: ListEventsQuery): Promise<EventPageResult> {
     const criteria = toEventCriteria(params);
     const after = params.cursor === undefined ? undefined : decodeEventCursor(params.cursor);
     const limit = params.limit ?? DEFAULT_EVENT_PAGE_SIZE;
-    const page = await this.queries.page(criteria, { after, limit });
+    const page = await this.queries.page(criteria, { after, limit }, viewer);
     const last = page.items[page.items.length - 1];
     return { items: page.items, nextCursor: page.hasMore && last ? encodeEventCursor(last) : null };
   }

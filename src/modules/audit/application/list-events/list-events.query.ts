@@ -1,4 +1,5 @@
 import { Query } from '@nestjs/cqrs';
+import type { AuditViewer } from '@libs/event-store/audit-visibility';
 import { EventFilters } from '@modules/audit/application/event-filters.request.dto';
 import { AuditEventView } from '@modules/audit/infrastructure/audit-events.queries';
 
@@ -14,7 +15,10 @@ export interface EventPageResult {
 
 /** One page of the event log, in log order: every workspace, or the one of `params.workspaceId`. */
 export class ListEventsQuery extends Query<EventPageResult> {
-  constructor(readonly params: ListEventsParams) {
+  constructor(
+    readonly params: ListEventsParams,
+    readonly viewer: AuditViewer,
+  ) {
     super();
   }
 }

@@ -100,3 +100,12 @@ export const conversationPersonalData: Record<string, { subject: string; fields:
   'knowledge.ai-conversation-user-message-added': { subject: 'userId', fields: ['content'] },
   'knowledge.ai-conversation-assistant-message-added': { subject: 'userId', fields: ['content', 'functionCalls.arguments.q'] },
 };
+
+/** An Ask conversation is its asker's alone: no reader of the log (audit included) shows it to anyone else. */
+export const conversationAuditVisibility: Record<string, { privateTo: string }> = {
+  'knowledge.ai-conversation-started': { privateTo: 'userId' },
+  'knowledge.ai-conversation-user-message-added': { privateTo: 'userId' },
+  'knowledge.ai-conversation-assistant-message-added': { privateTo: 'userId' },
+  'knowledge.ai-conversation-answer-failed': { privateTo: 'userId' },
+  'knowledge.ai-conversation-archived': { privateTo: 'userId' },
+};
