@@ -13,6 +13,9 @@ import { AiUsage1764086401000 } from './1764086401000-ai-usage';
 import { KnowledgeChunks1764086401100 } from './1764086401100-knowledge-chunks';
 import { KnowledgeConversations1764086401200 } from './1764086401200-knowledge-conversations';
 import { KnowledgeGraph1764086401300 } from './1764086401300-knowledge-graph';
+import { IdempotencyScope1764086401400 } from './1764086401400-idempotency-scope';
+import { ConnectorHardening1764086401500 } from './1764086401500-connector-hardening';
+import { IdentityHardening1764086401600 } from './1764086401600-identity-hardening';
 
 /** Every migration in order. Never edit one that has landed: add a new one. */
-export const allMigrations = [Extensions1764086300000, EventStore1764086400000, CoordinationLeases1764086400100, EventSourcingRuntime1764086400200, Sagas1764086400300, Jobs1764086400400, DataSubjects1764086400500, Identity1764086400600, LinkedIdentities1764086400700, Ingestion1764086400800, Noise1764086400900, AiUsage1764086401000, KnowledgeChunks1764086401100, KnowledgeConversations1764086401200, KnowledgeGraph1764086401300];
+export const allMigrations = [Extensions1764086300000, EventStore1764086400000, CoordinationLeases1764086400100, EventSourcingRuntime1764086400200, Sagas1764086400300, Jobs1764086400400, DataSubjects1764086400500, Identity1764086400600, LinkedIdentities1764086400700, Ingestion1764086400800, Noise1764086400900, AiUsage1764086401000, KnowledgeChunks1764086401100, KnowledgeConversations1764086401200, KnowledgeGraph1764086401300, IdempotencyScope1764086401400, ConnectorHardening1764086401500, IdentityHardening1764086401600];

@@ -7,7 +7,7 @@ import type { DestinationStream } from 'pino';
 import { AiModule, AiSettings } from '@libs/ai/ai.module';
 import { AuthModule } from '@libs/common/auth/auth.module';
 import { CryptoModule } from '@libs/common/crypto/crypto.module';
-import { LOG_REDACT_PATHS } from '@libs/common/crypto/log-redaction';
+import { LOG_REDACT_PATHS, logSerializers } from '@libs/common/crypto/log-redaction';
 import { ProblemDetailsFilter } from '@libs/common/http/problem-details.filter';
 import { requestIdFor } from '@libs/common/request-context/request-context.middleware';
 import { DatabaseModule } from '@libs/database/database.module';
@@ -31,7 +31,9 @@ export class AppModule {
       level: config.LOG_LEVEL,
       genReqId: requestIdFor as any,
       customProps: (req: any) => ({ requestId: req.id }),
-      // Credentials and secrets (headers, and password/token/credentials fields anywhere).
+      // Requests and responses by an allow-list of headers (and query values redacted unless
+      // known harmless); password/token/credentials fields anywhere else by path.
+      serializers: logSerializers,
       redact: LOG_REDACT_PATHS,
       autoLogging: { ignore: (req: any) => typeof req.url === 'string' && req.url.startsWith('/health') },
     };
@@ -57,7 +59,7 @@ export class AppModule {
           runMigrationsOnStart: config.MIGRATIONS_RUN_ON_START,
           migrations: allMigrations,
         }),
-        EventStoreModule.forRoot({ partitionMonthsAhead: config.EVENTS_PARTITION_MONTHS_AHEAD }),
+        EventStoreModule.forRoot({ partitionMonthsAhead: config.EVENTS_PARTITION_MONTHS_AHEAD, idempotencyTtlHours: config.IDEMPOTENCY_KEY_TTL_HOURS }),
         EventSourcingModule.forRoot({
           enabled: config.RUN_SUBSCRIPTIONS,
           rebuildSchedules: config.PROJECTION_REBUILD_SCHEDULES,

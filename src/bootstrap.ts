@@ -32,22 +32,35 @@ export async function createApp(
   app.use(requestContextMiddleware);
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
-  // Swagger UI needs inline scripts and styles; the API itself serves only JSON.
+  const docs = openApiSettings(config);
+  // Swagger UI needs inline scripts and styles; without it the API serves only JSON and keeps
+  // helmet's strict default CSP.
   app.use(
-    helmet({
-      contentSecurityPolicy: {
-        directives: { 'script-src': ["'self'", "'unsafe-inline'"], 'style-src': ["'self'", "'unsafe-inline'", 'https:'] },
-      },
-    }),
+    helmet(
+      docs.ui
+        ? { contentSecurityPolicy: { directives: { 'script-src': ["'self'", "'unsafe-inline'"], 'style-src': ["'self'", "'unsafe-inline'", 'https:'] } } }
+        : {},
+    ),
   );
   app.useBodyParser('json', { limit: config.BODY_LIMIT, type: ['application/json', 'application/*+json'] });
   app.useBodyParser('urlencoded', { limit: config.BODY_LIMIT, extended: true });
   app.useGlobalPipes(createValidationPipe());
-  setUpOpenApi(app);
+  if (docs.document) setUpOpenApi(app, docs.ui);
   return app;
 }
 
-function setUpOpenApi(app: INestApplication): void {
+/**
+ * Whether the OpenAPI document and Swagger UI are served. Unset, both are on outside production
+ * and off in production: the document is a map of every route (admin and webhook paths
+ * included) that clients of a deployment do not need at run time, and the UI needs inline
+ * scripts in the CSP. A deployment that wants them sets OPENAPI_ENABLED / SWAGGER_UI_ENABLED.
+ */
+export function openApiSettings(config: Pick<AppConfig, 'NODE_ENV' | 'OPENAPI_ENABLED' | 'SWAGGER_UI_ENABLED'>): { document: boolean; ui: boolean } {
+  const document = config.OPENAPI_ENABLED ?? config.NODE_ENV !== 'production';
+  return { document, ui: document && (config.SWAGGER_UI_ENABLED ?? document) };
+}
+
+function setUpOpenApi(app: INestApplication, ui: boolean): void {
   const doc = new DocumentBuilder()
     .setTitle('Conversation intelligence API')
     .setDescription('Knowledge, feedback, tasks, CRM and outreach from a company\'s conversations. Errors are application/problem+json.')
@@ -56,7 +69,7 @@ function setUpOpenApi(app: INestApplication): void {
     .addApiKey({ type: 'apiKey', name: 'X-API-Key', in: 'header' }, 'api-key')
     .build();
   const document = SwaggerModule.createDocument(app, doc);
-  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json', ui });
 }
 
 /** SIGTERM/SIGINT: stop accepting, let in-flight requests finish, then close workers and the database. */

@@ -13,6 +13,7 @@ export interface DatabaseBackend {
 export interface DatabaseBackendOptions {
   databaseUrl?: string;
   dataDir: string;
+  /** The number in the embedded database's unix socket name (0 = 5432); it listens on no TCP port. */
   embeddedPort?: number;
 }
 
@@ -26,7 +27,8 @@ export async function openDatabaseBackend(options: DatabaseBackendOptions): Prom
   }
   const lock = DataDirLock.acquire(options.dataDir);
   try {
-    const embedded = await EmbeddedPostgres.start({ dataDir: `${options.dataDir}/pgdata`, port: options.embeddedPort });
+    // The socket next to the data it serves (a private directory; see EmbeddedPostgres).
+    const embedded = await EmbeddedPostgres.start({ dataDir: `${options.dataDir}/pgdata`, socketDir: `${options.dataDir}/socket`, port: options.embeddedPort });
     return {
       kind: 'embedded',
       url: embedded.url,

@@ -7,6 +7,7 @@ import { DATABASE_BACKEND, DatabaseBackend, PG_POOL } from '@libs/database/datab
 import { DataSubjects } from './data-subjects';
 import { EventPartitions } from './event-partitions';
 import { EventTypeRegistry } from './event-type-registry';
+import { SubjectErasedData } from './personal-data';
 import { PersonalDataCipher, subjectKeyAad } from './personal-data-cipher';
 import { PostgresEventStore } from './postgres-event-store';
 
@@ -16,6 +17,8 @@ export interface EventStoreModuleOptions {
   partitionMonthsAhead: number;
   /** The app keeps partitions ahead on start-up (and daily through the scheduled job); the CLI only when asked. */
   maintainPartitions?: boolean;
+  /** How long an Idempotency-Key's answer is replayed (IDEMPOTENCY_KEY_TTL_HOURS; default 24). */
+  idempotencyTtlHours?: number;
 }
 
 /**
@@ -76,12 +79,25 @@ export class EventStoreModule {
           provide: PostgresEventStore,
           inject: [PG_POOL, EventTypeRegistry, WakeUpSignal, DATABASE_BACKEND, PersonalDataCipher],
           useFactory: (pool: Pool, registry: EventTypeRegistry, wakeUp: WakeUpSignal, backend: DatabaseBackend, personalData: PersonalDataCipher) =>
-            new PostgresEventStore(pool, { registry, wakeUp, namedStatements: backend.kind === 'pg', personalData }),
+            new PostgresEventStore(pool, {
+              registry,
+              wakeUp,
+              namedStatements: backend.kind === 'pg',
+              personalData,
+              idempotencyTtlSeconds: options.idempotencyTtlHours !== undefined ? options.idempotencyTtlHours * 3600 : undefined,
+            }),
         },
         {
           provide: DataSubjects,
           inject: [PG_POOL, PostgresEventStore],
-          useFactory: (pool: Pool, store: PostgresEventStore) => new DataSubjects(pool, store),
+          useFactory: (pool: Pool, store: PostgresEventStore) => {
+            const subjects = new DataSubjects(pool, store);
+            // Stored idempotent answers are kept in clear: an erasure deletes the subject's in its transaction.
+            subjects.onErasure(async (tx, events) => {
+              for (const e of events) await store.forgetIdempotentAnswersOf((e.data as SubjectErasedData).subjectId, tx);
+            });
+            return subjects;
+          },
         },
         { provide: EventPartitions, inject: [PG_POOL], useFactory: (pool: Pool) => new EventPartitions(pool) },
         PartitionMaintenance,

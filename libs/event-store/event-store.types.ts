@@ -59,10 +59,23 @@ export interface AppendContext {
 export interface AppendOptions extends AppendContext {
   streamType: string;
   expectedVersion: ExpectedVersion;
-  /** A retried command with the same key (per workspace) returns the first result and appends nothing. */
-  idempotency?: { key: string; requestHash?: string; result?: unknown };
+  /**
+   * A retried command with the same key, in the same workspace and scope, returns the first
+   * result and appends nothing, until the key expires (the store's TTL); then it is new again.
+   */
+  idempotency?: IdempotencyOptions;
   /** Run inside the caller's transaction (inline projections); autocommit otherwise. */
   client?: Queryable;
+}
+
+export interface IdempotencyOptions {
+  key: string;
+  /** Who and where the key holds (caller and route); keys of different scopes never meet. Default ''. */
+  scope?: string;
+  /** The data subject the stored answer belongs to: their erasure deletes it. */
+  ownerId?: string | null;
+  requestHash?: string;
+  result?: unknown;
 }
 
 export type AppendResult =

@@ -326,6 +326,51 @@ describe('PostgresEventStore', () => {
       const retry = await store.append('idem-conf', [ev('b')], { ...opts, expectedVersion: 1 });
       expect(retry.duplicate).toBe(false);
     });
+
+    it('keeps keys of different scopes (callers, routes) apart, in one workspace and outside workspaces', async () => {
+      for (const workspaceId of [WS, null]) {
+        const key = `scoped-${uuidv7()}`;
+        const a = await store.append(`scoped-a-${key}`, [ev('x')], { streamType: 't', expectedVersion: ANY, workspaceId, idempotency: { key, scope: 'user-a PATCH /api/v1/me', result: 'a' } });
+        const b = await store.append(`scoped-b-${key}`, [ev('x')], { streamType: 't', expectedVersion: ANY, workspaceId, idempotency: { key, scope: 'user-b PATCH /api/v1/me', result: 'b' } });
+        const again = await store.append(`scoped-b-${key}`, [ev('x')], { streamType: 't', expectedVersion: ANY, workspaceId, idempotency: { key, scope: 'user-b PATCH /api/v1/me', result: 'b2' } });
+        expect([a.duplicate, b.duplicate]).toEqual([false, false]);
+        expect(again).toMatchObject({ duplicate: true, result: 'b' });
+      }
+    });
+
+    it('treats an expired key as new, and purges expired keys only', async () => {
+      const short = new PostgresEventStore(db.pool, { namedStatements: db.backend === 'pg', idempotencyTtlSeconds: 3600 });
+      const key = `ttl-${uuidv7()}`;
+      const opts = (result: string) => ({ streamType: 't', expectedVersion: ANY, workspaceId: WS, idempotency: { key, scope: 's', result, requestHash: result } }) as const;
+      await short.append(`ttl-${key}`, [ev('x')], opts('first'));
+      const ttl = await db.pool.query(`SELECT extract(epoch FROM expires_at - created_at)::float AS s FROM idempotency_keys WHERE idempotency_key = $1`, [key]);
+      expect(ttl.rows[0].s).toBeCloseTo(3600, 0);
+      expect(await short.append(`ttl-${key}`, [ev('x')], opts('second'))).toMatchObject({ duplicate: true, result: 'first' });
+      await db.pool.query(`UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE idempotency_key = $1`, [key]);
+      expect(await short.append(`ttl-${key}`, [ev('x')], opts('second'))).toMatchObject({ duplicate: false });
+      expect(await short.append(`ttl-${key}`, [ev('x')], opts('third'))).toMatchObject({ duplicate: true, result: 'second', requestHash: 'second' });
+
+      const fresh = `fresh-${uuidv7()}`;
+      await short.append(`ttl-${fresh}`, [ev('x')], { ...opts('kept'), idempotency: { key: fresh, scope: 's', result: 'kept' } });
+      await db.pool.query(`UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE idempotency_key = $1`, [key]);
+      expect(await short.purgeExpiredIdempotencyKeys()).toBeGreaterThanOrEqual(1);
+      const left = await db.pool.query(`SELECT idempotency_key FROM idempotency_keys WHERE idempotency_key = ANY($1)`, [[key, fresh]]);
+      expect(left.rows.map((r) => r.idempotency_key)).toEqual([fresh]);
+    });
+
+    it("forgets a subject's answers: those they own and those stored for a stream naming them", async () => {
+      const subject = uuidv7();
+      const [own, about, unrelated] = [`own-${uuidv7()}`, `about-${uuidv7()}`, `unrelated-${uuidv7()}`];
+      const append = (stream: string, key: string, ownerId: string | null) =>
+        store.append(stream, [ev('x')], { streamType: 't', expectedVersion: ANY, idempotency: { key, scope: 's', ownerId, result: 'r' } });
+      await append(`forget-own-${own}`, own, subject);
+      await append(`forget-about-${about}`, about, 'someone-else');
+      await append(`forget-unrelated-${unrelated}`, unrelated, 'someone-else');
+      await db.pool.query(`INSERT INTO data_subject_streams (subject_id, stream_id) VALUES ($1, $2)`, [subject, `forget-about-${about}`]);
+      expect(await store.forgetIdempotentAnswersOf(subject)).toBe(2);
+      const left = await db.pool.query(`SELECT idempotency_key FROM idempotency_keys WHERE idempotency_key = ANY($1)`, [[own, about, unrelated]]);
+      expect(left.rows.map((r) => r.idempotency_key)).toEqual([unrelated]);
+    });
   });
 });
 

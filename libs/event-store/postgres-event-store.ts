@@ -26,7 +26,10 @@ import {
 /** Channel woken after every successful append (subscriptions listen to it). */
 export const EVENTS_APPENDED_CHANNEL = 'es_events_appended';
 
-const APPEND_SQL = `SELECT * FROM es_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`;
+const APPEND_SQL = `SELECT * FROM es_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, make_interval(secs => $19))`;
+
+/** How long an idempotency key is honoured unless the store is told otherwise (IDEMPOTENCY_KEY_TTL_HOURS). */
+export const DEFAULT_IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 
 /**
  * Bulk creation of new streams: insert the stream rows that do not exist yet, then the events of
@@ -99,6 +102,8 @@ export interface EventStoreOptions {
    * read. Without it (or without its SecretBox) only events without personal data work.
    */
   personalData?: PersonalDataCipher;
+  /** How long a stored idempotent answer is replayed; after that its key counts as new (default 24 h). */
+  idempotencyTtlSeconds?: number;
 }
 
 /** The event store on PostgreSQL (the machine's server or the embedded PGlite: same SQL). */
@@ -107,6 +112,7 @@ export class PostgresEventStore {
   private readonly wakeUp?: WakeUpSignal;
   private readonly appendStatementName?: string;
   readonly personalData: PersonalDataCipher;
+  private readonly idempotencyTtlSeconds: number;
 
   constructor(
     private readonly pool: Pool,
@@ -114,7 +120,9 @@ export class PostgresEventStore {
   ) {
     this.registry = options.registry ?? new EventTypeRegistry();
     this.wakeUp = options.wakeUp;
-    this.appendStatementName = options.namedStatements ? 'es_append_v1' : undefined;
+    // v2: es_append with the idempotency scope, owner and TTL (migration 1764086401400).
+    this.appendStatementName = options.namedStatements ? 'es_append_v2' : undefined;
+    this.idempotencyTtlSeconds = options.idempotencyTtlSeconds ?? DEFAULT_IDEMPOTENCY_TTL_SECONDS;
     this.personalData = options.personalData ?? new PersonalDataCipher();
   }
 
@@ -145,6 +153,9 @@ export class PostgresEventStore {
       options.idempotency?.key ?? null,
       options.idempotency?.requestHash ?? null,
       options.idempotency ? JSON.stringify(options.idempotency.result ?? null) : null,
+      options.idempotency?.scope ?? '',
+      options.idempotency?.ownerId ?? null,
+      this.idempotencyTtlSeconds,
     ];
     let row: any;
     try {
@@ -233,6 +244,30 @@ export class PostgresEventStore {
   }
 
   /** Call after committing a transaction that appended through `options.client`. */
+  /**
+   * Deletes the idempotency keys past their expiry (scheduled hourly). Only storage hygiene: an
+   * expired key is already treated as new by es_append, whether or not it was purged.
+   */
+  async purgeExpiredIdempotencyKeys(db: Queryable = this.pool): Promise<number> {
+    const res = await db.query(`DELETE FROM idempotency_keys WHERE expires_at <= now()`);
+    return res.rowCount ?? 0;
+  }
+
+  /**
+   * Forgets the stored idempotent answers that belong to a data subject (their own requests,
+   * or any request on a stream that names them): the answers are kept in clear, outside the
+   * crypto-shredding of the log, so an erasure deletes them (in its transaction, via `db`).
+   */
+  async forgetIdempotentAnswersOf(subjectId: string, db: Queryable = this.pool): Promise<number> {
+    const res = await db.query(
+      `DELETE FROM idempotency_keys
+        WHERE owner_id = $1
+           OR stream_id IN (SELECT stream_id FROM data_subject_streams WHERE subject_id = $1)`,
+      [subjectId],
+    );
+    return res.rowCount ?? 0;
+  }
+
   notifyAppended(): void {
     this.wakeUp?.notify(EVENTS_APPENDED_CHANNEL);
   }

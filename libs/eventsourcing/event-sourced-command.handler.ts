@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { IdempotencyKeyReusedError } from '@libs/common/errors/application-error';
 import { ConcurrencyError } from '@libs/event-store/concurrency.error';
-import { NO_STREAM, Queryable } from '@libs/event-store/event-store.types';
+import { AppendOptions, NO_STREAM, Queryable } from '@libs/event-store/event-store.types';
 import { PostgresEventStore } from '@libs/event-store/postgres-event-store';
-import { CommandMetadata } from './command-metadata';
+import { CommandMetadata, idempotencyScopeOf } from './command-metadata';
 import { Decider, DomainEvent, toArray } from './decider';
 import { SnapshotStore } from './snapshot-store';
 import { Pool } from 'pg';
@@ -27,6 +27,12 @@ export interface HandleCommandOptions<S, E extends DomainEvent, R> {
   requestFingerprint?: unknown;
   snapshots?: { store: SnapshotStore; every: number; type: string };
   client?: Queryable;
+}
+
+/** The key as the store keeps it: scoped to the caller and route, owned by the person behind the caller. */
+function idempotencyOf(meta: CommandMetadata, requestHash: string | undefined, result: unknown): AppendOptions['idempotency'] {
+  if (meta.idempotencyKey === undefined) return undefined;
+  return { key: meta.idempotencyKey, scope: idempotencyScopeOf(meta), ownerId: meta.idempotencyOwnerId ?? null, requestHash, result };
 }
 
 export interface HandledCommand<R> {
@@ -83,9 +89,7 @@ export class EventSourcedCommandHandler {
             correlationId: options.metadata.correlationId,
             causationId: options.metadata.commandId,
             client: options.client,
-            idempotency: options.metadata.idempotencyKey
-              ? { key: options.metadata.idempotencyKey, requestHash, result: { result, version: version + events.length } }
-              : undefined,
+            idempotency: idempotencyOf(options.metadata, requestHash, { result, version: version + events.length }),
           },
         );
         if (appended.duplicate) {
@@ -135,9 +139,7 @@ export class EventSourcedCommandHandler {
           correlationId: options.metadata.correlationId,
           causationId: options.metadata.commandId,
           client: tx,
-          idempotency: options.metadata.idempotencyKey
-            ? { key: options.metadata.idempotencyKey, requestHash, result: { result, version: version + events.length } }
-            : undefined,
+          idempotency: idempotencyOf(options.metadata, requestHash, { result, version: version + events.length }),
         },
       );
       if (!out.duplicate) {

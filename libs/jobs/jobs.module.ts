@@ -4,6 +4,7 @@ import { Pool } from 'pg';
 import { registerErrorStatuses } from '@libs/common/http/error-status.registry';
 import { PG_POOL } from '@libs/database/database-backend';
 import { EventPartitionsJob } from './event-partitions.job';
+import { IdempotencyKeysPurgeJob } from './idempotency-keys.job';
 import { JobQueue } from './job-queue';
 import { jobsErrorStatuses } from './jobs.errors';
 import { ScheduledJobs } from './scheduled-jobs';
@@ -46,6 +47,7 @@ export class JobsModule {
           useFactory: (pool: Pool, queue: JobQueue, scheduler: SchedulerRegistry) => new ScheduledJobs(pool, queue, scheduler, { crons: options.enabled }),
         },
         EventPartitionsJob,
+        IdempotencyKeysPurgeJob,
       ],
       exports: [JobQueue, ScheduledJobs],
     };

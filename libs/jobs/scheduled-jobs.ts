@@ -2,7 +2,8 @@ import { BeforeApplicationShutdown, Logger, OnApplicationBootstrap } from '@nest
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob, CronTime } from 'cron';
 import { v5 as uuidv5, v7 as uuidv7 } from 'uuid';
-import { ValidationFailedError } from '@libs/common/errors/application-error';
+import { z } from 'zod';
+import { cursorCodec, cursorPart } from '@libs/common/pagination/cursor';
 import { JobQueue, SqlPool } from './job-queue';
 import { UnknownJobError } from './jobs.errors';
 
@@ -206,7 +207,7 @@ export class ScheduledJobs implements OnApplicationBootstrap, BeforeApplicationS
   /** Runs of one job, newest first, keyset-paged by (started_at, id). */
   async runs(name: string, page: { limit: number; cursor?: string }): Promise<{ items: WorkerRun[]; nextCursor: string | null }> {
     if (!this.jobs.has(name)) throw new UnknownJobError(name);
-    const after = page.cursor ? decodeRunCursor(page.cursor) : null;
+    const [afterAt, afterId] = page.cursor ? runCursor.decode(page.cursor) : [null, null];
     const res = await this.pool.query(
       `SELECT id, job_name, job_id, status, started_at, finished_at, processed_count, error, meta,
               to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS started_key
@@ -215,7 +216,7 @@ export class ScheduledJobs implements OnApplicationBootstrap, BeforeApplicationS
           AND ($2::timestamptz IS NULL OR (started_at, id) < ($2::timestamptz, $3::uuid))
         ORDER BY started_at DESC, id DESC
         LIMIT $4`,
-      [name, after?.startedAt ?? null, after?.id ?? null, page.limit + 1],
+      [name, afterAt, afterId, page.limit + 1],
     );
     const rows = res.rows.slice(0, page.limit);
     const last = rows[rows.length - 1];
@@ -231,7 +232,7 @@ export class ScheduledJobs implements OnApplicationBootstrap, BeforeApplicationS
         error: r.error,
         meta: r.meta,
       })),
-      nextCursor: res.rows.length > page.limit ? encodeRunCursor(last.started_key, last.id) : null,
+      nextCursor: res.rows.length > page.limit ? runCursor.encode([last.started_key, last.id]) : null,
     };
   }
 
@@ -314,22 +315,5 @@ function toIso(v: unknown): string | null {
   return (v instanceof Date ? v : new Date(String(v))).toISOString();
 }
 
-function encodeRunCursor(startedAt: string, id: string): string {
-  return Buffer.from(JSON.stringify([startedAt, id])).toString('base64url');
-}
-
-function decodeRunCursor(cursor: string): { startedAt: string; id: string } {
-  const invalid = () => new ValidationFailedError('The cursor is not valid', [{ field: 'cursor', message: 'cursor must be a value returned as nextCursor' }]);
-  if (!/^[A-Za-z0-9_-]{1,200}$/.test(cursor)) throw invalid();
-  let decoded: unknown;
-  try {
-    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid();
-  }
-  if (!Array.isArray(decoded) || decoded.length !== 2) throw invalid();
-  const [startedAt, id] = decoded;
-  if (typeof startedAt !== 'string' || !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/.test(startedAt)) throw invalid();
-  if (typeof id !== 'string' || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw invalid();
-  return { startedAt, id };
-}
+/** Keyset of a job's runs: (started_at in UTC to the microsecond, run id). */
+const runCursor = cursorCodec('jobs.scheduled-runs', z.tuple([cursorPart.timestamp, cursorPart.uuid]));

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseSecretKeys } from '@libs/common/crypto/secret-keys';
+import { OutboundAllowList } from '@libs/common/net/address-policy';
 
 /**
  * Typed configuration, validated once at start-up. A bad value stops the process with a
@@ -28,8 +29,32 @@ export const appConfigSchema = z.object({
     .regex(/^\d+(b|kb|mb)$/i, 'must look like 512kb or 1mb')
     .default('1mb'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  // HTTP surface and idempotency (issue 11).
+  /** Serve the OpenAPI document (/api/docs-json, /api/docs-yaml); unset: yes outside production, no in production (it maps every route). */
+  OPENAPI_ENABLED: bool.optional(),
+  /** Serve Swagger UI at /api/docs (only with the document; its inline scripts relax the CSP); unset: as OPENAPI_ENABLED. */
+  SWAGGER_UI_ENABLED: bool.optional(),
+  /** How long an Idempotency-Key's stored answer is kept and replayed; after that the key counts as new (purged hourly). */
+  IDEMPOTENCY_KEY_TTL_HOURS: z.coerce.number().positive().max(8760).default(24),
   /** Largest export file POST /workspaces/:ws/imports accepts (multipart, kept in the OS temp dir while it is imported). */
   IMPORT_MAX_FILE_MB: z.coerce.number().int().min(1).max(1_048_576).default(1024),
+  // Import limits (memory and CPU bounds of every import input; over one: 413 problem+json, or a failed job that keeps what it stored).
+  /** Longest NDJSON line or CSV record, in bytes (a JSON array sent as NDJSON is one huge line). */
+  IMPORT_MAX_LINE_BYTES: z.coerce.number().int().min(1024).max(1_073_741_824).default(4 * 1024 * 1024),
+  /** Largest NDJSON / CSV body streamed to POST /messages/import (checked on Content-Length, then while streaming). */
+  IMPORT_BODY_MAX_MB: z.coerce.number().int().min(1).max(1_048_576).default(256),
+  /** Most entries in a Slack export zip. */
+  IMPORT_ZIP_MAX_ENTRIES: z.coerce.number().int().min(1).max(10_000_000).default(100_000),
+  /** Largest uncompressed JSON entry of a Slack export zip (declared and actual bytes). */
+  IMPORT_ZIP_MAX_ENTRY_MB: z.coerce.number().int().min(1).max(65_536).default(128),
+  /** Largest total of uncompressed JSON entries of a Slack export zip (zip bombs). */
+  IMPORT_ZIP_MAX_TOTAL_MB: z.coerce.number().int().min(1).max(1_048_576).default(4096),
+  /** Largest JSON document parsed whole (Telegram result.json, json imports, a Slack export's JSON files). */
+  IMPORT_JSON_MAX_MB: z.coerce.number().int().min(1).max(4096).default(128),
+  /** HTML of one email turned into text and kept as bodyHtml, in characters; the rest is cut and the message flagged. */
+  IMPORT_HTML_MAX_CHARS: z.coerce.number().int().min(1000).max(100_000_000).default(1_000_000),
+  /** File imports and streamed NDJSON/CSV imports running at once per workspace (per app process); more answer 429. */
+  IMPORT_MAX_CONCURRENT_PER_WORKSPACE: z.coerce.number().int().min(1).max(1000).default(3),
   /** Run durable subscriptions (projections, sagas) in this process; false for HTTP-only processes. */
   RUN_SUBSCRIPTIONS: bool.default(true),
   /** Work background jobs and run the scheduled jobs' crons in this process; false for HTTP-only processes. */
@@ -73,10 +98,32 @@ export const appConfigSchema = z.object({
   BOOTSTRAP_ADMIN_EMAIL: z.string().email('must be an email address').optional(),
   BOOTSTRAP_ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
   /** smtp://user:pass@host:587 or smtps://...; unset = mail is kept in the mail_outbox table. */
-  /** Connectors may call private, loopback and link-local addresses (unset: yes outside production, no in production). */
-  CONNECTOR_ALLOW_PRIVATE_HOSTS: bool.optional(),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
   MAIL_FROM: z.string().default('Conversation Intelligence <no-reply@localhost>'),
+  // Outbound connections (connectors; reusable by other outbound clients): see libs/common/net.
+  /** Hosts and CIDRs outbound connections may reach although not public (loopback, private...), e.g. `127.0.0.1,localhost,10.0.0.0/8`; empty = public addresses only, in every mode. */
+  CONNECTOR_ALLOWED_HOSTS: z
+    .string()
+    .default('')
+    .superRefine((v, ctx) => {
+      try {
+        OutboundAllowList.parse(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+    }),
+  /** Removed (replaced by CONNECTOR_ALLOWED_HOSTS): `true` stops the start-up with that hint; `false` is ignored. */
+  CONNECTOR_ALLOW_PRIVATE_HOSTS: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || !['true', '1', 'yes'].includes(v), 'was removed: list the private hosts connectors may reach in CONNECTOR_ALLOWED_HOSTS')
+    .transform(() => undefined),
+  /** Largest answer a connector reads from a provider (bytes, streamed: over it the request fails with a clear error). */
+  CONNECTOR_MAX_RESPONSE_BYTES: z.coerce.number().int().min(1024).max(1_073_741_824).default(32 * 1024 * 1024),
+  /** Slack Web API base (GovSlack: https://slack-gov.com/api); used to prove a bot token's team (auth.test). */
+  SLACK_API_BASE_URL: z.string().url('must be a URL').default('https://slack.com/api'),
+  /** Telegram Bot API base (or a self-hosted Bot API server); used to prove a bot token's bot (getMe). */
+  TELEGRAM_API_BASE_URL: z.string().url('must be a URL').default('https://api.telegram.org'),
   /** Operator token: superuser on /api/v1/admin and read access to every workspace, for automation and break-glass; unset = none. */
   ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   // AI: the built-in offline engine and embedder by default; any OpenAI-compatible server when set.

@@ -6,7 +6,7 @@ import { loadAppConfig } from '@app/config/app-config';
 import { CREDENTIAL_FIELD_NAME, SECRET_WITHHELD } from '@libs/event-store/audit-visibility';
 import { EventTypeRegistry } from '@libs/event-store/event-type-registry';
 import { eventually } from '@test/support/eventually';
-import { createWorkspace, lastMail, linkOAuthAccount, pinIn, signUp, SignedUp } from '@test/support/identity-client';
+import { createWorkspace, linkOAuthAccount, signUpVerified, SignedUp } from '@test/support/identity-client';
 import { routeTable, RouteInfo } from '@test/support/route-table';
 import { createTestDatabase, TestDatabase } from '@test/support/test-database';
 
@@ -41,12 +41,8 @@ describe('audit privacy: roles, private-to-actor streams, withheld credentials (
   const http = () => request(app.getHttpServer());
   const bearer = (t: string) => ({ Authorization: `Bearer ${t}` });
 
-  /** Signs up and verifies the email with the mailed PIN (members are added only with a verified email). */
-  async function verifiedUser(): Promise<SignedUp> {
-    const u = await signUp(app);
-    await http().post('/api/v1/auth/verify-email').send({ email: u.email, pin: pinIn((await lastMail(app, u.email, 'signup-pin')).body) }).expect(200);
-    return u;
-  }
+  // Members are added only with a verified email.
+  const verifiedUser = () => signUpVerified(app);
 
   beforeAll(async () => {
     if (process.env.TEST_DATABASE_URL) db = await createTestDatabase(4);

@@ -8,7 +8,7 @@ import { loadAppConfig } from '@app/config/app-config';
 import { PG_POOL } from '@libs/database/database-backend';
 import { SourceCredentials } from '@modules/ingestion/infrastructure/source-credentials';
 import { OAuthTokenVault } from '@modules/identity/infrastructure/oauth-token-vault';
-import { createWorkspace, invitationTokenIn, lastMail, linkOAuthAccount, signUp, uniqueSecret } from '@test/support/identity-client';
+import { createWorkspace, invitationTokenIn, lastMail, linkOAuthAccount, signUpVerified, uniqueSecret } from '@test/support/identity-client';
 import { createTestDatabase, TestDatabase } from '@test/support/test-database';
 
 /** Mails whose very purpose is to deliver a secret to its owner (the only place it may be in clear). */
@@ -86,8 +86,9 @@ describe('identity: no secret in clear in the log, the tables or the logs (e2e)'
 
     // An API key, created through the API and used once.
     const ws = await createWorkspace(app, me);
-    const key = await http().post(`/api/v1/workspaces/${ws}/api-keys`).set(me.auth).set('X-Request-Id', rid()).set('Idempotency-Key', `key-${uuidv7()}`).send({ name: 'ci', role: 'viewer' }).expect(201);
+    const key = await http().post(`/api/v1/workspaces/${ws}/api-keys`).set(me.auth).set('X-Request-Id', rid()).set('Idempotency-Key', `key-${uuidv7()}`).send({ name: 'ci', role: 'admin' }).expect(201);
     secrets.apiKey = key.body.key;
+    // The workspace audit needs the admin role.
     await http().get(`/api/v1/workspaces/${ws}/audit/events`).set('X-API-Key', secrets.apiKey).set('X-Request-Id', rid()).expect(200);
 
     // An invitation token, delivered by mail and accepted.
@@ -95,7 +96,7 @@ describe('identity: no secret in clear in the log, the tables or the logs (e2e)'
     await http().post(`/api/v1/workspaces/${ws}/invitations`).set(me.auth).set('X-Request-Id', rid()).send({ email: inviteeEmail, role: 'member' }).expect(201);
     const invitationMail = await lastMail(app, inviteeEmail, 'invitation');
     secrets.invitationToken = invitationTokenIn(invitationMail.body);
-    const invitee = await signUp(app, { email: inviteeEmail });
+    const invitee = await signUpVerified(app, { email: inviteeEmail });
     await http().post('/api/v1/invitations/accept').set(invitee.auth).set('X-Request-Id', rid()).send({ token: secrets.invitationToken }).expect(200);
 
     // OAuth tokens: linked (with an Idempotency-Key, so its record is scanned too), then refreshed.

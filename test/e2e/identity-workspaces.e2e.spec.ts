@@ -3,7 +3,7 @@ import request from 'supertest';
 import { v7 as uuidv7 } from 'uuid';
 import { createApp } from '@app/bootstrap';
 import { loadAppConfig } from '@app/config/app-config';
-import { createWorkspace, invitationTokenIn, lastMail, signUp } from '@test/support/identity-client';
+import { createWorkspace, invitationTokenIn, lastMail, signUp, signUpVerified, verifyEmail } from '@test/support/identity-client';
 import { createTestDatabase, TestDatabase } from '@test/support/test-database';
 
 describe('identity: workspaces, members, invitations, API keys (e2e)', () => {
@@ -45,10 +45,10 @@ describe('identity: workspaces, members, invitations, API keys (e2e)', () => {
     expect(reuse.body.slug).toBe(res.body.slug);
   });
 
-  it('adds an existing account as a member (201), invites an unknown email; roles are enforced; the last owner stays', async () => {
+  it('adds an existing account (verified email) as a member (201), invites an unknown email; roles are enforced; the last owner stays', async () => {
     const owner = await signUp(app);
     const ws = await createWorkspace(app, owner);
-    const bob = await signUp(app);
+    const bob = await signUpVerified(app);
     const added = await http().post(`/api/v1/workspaces/${ws}/members`).set(owner.auth).send({ email: bob.email, role: 'viewer' }).expect(201);
     expect(added.body).toEqual(expect.objectContaining({ status: 'added', userId: bob.userId, role: 'viewer' }));
     problem(await http().post(`/api/v1/workspaces/${ws}/members`).set(owner.auth).send({ email: bob.email, role: 'member' }), 409, 'IDENTITY.ALREADY_MEMBER');
@@ -88,6 +88,9 @@ describe('identity: workspaces, members, invitations, API keys (e2e)', () => {
     const mallory = await signUp(app);
     problem(await http().post('/api/v1/invitations/accept').set(mallory.auth).send({ token }), 403, 'IDENTITY.INVITATION_EMAIL_MISMATCH');
     const carol = await signUp(app, { email });
+    // Only once the address is verified (the PIN reached its mailbox): anyone could have signed up with it.
+    problem(await http().post('/api/v1/invitations/accept').set(carol.auth).send({ token }), 403, 'IDENTITY.EMAIL_NOT_VERIFIED');
+    await verifyEmail(app, carol);
     await http().post('/api/v1/invitations/accept').set(carol.auth).send({ token }).expect(200, { workspaceId: ws, role: 'member' });
     problem(await http().post('/api/v1/invitations/accept').set(carol.auth).send({ token }), 409, 'IDENTITY.INVITATION_NOT_PENDING');
     problem(await http().post('/api/v1/invitations/accept').set(carol.auth).send({ token: 'x'.repeat(43) }), 404, 'IDENTITY.INVITATION_NOT_FOUND');
@@ -111,7 +114,8 @@ describe('identity: workspaces, members, invitations, API keys (e2e)', () => {
     const key = created.body.key as string;
     const list = await http().get(`/api/v1/workspaces/${ws}/api-keys`).set(owner.auth).expect(200);
     expect(list.body.items).toEqual([expect.objectContaining({ id: created.body.id, prefix: created.body.prefix, revokedAt: null })]);
-    expect(JSON.stringify(list.body)).not.toContain(key.split('_')[2]);
+    // The secret part (base64url may itself hold '_': cut after the prefix, not split).
+    expect(JSON.stringify(list.body)).not.toContain(key.slice(`ck_${created.body.prefix}_`.length));
 
     await http().get(`/api/v1/workspaces/${ws}`).set('X-API-Key', key).expect(200);
     await http().get(`/api/v1/workspaces/${ws}/members`).set('X-API-Key', key).expect(200);
@@ -129,6 +133,20 @@ describe('identity: workspaces, members, invitations, API keys (e2e)', () => {
     problem(await http().delete(`/api/v1/workspaces/${other}/api-keys/${created.body.id}`).set(owner.auth), 404, 'IDENTITY.API_KEY_NOT_FOUND');
   });
 
+  it('refuses impossible or unreadable expiry dates of API keys and OAuth accounts with 400, never 500', async () => {
+    const owner = await signUp(app);
+    const ws = await createWorkspace(app, owner);
+    for (const expiresAt of ['20240230', '2024-02-30', '2999-13-01T00:00:00Z', 'tomorrow']) {
+      problem(await http().post(`/api/v1/workspaces/${ws}/api-keys`).set(owner.auth).send({ name: 'ci', role: 'viewer', expiresAt }), 400, 'VALIDATION_FAILED');
+      problem(
+        await http().post('/api/v1/me/oauth-accounts').set(owner.auth).send({ provider: 'google', providerAccountId: 'g-1', accessToken: 'at', expiresAt }),
+        400,
+        'VALIDATION_FAILED',
+      );
+    }
+    await http().post(`/api/v1/workspaces/${ws}/api-keys`).set(owner.auth).send({ name: 'ci', role: 'viewer', expiresAt: '2999-01-01T00:00:00+02:00' }).expect(201);
+  });
+
   it('organizations: unique names, only members see one, only the creator changes it', async () => {
     const alice = await signUp(app);
     const name = `Acme ${uuidv7()}`;
@@ -136,7 +154,7 @@ describe('identity: workspaces, members, invitations, API keys (e2e)', () => {
     expect(org.body).toEqual(expect.objectContaining({ id: expect.any(String), name, size: 'small', domain: 'acme.test', subscriptionPlan: 'free' }));
     problem(await http().post('/api/v1/organizations').set(alice.auth).send({ name: name.toUpperCase() }), 409, 'IDENTITY.ORGANIZATION_NAME_TAKEN');
     problem(await http().post('/api/v1/organizations').set(alice.auth).send({ name: 'Z', size: 'huge', website: 'not a url' }), 400, 'VALIDATION_FAILED');
-    const bob = await signUp(app);
+    const bob = await signUpVerified(app);
     problem(await http().get(`/api/v1/organizations/${org.body.id}`).set(bob.auth), 404, 'IDENTITY.ORGANIZATION_NOT_FOUND');
     await http().patch(`/api/v1/organizations/${org.body.id}`).set(alice.auth).send({ industry: 'Robotics' }).expect(200);
     const ws = await http().post('/api/v1/workspaces').set(alice.auth).send({ name: 'Acme team', organizationId: org.body.id }).expect(201);

@@ -14,7 +14,7 @@ import { loadAppConfig } from '@app/config/app-config';
 import { PG_POOL } from '@libs/database/database-backend';
 import { QUOTE_EML, slackExportZip, TELEGRAM_RESULT_JSON, THREAD_MBOX } from '@test/support/fixtures/exports';
 import { eventually } from '@test/support/eventually';
-import { createWorkspace, signUp, SignedUp } from '@test/support/identity-client';
+import { createWorkspace, signUp, SignedUp, signUpVerified } from '@test/support/identity-client';
 import { createTestDatabase, TestDatabase } from '@test/support/test-database';
 import { zip } from '@test/support/zip-writer';
 
@@ -209,7 +209,7 @@ describe('ingestion: export files through POST /imports and the CLI (e2e)', () =
     problem(await upload(THREAD_MBOX, 'x.mbox', { sourceId: uuidv7() }), 404, 'INGESTION.SOURCE_NOT_FOUND');
     const big = Buffer.concat([Buffer.from('From a@b Mon Mar  2 10:00:00 2026\n\n'), Buffer.alloc(1024 * 1024 + 10, 'x')]);
     problem(await upload(big, 'big.mbox'), 413, 'PAYLOAD_TOO_LARGE');
-    const viewer = await signUp(app);
+    const viewer = await signUpVerified(app);
     await http().post(`/api/v1/workspaces/${ws}/members`).set(owner.auth).send({ email: viewer.email, role: 'viewer' }).expect(201);
     problem(await upload(THREAD_MBOX, 'x.mbox', {}, viewer), 403, 'FORBIDDEN');
     await eventually(() => expect(readdirSync(uploads)).toEqual([]));

@@ -5,7 +5,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { createApp } from '@app/bootstrap';
 import { loadAppConfig } from '@app/config/app-config';
 import { PG_POOL } from '@libs/database/database-backend';
-import { createWorkspace, signUp, SignedUp } from '@test/support/identity-client';
+import { createWorkspace, signUp, SignedUp, signUpVerified } from '@test/support/identity-client';
 import { createTestDatabase, TestDatabase } from '@test/support/test-database';
 
 const TOKEN = 'ingestion-operator-token-0123456789abcd';
@@ -43,7 +43,7 @@ describe('ingestion: sources, imports (JSON, NDJSON, CSV), jobs, messages (e2e)'
   });
 
   describe('sources', () => {
-    it('connects a source with credentials that are never returned; the provider account binds one workspace', async () => {
+    it('connects a source with credentials that are never returned; a provider account merely named binds nothing', async () => {
       const res = await http()
         .post(`/api/v1/workspaces/${ws}/sources`)
         .set(owner.auth)
@@ -58,11 +58,10 @@ describe('ingestion: sources, imports (JSON, NDJSON, CSV), jobs, messages (e2e)'
       expect(clear.rows[0].n).toBe(0);
 
       const other = await createWorkspace(app, owner);
-      problem(
-        await http().post(`/api/v1/workspaces/${other}/sources`).set(owner.auth).send({ kind: 'chatwoot', name: 'Dup', credentials: { baseUrl: 'https://chat.example.com/', apiToken: 'x', accountId: '7' } }),
-        409,
-        'INGESTION.SOURCE_EXTERNAL_ACCOUNT_TAKEN',
-      );
+      // Unproven (the credentials were never accepted by that Chatwoot), so nothing is bound: naming the account again is no conflict.
+      expect(res.body.accountVerified).toBe(false);
+      const dup = await http().post(`/api/v1/workspaces/${other}/sources`).set(owner.auth).send({ kind: 'chatwoot', name: 'Dup', credentials: { baseUrl: 'https://chat.example.com/', apiToken: 'x', accountId: '7' } });
+      expect({ status: dup.status, accountVerified: dup.body.accountVerified }).toEqual({ status: 201, accountVerified: false });
       const bad = await http().post(`/api/v1/workspaces/${ws}/sources`).set(owner.auth).send({ kind: 'gong', name: 'Calls', credentials: { accessKey: 'a', nope: 1 } });
       problem(bad, 400, 'VALIDATION_FAILED');
       expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['credentials.nope', 'credentials.secretKey']);
@@ -135,7 +134,7 @@ describe('ingestion: sources, imports (JSON, NDJSON, CSV), jobs, messages (e2e)'
     });
 
     it('refuses a viewer (403), an unknown media type (415) and a source of another workspace (404)', async () => {
-      const viewer = await signUp(app);
+      const viewer = await signUpVerified(app);
       await http().post(`/api/v1/workspaces/${ws}/members`).set(owner.auth).send({ email: viewer.email, role: 'viewer' }).expect(201);
       problem(await http().post(`/api/v1/workspaces/${ws}/messages/import`).set(viewer.auth).send({ source: { kind: 'api', name: 'x' }, messages: [] }), 403, 'FORBIDDEN');
       await http().get(`/api/v1/workspaces/${ws}/messages`).set(viewer.auth).expect(200);

@@ -9,6 +9,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { createApp } from '@app/bootstrap';
 import { loadAppConfig } from '@app/config/app-config';
 import { PG_POOL } from '@libs/database/database-backend';
+import { FakeSlack } from '@test/support/fakes/slack.fake';
 import { createWorkspace, signUp, SignedUp } from '@test/support/identity-client';
 import { createTestDatabase, TestDatabase } from '@test/support/test-database';
 
@@ -31,10 +32,16 @@ describe('ingestion: provider webhooks (e2e)', () => {
   let owner: SignedUp;
   let ws: string;
   const http = () => request(app.getHttpServer());
+  // Slack's auth.test, how a bot token proves its team.
+  const slackApi = new FakeSlack();
 
   beforeAll(async () => {
     if (process.env.TEST_DATABASE_URL) db = await createTestDatabase(4);
-    app = await createApp(loadAppConfig({ DATABASE_URL: db?.url, DATA_DIR: 'memory://', LOG_LEVEL: 'silent', AUTH_RATE_LIMIT_PER_MINUTE: '1000', RUN_JOBS: 'false' }), { logger: false });
+    await slackApi.start();
+    app = await createApp(
+      loadAppConfig({ DATABASE_URL: db?.url, DATA_DIR: 'memory://', LOG_LEVEL: 'silent', AUTH_RATE_LIMIT_PER_MINUTE: '1000', RUN_JOBS: 'false', CONNECTOR_ALLOWED_HOSTS: '127.0.0.1', SLACK_API_BASE_URL: slackApi.apiBase }),
+      { logger: false },
+    );
     await app.init();
     pool = app.get<Pool>(PG_POOL);
     owner = await signUp(app);
@@ -42,6 +49,7 @@ describe('ingestion: provider webhooks (e2e)', () => {
   });
   afterAll(async () => {
     await app?.close();
+    await slackApi.close();
     await db?.close();
   });
 
@@ -163,7 +171,7 @@ describe('ingestion: provider webhooks (e2e)', () => {
       source = await connect('chatwoot', 'Support inbox', { baseUrl: 'https://chat.acme.example', apiToken: 'cw-api-token', accountId: 7, hmacToken: CHATWOOT_SECRET });
     });
 
-    it('stores message_created; the same X-Chatwoot-Delivery again stores nothing new', async () => {
+    it('stores message_created; a redelivery stores nothing new', async () => {
       const delivery = uuidv7();
       expect((await send('chatwoot-message-created.json', delivery).expect(200)).body).toMatchObject({ ok: true, stored: 1 });
       const before = await events();
@@ -193,6 +201,33 @@ describe('ingestion: provider webhooks (e2e)', () => {
       expect(streams.rows.map((r) => r.stream_type).sort()).toEqual(['conversation', 'source-contact']);
       const clear = await pool.query(`SELECT count(*)::int AS n FROM events WHERE payload::text LIKE '%mia.chen@initech.example%' OR payload::text LIKE '%+4915112345678%'`);
       expect(clear.rows[0].n).toBe(0);
+    });
+
+    it('dedupes on the signed material, not the unsigned X-Chatwoot-Delivery: a replay under a fresh id cannot undo a newer edit', async () => {
+      const withId = (name: string) => fixture(name).replace(/"id": 9120/g, '"id": 9140');
+      const created = withId('chatwoot-message-created.json');
+      expect((await post('chatwoot', source, created, { ...signed(created), 'X-Chatwoot-Delivery': uuidv7() }).expect(200)).body).toMatchObject({ stored: 1 });
+      const first = withId('chatwoot-message-updated.json');
+      const second = first.replace('since the 4.1 update.', 'since the 4.1 update (fixed in 4.2).');
+      const firstHeaders = signed(first);
+      expect((await post('chatwoot', source, first, { ...firstHeaders, 'X-Chatwoot-Delivery': uuidv7() }).expect(200)).body).toMatchObject({ updated: 1 });
+      expect((await post('chatwoot', source, second, { ...signed(second), 'X-Chatwoot-Delivery': uuidv7() }).expect(200)).body).toMatchObject({ updated: 1 });
+      // An attacker who saw the first edit replays it, byte for byte and signature included, under a fresh delivery id.
+      const before = await events();
+      expect((await post('chatwoot', source, first, { ...firstHeaders, 'X-Chatwoot-Delivery': uuidv7() }).expect(200)).body).toMatchObject({ stored: 0, updated: 0, duplicates: 1 });
+      expect(await events()).toBe(before);
+      expect((await listed(source)).find((m) => m.externalId === '9140')).toMatchObject({ content: 'Hi! Our invoices show the wrong VAT number (DE811907980) since the 4.1 update (fixed in 4.2).' });
+    });
+
+    it('a delivery id named first by a replay does not suppress the real delivery that carries it', async () => {
+      const old = fixture('chatwoot-message-created.json').replace(/"id": 9120/g, '"id": 9150');
+      const oldHeaders = signed(old);
+      await post('chatwoot', source, old, { ...oldHeaders, 'X-Chatwoot-Delivery': uuidv7() }).expect(200);
+      // The replay names the id Chatwoot will give its next delivery.
+      await post('chatwoot', source, old, { ...oldHeaders, 'X-Chatwoot-Delivery': 'next-real-delivery' }).expect(200);
+      const real = fixture('chatwoot-message-created.json').replace(/"id": 9120/g, '"id": 9151');
+      expect((await post('chatwoot', source, real, { ...signed(real), 'X-Chatwoot-Delivery': 'next-real-delivery' }).expect(200)).body).toMatchObject({ stored: 1 });
+      expect((await listed(source)).map((m) => m.externalId)).toContain('9151');
     });
 
     it('refuses a bad signature, a stale timestamp, an unsigned delivery; a source without the secret takes no webhook', async () => {
@@ -264,13 +299,18 @@ describe('ingestion: provider webhooks (e2e)', () => {
       expect(items.find((m) => m.externalId.endsWith(':5600'))).toMatchObject({ author: { name: 'John Smith', email: 'john.smith@initech.example' }, threadId: 'gong:5599332235511222779' });
     });
 
-    it('refuses a JWT of another key, an expired one, one for another body, and an unsigned request', async () => {
+    it('refuses a JWT of another key, an expired one, one without exp, one not valid yet, one for another body, and an unsigned request', async () => {
       const call = fixture('gong-call-webhook.json').replace(/5599332235511222779/g, '5599332235511222000');
       const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
       const [h, p] = jwtFor(call).split('.');
       const forged = `${h}.${p}.${createSign('RSA-SHA256').update(`${h}.${p}`).sign(other).toString('base64url')}`;
       await storesNothing(source, () => post('gong', source, call, { Authorization: forged }), 401, 'INGESTION.WEBHOOK_SIGNATURE_INVALID');
       await storesNothing(source, () => post('gong', source, call, { Authorization: jwtFor(call, { exp: Math.floor(Date.now() / 1000) - 600 }) }), 401, 'INGESTION.WEBHOOK_SIGNATURE_INVALID');
+      // Correctly signed and bound to the body, but without exp: it would be valid forever.
+      const noExp = await post('gong', source, call, { Authorization: jwtFor(call, { exp: undefined }) });
+      refused(noExp, 401, 'INGESTION.WEBHOOK_SIGNATURE_INVALID');
+      expect(noExp.body.detail).toMatch(/no exp claim/);
+      await storesNothing(source, () => post('gong', source, call, { Authorization: jwtFor(call, { nbf: Math.floor(Date.now() / 1000) + 600 }) }), 401, 'INGESTION.WEBHOOK_SIGNATURE_INVALID');
       await storesNothing(source, () => post('gong', source, call, { Authorization: jwtFor(fixture('gong-call-webhook.json')) }), 401, 'INGESTION.WEBHOOK_SIGNATURE_INVALID');
       await storesNothing(source, () => post('gong', source, call, {}), 401, 'INGESTION.WEBHOOK_SIGNATURE_INVALID');
     });
@@ -286,6 +326,19 @@ describe('ingestion: provider webhooks (e2e)', () => {
       await storesNothing(source, () => post('api', source, body.replace('1001', '2001'), { 'X-Signature': `sha256=${hmacHex(API_SECRET, body)}` }), 401, 'INGESTION.WEBHOOK_SIGNATURE_INVALID');
       const email = await connect('email', 'Shared inbox', { webhookSecret: API_SECRET });
       expect((await post('email', email, body, { 'X-Signature': `sha256=${hmacHex(API_SECRET, body)}` }).expect(200)).body).toMatchObject({ stored: 2 });
+    });
+
+    it('does not trust the unsigned X-Delivery-Id: a second body under a used id is taken, a replay of a body under a new id stores nothing', async () => {
+      const source = await connect('api', 'CRM replays', { webhookSecret: API_SECRET });
+      const sign = (b: string) => ({ 'X-Signature': `sha256=${hmacHex(API_SECRET, b)}` });
+      const first = fixture('signed-json-messages.json');
+      expect((await post('api', source, first, { ...sign(first), 'X-Delivery-Id': 'd-1' }).expect(200)).body).toMatchObject({ stored: 2 });
+      const next = first.replace(/crm-note-100/g, 'crm-note-200');
+      expect((await post('api', source, next, { ...sign(next), 'X-Delivery-Id': 'd-1' }).expect(200)).body).toMatchObject({ stored: 2 });
+      const before = await events();
+      expect((await post('api', source, first, { ...sign(first), 'X-Delivery-Id': 'd-fresh' }).expect(200)).body).toMatchObject({ stored: 0 });
+      expect(await events()).toBe(before);
+      expect((await listed(source)).map((m) => m.externalId).sort()).toEqual(['crm-note-1001', 'crm-note-1002', 'crm-note-2001', 'crm-note-2002']);
     });
   });
 
@@ -303,6 +356,46 @@ describe('ingestion: provider webhooks (e2e)', () => {
       const res = await post('slack', source, body, { 'X-Slack-Request-Timestamp': ts, 'X-Slack-Signature': `v0=${hmacHex(SLACK_SECRET, `v0:${ts}:`, body)}` }).expect(200);
       expect(res.body).toMatchObject({ stored: 0, duplicates: 1 });
       expect((await listed(source)).map((m) => m.externalId)).toEqual(['C123ABC456:1772445600.000100']);
+    });
+  });
+
+  describe('external account claims need proof', () => {
+    const team = `T${uuidv7().replace(/-/g, '').slice(-10).toUpperCase()}`;
+    const teamToken = `xoxb-${uuidv7()}`;
+    const otherTeamToken = `xoxb-${uuidv7()}`;
+    const connectIn = (workspace: string, user: SignedUp, credentials: Record<string, unknown>) =>
+      http().post(`/api/v1/workspaces/${workspace}/sources`).set(user.auth).send({ kind: 'slack', name: `Slack ${uuidv7().slice(-6)}`, credentials: { signingSecret: SLACK_SECRET, ...credentials }, config: { teamId: team } });
+
+    beforeAll(() => {
+      slackApi.bot(teamToken, team).bot(otherTeamToken, 'T0OTHERTEAM');
+    });
+
+    it('naming a Slack team claims nothing; the workspace whose bot token proves the team binds it, and that proven claim then blocks others', async () => {
+      const a = await signUp(app);
+      const wsA = await createWorkspace(app, a);
+      // Workspace A merely names team T: without a bot token, or with a token of another team.
+      const named = await connectIn(wsA, a, {}).expect(201);
+      expect(named.body).toMatchObject({ externalId: team, accountVerified: false });
+      expect((await connectIn(wsA, a, { botToken: otherTeamToken }).expect(201)).body).toMatchObject({ accountVerified: false });
+      const unproven = await http().post(`/api/v1/workspaces/${wsA}/sources/${named.body.id}/verify`).set(a.auth);
+      refused(unproven, 422, 'INGESTION.ACCOUNT_NOT_VERIFIED');
+      expect(unproven.body.detail).toMatch(/bot token/);
+
+      // Workspace B proves T (auth.test answers T for its bot token): connected and bound.
+      const b = await signUp(app);
+      const wsB = await createWorkspace(app, b);
+      const proven = await connectIn(wsB, b, { botToken: teamToken }).expect(201);
+      expect(proven.body).toMatchObject({ externalId: team, accountVerified: true });
+      expect(slackApi.requests.filter((r) => r.path === '/api/auth.test' && r.headers.authorization === `Bearer ${teamToken}`)).toHaveLength(1);
+
+      // Now T is bound to B: another workspace is refused even with a valid token of T, and so is A adding one.
+      const c = await signUp(app);
+      const wsC = await createWorkspace(app, c);
+      refused(await connectIn(wsC, c, { botToken: teamToken }), 409, 'INGESTION.SOURCE_EXTERNAL_ACCOUNT_TAKEN');
+      refused(await http().patch(`/api/v1/workspaces/${wsA}/sources/${named.body.id}`).set(a.auth).send({ credentials: { signingSecret: SLACK_SECRET, botToken: teamToken } }), 409, 'INGESTION.SOURCE_EXTERNAL_ACCOUNT_TAKEN');
+      refused(await http().post(`/api/v1/workspaces/${wsA}/sources/${named.body.id}/verify`).set(a.auth), 409, 'INGESTION.SOURCE_EXTERNAL_ACCOUNT_TAKEN');
+      // B proving again changes nothing.
+      expect((await http().post(`/api/v1/workspaces/${wsB}/sources/${proven.body.id}/verify`).set(b.auth).expect(200)).body).toMatchObject({ accountVerified: true });
     });
   });
 

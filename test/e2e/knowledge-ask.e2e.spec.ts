@@ -6,7 +6,7 @@ import { createApp } from '@app/bootstrap';
 import { loadAppConfig } from '@app/config/app-config';
 import { PG_POOL } from '@libs/database/database-backend';
 import { eventually } from '@test/support/eventually';
-import { createWorkspace, signUp, SignedUp } from '@test/support/identity-client';
+import { createWorkspace, signUp, SignedUp, signUpVerified } from '@test/support/identity-client';
 import { FakeOpenAiServer } from '@test/support/fakes/fake-openai-server';
 import { createTestDatabase, TestDatabase } from '@test/support/test-database';
 
@@ -83,8 +83,8 @@ describe('knowledge: Ask with citations and conversations (e2e)', () => {
     pool = app.get<Pool>(PG_POOL);
     owner = await signUp(app);
     wsA = await createWorkspace(app, owner);
-    colleague = await signUp(app);
-    viewer = await signUp(app);
+    colleague = await signUpVerified(app);
+    viewer = await signUpVerified(app);
     await http().post(`/api/v1/workspaces/${wsA}/members`).set(owner.auth).send({ email: colleague.email, role: 'member' }).expect(201);
     await http().post(`/api/v1/workspaces/${wsA}/members`).set(owner.auth).send({ email: viewer.email, role: 'viewer' }).expect(201);
     ownerOfB = await signUp(app);
@@ -267,7 +267,7 @@ describe('knowledge: Ask with citations and conversations (e2e)', () => {
   });
 
   it('pages the caller\'s conversations newest first, and archives one (gone from list and reads; archiving again is fine)', async () => {
-    const user = await signUp(app);
+    const user = await signUpVerified(app);
     await http().post(`/api/v1/workspaces/${wsA}/members`).set(owner.auth).send({ email: user.email, role: 'member' }).expect(201);
     const ids: string[] = [];
     for (const q of ['When does Orbit sync ship?', 'What does Helios analytics cost?', 'Which CSV export bug is in review?']) ids.push((await ask(wsA, user, { question: q }).expect(200)).body.conversationId);
@@ -286,7 +286,7 @@ describe('knowledge: Ask with citations and conversations (e2e)', () => {
   });
 
   it("erasing a user shreds their questions and answers in the log and the views, and a rebuild gives the same views", async () => {
-    const asker = await signUp(app);
+    const asker = await signUpVerified(app);
     await http().post(`/api/v1/workspaces/${wsA}/members`).set(owner.auth).send({ email: asker.email, role: 'member' }).expect(201);
     const secret = `Does Orbit sync work with the Zanzibar${uuidv7().slice(-6)} project?`;
     const first = await ask(wsA, asker, { question: secret }).expect(200);

@@ -3,7 +3,7 @@ import request from 'supertest';
 import { v7 as uuidv7 } from 'uuid';
 import { createApp } from '@app/bootstrap';
 import { loadAppConfig } from '@app/config/app-config';
-import { createWorkspace, signUp, SignedUp } from '@test/support/identity-client';
+import { createWorkspace, signUp, SignedUp, signUpVerified } from '@test/support/identity-client';
 import { routeTable, RouteInfo } from '@test/support/route-table';
 import { createTestDatabase, TestDatabase } from '@test/support/test-database';
 
@@ -37,7 +37,7 @@ describe('tenancy matrix over every workspace-scoped route (e2e)', () => {
     const wsA = await createWorkspace(app, memberOfA);
     const ownerOfB = await signUp(app);
     wsB = await createWorkspace(app, ownerOfB);
-    viewerOfB = await signUp(app);
+    viewerOfB = await signUpVerified(app);
     await request(app.getHttpServer()).post(`/api/v1/workspaces/${wsB}/members`).set(ownerOfB.auth).send({ email: viewerOfB.email, role: 'viewer' }).expect(201);
     const key = await request(app.getHttpServer()).post(`/api/v1/workspaces/${wsA}/api-keys`).set(memberOfA.auth).send({ name: 'a', role: 'admin' }).expect(201);
     apiKeyOfA = key.body.key;

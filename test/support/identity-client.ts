@@ -25,6 +25,19 @@ export async function signUp(app: INestApplication, overrides: Partial<{ email: 
   return { userId: res.body.user.id, email, accessToken: res.body.accessToken, refreshToken: res.body.refreshToken, auth: { Authorization: `Bearer ${res.body.accessToken}` } };
 }
 
+/** Verifies `user`'s email with the PIN mailed at sign-up (members are added at once only with a verified email). */
+export async function verifyEmail(app: INestApplication, user: { email: string }): Promise<void> {
+  const pin = pinIn((await lastMail(app, user.email, 'signup-pin')).body);
+  await request(app.getHttpServer()).post('/api/v1/auth/verify-email').send({ email: user.email, pin }).expect(200);
+}
+
+/** signUp, then verifyEmail: a user a workspace admin can add as a member by email. */
+export async function signUpVerified(app: INestApplication, overrides: Parameters<typeof signUp>[1] = {}): Promise<SignedUp> {
+  const user = await signUp(app, overrides);
+  await verifyEmail(app, user);
+  return user;
+}
+
 export async function createWorkspace(app: INestApplication, owner: SignedUp, name = `Team ${uuidv7().slice(-6)}`): Promise<string> {
   const res = await request(app.getHttpServer()).post('/api/v1/workspaces').set(owner.auth).send({ name }).expect(201);
   return res.body.id;

@@ -10,6 +10,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { EncryptedColumns } from '@libs/common/crypto/encrypted-columns';
 import { SecretBox } from '@libs/common/crypto/secret-box';
 import { parseSecretKeys } from '@libs/common/crypto/secret-keys';
+import { OutboundGuard } from '@libs/common/net/outbound-guard';
 import { EventTypeRegistry } from '@libs/event-store/event-type-registry';
 import { PersonalDataCipher } from '@libs/event-store/personal-data-cipher';
 import { PostgresEventStore } from '@libs/event-store/postgres-event-store';
@@ -39,12 +40,15 @@ async function main(): Promise<void> {
   const projections = new ProjectionRegistry();
   projections.register(new SourcesProjection(), new MessagesProjection(), new JobsProjection(), new ConversationsProjection(), new SourceContactsProjection());
   const store = new PostgresEventStore(pool, { registry, namedStatements: true, personalData: new PersonalDataCipher(box) });
+  const guard = new OutboundGuard({ allowList: '127.0.0.1' });
   const runners = createSyncRunners({
     pool,
     writer: new MessageWriter(pool, store),
     aggregates: new IngestionAggregates(new EventSourcedCommandHandler(store, { pool, registry: projections })),
     credentials: new SourceCredentials(box, new EncryptedColumns(), loadAppConfig({ NODE_ENV: 'test' })),
     conversations: new ConversationWriter(pool, store),
+    // The fake providers of the tests listen on 127.0.0.1: the outbound guard refuses it unless allowed.
+    http: { guard },
   });
   const row = (await pool.query(`SELECT * FROM ingestion_sources_view WHERE id = $1`, [sourceId])).rows[0];
   const source: PullSource = { id: row.id, workspaceId: row.workspace_id, kind: row.kind, credentialsCiphertext: row.credentials_ciphertext, config: row.config };
@@ -53,6 +57,7 @@ async function main(): Promise<void> {
   process.stdout.write(`JOB ${handle.jobId}\n`);
   const summary = await runners[source.kind].execute(handle);
   process.stdout.write(`DONE ${JSON.stringify(summary)}\n`);
+  await guard.close();
   await pool.end();
 }
 

@@ -3,9 +3,10 @@ import { crc32, deflateRawSync } from 'node:zlib';
 /**
  * A minimal ZIP writer for test fixtures (no zip library is installed): local headers, a
  * central directory and its end record; entries deflated (method 8, as Slack's exports are)
- * or stored (method 0). No zip64, no encryption: fixtures are small.
+ * or stored (method 0). No zip64, no encryption: fixtures are small. `declaredSize` writes another
+ * uncompressed size into the headers than the data has (a crafted archive, as zip bombs are).
  */
-export function zip(entries: { name: string; data: Buffer | string; store?: boolean }[]): Buffer {
+export function zip(entries: { name: string; data: Buffer | string; store?: boolean; declaredSize?: number }[]): Buffer {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
   let offset = 0;
@@ -26,7 +27,7 @@ export function zip(entries: { name: string; data: Buffer | string; store?: bool
     local.writeUInt16LE(date, 12);
     local.writeUInt32LE(crc, 14);
     local.writeUInt32LE(body.length, 18);
-    local.writeUInt32LE(raw.length, 22);
+    local.writeUInt32LE(e.declaredSize ?? raw.length, 22);
     local.writeUInt16LE(name.length, 26);
     local.writeUInt16LE(0, 28);
     const central = Buffer.alloc(46);
@@ -39,7 +40,7 @@ export function zip(entries: { name: string; data: Buffer | string; store?: bool
     central.writeUInt16LE(date, 14);
     central.writeUInt32LE(crc, 16);
     central.writeUInt32LE(body.length, 20);
-    central.writeUInt32LE(raw.length, 24);
+    central.writeUInt32LE(e.declaredSize ?? raw.length, 24);
     central.writeUInt16LE(name.length, 28);
     central.writeUInt32LE(offset, 42);
     locals.push(local, name, body);

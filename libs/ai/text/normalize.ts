@@ -25,8 +25,11 @@ export interface AnalyzedWord {
   end: number;
 }
 
-/** Words (letters/digits, inner apostrophes) and single punctuation marks, in order. */
-const WORD_OR_MARK = /([\p{L}\p{N}]+(?:['’][\p{L}]+)*)|[^\s\p{L}\p{N}]/gu;
+/**
+ * Words (letters/digits, up to 8 inner apostrophes) and single punctuation marks, in order. The
+ * bound keeps the regexp's backtrack stack small: unbounded, a run of "a'a'a'..." overflows it.
+ */
+const WORD_OR_MARK = /([\p{L}\p{N}]+(?:['’][\p{L}]+){0,8})|[^\s\p{L}\p{N}]/gu;
 
 /** Words, or `null` for a punctuation mark (a phrase boundary for keyphrases). */
 export function analyzeWords(text: string): (AnalyzedWord | null)[] {

@@ -8,7 +8,11 @@ export interface TextToken {
   end: number;
 }
 
-const TOKEN = /[\p{L}\p{N}_]+(?:['’][\p{L}]+)*|[^\s\p{L}\p{N}_]/gu;
+/**
+ * At most 8 inner apostrophes per word ("rock'n'roll" has 2): an unbounded `(...)*` keeps a
+ * backtrack entry per repetition, and 4 million "a'" overflow the regexp stack (RangeError).
+ */
+const TOKEN = /[\p{L}\p{N}_]+(?:['’][\p{L}]+){0,8}|[^\s\p{L}\p{N}_]/gu;
 
 export function tokenSpans(text: string): TextToken[] {
   const out: TextToken[] = [];

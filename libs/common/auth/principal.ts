@@ -8,6 +8,7 @@ import { WorkspaceRole } from './workspace-role';
  */
 export type Principal =
   | { kind: 'user'; userId: string; sessionId: string | null; superuser: boolean }
+  /** `role` is the key's own ceiling; what it may do is the access policy's answer, capped by its creator's current role. */
   | { kind: 'api-key'; apiKeyId: string; workspaceId: string; role: WorkspaceRole; createdBy: string }
   | { kind: 'operator' };
 

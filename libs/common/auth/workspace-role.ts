@@ -9,6 +9,11 @@ export function roleAtLeast(role: WorkspaceRole, required: WorkspaceRole): boole
   return RANK[role] >= RANK[required];
 }
 
+/** The weaker of two roles (an API key acts with no more than its creator holds). */
+export function lowerRole(a: WorkspaceRole, b: WorkspaceRole): WorkspaceRole {
+  return RANK[a] <= RANK[b] ? a : b;
+}
+
 export function isWorkspaceRole(value: unknown): value is WorkspaceRole {
   return typeof value === 'string' && (WORKSPACE_ROLES as readonly string[]).includes(value);
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
-import { ValidationFailedError } from '@libs/common/errors/application-error';
+import { z } from 'zod';
+import { cursorCodec, cursorPart } from '@libs/common/pagination/cursor';
 import { PG_POOL } from '@libs/database/database-backend';
 import { EventSourcingError, EventSourcingErrorCode as Code } from '../subscriptions/parked-event.errors';
 import { SubscriptionCheckpoints } from '../subscriptions/subscription-checkpoints';
@@ -61,14 +62,14 @@ export class SagaAdmin {
   /** Keyset page of instances, newest change first. */
   async instances(saga: string, filter: { status?: string; limit: number; cursor?: string }) {
     this.known(saga);
-    const after = filter.cursor ? decodeCursor(filter.cursor) : null;
+    const [afterAt, afterId] = filter.cursor ? instanceCursor.decode(filter.cursor) : [null, null];
     const res = await this.pool.query(
       `SELECT instance_id, workspace_id, status, state, version, created_at, updated_at, updated_at::text AS updated_at_text
          FROM saga_instances
         WHERE saga = $1 AND ($2::text IS NULL OR status = $2)
           AND ($3::timestamptz IS NULL OR (updated_at, instance_id) < ($3::timestamptz, $4::text))
         ORDER BY updated_at DESC, instance_id DESC LIMIT $5`,
-      [saga, filter.status ?? null, after?.at ?? null, after?.id ?? null, filter.limit + 1],
+      [saga, filter.status ?? null, afterAt, afterId, filter.limit + 1],
     );
     const rows = res.rows.slice(0, filter.limit);
     const last = rows[rows.length - 1];
@@ -82,7 +83,7 @@ export class SagaAdmin {
         createdAt: r.created_at,
         updatedAt: r.updated_at,
       })),
-      nextCursor: res.rows.length > filter.limit && last ? encodeCursor(last.updated_at_text, last.instance_id) : null,
+      nextCursor: res.rows.length > filter.limit && last ? instanceCursor.encode([last.updated_at_text, last.instance_id]) : null,
     };
   }
 
@@ -134,23 +135,5 @@ export class SagaAdmin {
   }
 }
 
-/** The timestamp as PostgreSQL prints it: exact to the microsecond, unlike a JS Date. */
-function encodeCursor(at: string, id: string): string {
-  return Buffer.from(JSON.stringify([at, id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { at: string; id: string } {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString());
-    if (typeof at !== 'string' || typeof id !== 'string' || Number.isNaN(Date.parse(at))) throw new Error('bad');
-    return { at, id };
-  } catch {
-    throw new ValidationFailedCursor();
-  }
-}
-
-class ValidationFailedCursor extends ValidationFailedError {
-  constructor() {
-    super('The cursor is not one this API gave out', [{ field: 'cursor', message: 'must be a cursor from a previous page' }]);
-  }
-}
+/** Keyset of a saga's instances: (updated_at as PostgreSQL prints it, exact to the microsecond unlike a JS Date; instance id). */
+const instanceCursor = cursorCodec('sagas.instances', z.tuple([cursorPart.timestamp, cursorPart.text(1000)]));

@@ -12,6 +12,7 @@ import { FileImports } from './application/import-files/import-file.service';
 import { importUploadOptions } from './application/import-files/import-upload.options';
 import { ImportMessagesHttpController } from './application/import-messages/import-messages.http.controller';
 import { ImportRunner } from './application/import-messages/import-runner';
+import { ImportSlots } from './application/import-messages/import-slots';
 import { ListMessagesHttpController } from './application/list-messages/list-messages.http.controller';
 import { PullSyncHttpController } from './application/pull-sync/pull-sync.http.controller';
 import { PullSyncSchedule } from './application/pull-sync/pull-sync.schedule';
@@ -24,6 +25,8 @@ import { WebhooksHttpController } from './application/webhooks/webhooks.http.con
 import { sourceContactPersonalData } from './domain/conversation.events';
 import { ingestionAuditVisibility } from './domain/ingestion.audit-visibility';
 import { messagePersonalData } from './domain/message/message.events';
+import { AccountProofs } from './application/sources/account-proofs';
+import { ConnectorHttp } from './infrastructure/connectors/connector-http';
 import { ConversationWriter } from './infrastructure/conversation-writer';
 import { IngestionAggregates } from './infrastructure/ingestion-aggregates';
 import { eraseMessageAuthors } from './infrastructure/ingestion-erasure';
@@ -68,8 +71,8 @@ export class IngestionProjectionsModule {}
  */
 @Module({
   imports: [IngestionProjectionsModule],
-  providers: [IngestionQueries, IngestionAggregates, MessageWriter, SourcesHandler, ImportRunner, FileImports],
-  exports: [IngestionQueries, IngestionAggregates, MessageWriter, SourcesHandler, ImportRunner, FileImports],
+  providers: [IngestionQueries, IngestionAggregates, MessageWriter, SourcesHandler, ImportRunner, ImportSlots, FileImports, ConnectorHttp, AccountProofs],
+  exports: [IngestionQueries, IngestionAggregates, MessageWriter, SourcesHandler, ImportRunner, ImportSlots, FileImports, ConnectorHttp],
 })
 export class IngestionCoreModule {}
 

@@ -111,11 +111,21 @@ export class FakeChatwoot extends FakeProvider {
 
   protected authorize(r: SeenRequest): Answer | null {
     if (r.headers.api_access_token !== this.token) return { status: 401, body: { errors: ['You need to sign in or sign up before continuing.'] } };
+    if (r.path === '/api/v1/profile') return null;
     if (!r.path.startsWith(`/api/v1/accounts/${this.accountId}/`)) return { status: 404, body: { error: 'Resource could not be found' } };
     return null;
   }
 
+  /** Requests other than the profile (the account proof made when a source is connected). */
+  dataRequests(): SeenRequest[] {
+    return this.requests.filter((r) => r.path !== '/api/v1/profile');
+  }
+
   protected route(r: SeenRequest): Answer {
+    // GET /api/v1/profile: the token's user and its accounts (how a source proves the account it names).
+    if (r.method === 'GET' && r.path === '/api/v1/profile') {
+      return { status: 200, body: { id: 7, name: 'Agent Smith', email: 'smith@support.example', accounts: [{ id: this.accountId, name: 'Acme Support', role: 'administrator', status: 'active' }] } };
+    }
     const rest = r.path.slice(`/api/v1/accounts/${this.accountId}`.length);
     if (r.method === 'GET' && rest === '/conversations') return this.listConversations(r);
     const m = /^\/conversations\/(\d+)\/messages$/.exec(rest);

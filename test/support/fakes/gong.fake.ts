@@ -85,6 +85,8 @@ export class FakeGong extends FakeProvider {
   }
 
   protected route(r: SeenRequest): Answer {
+    // GET /v2/workspaces: the cheap authenticated call a source proves its key with.
+    if (r.method === 'GET' && r.path === '/v2/workspaces') return { status: 200, body: { requestId: `r-${r.n}`, workspaces: [{ id: 'w-1', name: 'Acme', description: 'Sales' }] } };
     if (r.method !== 'POST') return { status: 405, body: { errors: ['Method not allowed'] } };
     if (r.path === '/v2/calls/extensive') return this.page(r, this.pageSizes.calls, 'calls', (c) => ({ metaData: this.metaData(c), parties: r.body?.contentSelector?.exposedFields?.parties ? c.parties : undefined }));
     if (r.path === '/v2/calls/transcript') return this.page(r, this.pageSizes.transcripts, 'callTranscripts', (c) => ({ callId: c.id, transcript: c.transcript }));

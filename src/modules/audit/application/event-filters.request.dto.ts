@@ -1,9 +1,10 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsISO8601, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { IsIsoDate } from '@libs/common/http/iso-date';
 import { ValidationFailedError } from '@libs/common/errors/application-error';
 import { EventCriteria } from '@modules/audit/infrastructure/audit-events.queries';
 
-/** Filters of the admin event log as the client sends them (times as ISO 8601 strings). */
+/** Filters of the admin event log as the client sends them (times as ISO 8601 strings, UTC once validated). */
 export interface EventFilters {
   streamId?: string;
   streamType?: string;
@@ -54,12 +55,12 @@ export class EventFiltersRequestDto implements EventFilters {
 
   @ApiPropertyOptional({ description: 'Inclusive lower bound of recordedAt (ISO 8601)', example: '2026-01-01T00:00:00Z' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsIsoDate()
   from?: string;
 
   @ApiPropertyOptional({ description: 'Exclusive upper bound of recordedAt (ISO 8601)', example: '2026-02-01T00:00:00Z' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsIsoDate()
   to?: string;
 }
 

@@ -29,6 +29,7 @@ export enum IdentityErrorCode {
   InvitationExpired = 'IDENTITY.INVITATION_EXPIRED',
   InvitationNotPending = 'IDENTITY.INVITATION_NOT_PENDING',
   InvitationEmailMismatch = 'IDENTITY.INVITATION_EMAIL_MISMATCH',
+  EmailNotVerified = 'IDENTITY.EMAIL_NOT_VERIFIED',
   ApiKeyNotFound = 'IDENTITY.API_KEY_NOT_FOUND',
   ApiKeyRevoked = 'IDENTITY.API_KEY_REVOKED',
   TelegramProfileTaken = 'IDENTITY.TELEGRAM_PROFILE_TAKEN',

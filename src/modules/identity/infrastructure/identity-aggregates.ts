@@ -22,17 +22,19 @@ export type Handled<S> = HandledCommand<{ state: S; version: number }>;
 export class IdentityAggregates {
   constructor(private readonly handler: EventSourcedCommandHandler) {}
 
-  private run<C, S, E extends DomainEvent>(decider: Decider<C, S, E>, streamType: string, id: string, command: C, metadata: CommandMetadata, fingerprint?: unknown): Promise<Handled<S>> {
+  private run<C, S, E extends DomainEvent>(decider: Decider<C, S, E>, streamType: string, id: string, command: C, metadata: CommandMetadata, fingerprint?: unknown, retries?: number): Promise<Handled<S>> {
     return this.handler.handle(decider, command, {
       streamId: `${streamType}-${id}`,
       streamType,
       metadata,
       requestFingerprint: fingerprint,
+      retries,
       result: ({ state, version }) => ({ state, version }),
     });
   }
 
-  user = (id: string, c: UserCommand, m: CommandMetadata, fp?: unknown) => this.run<UserCommand, UserState, any>(userDecider, 'user', id, c, m, fp);
+  /** `retries` on a concurrency conflict (default 10): logins race on one stream by design and pass more. */
+  user = (id: string, c: UserCommand, m: CommandMetadata, fp?: unknown, retries?: number) => this.run<UserCommand, UserState, any>(userDecider, 'user', id, c, m, fp, retries);
   workspace = (id: string, c: WorkspaceCommand, m: CommandMetadata, fp?: unknown) => this.run<WorkspaceCommand, WorkspaceState, any>(workspaceDecider, 'workspace', id, c, m, fp);
   organization = (id: string, c: OrganizationCommand, m: CommandMetadata, fp?: unknown) =>
     this.run<OrganizationCommand, OrganizationState, any>(organizationDecider, 'organization', id, c, m, fp);

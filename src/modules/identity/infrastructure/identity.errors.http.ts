@@ -29,6 +29,7 @@ export const identityErrorStatuses: Record<Code, number> = {
   [Code.InvitationExpired]: 410,
   [Code.InvitationNotPending]: 409,
   [Code.InvitationEmailMismatch]: 403,
+  [Code.EmailNotVerified]: 403,
   [Code.ApiKeyNotFound]: 404,
   [Code.ApiKeyRevoked]: 401,
   [Code.TelegramProfileTaken]: 409,

@@ -1,8 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
 import { PG_POOL } from '@libs/database/database-backend';
-import { WorkspaceRole } from '@libs/common/auth/workspace-role';
+import { lowerRole, WorkspaceRole } from '@libs/common/auth/workspace-role';
 import type { UserRow } from '../projections/users.projection';
+
+/** Keys minted by keys: deeper chains than this are refused (no legitimate use needs them). */
+const MAX_API_KEY_CHAIN = 8;
 
 /** The read side of identity: every SQL query over its views, in one place. */
 @Injectable()
@@ -43,11 +46,6 @@ export class IdentityQueries {
       [workspaceId, userId],
     );
     return r.rows[0]?.role ?? null;
-  }
-
-  async workspaceIsActive(workspaceId: string): Promise<boolean> {
-    const r = await this.pool.query(`SELECT 1 FROM identity_workspaces_view WHERE id = $1 AND is_active`, [workspaceId]);
-    return r.rowCount === 1;
   }
 
   async workspacesOf(userId: string) {
@@ -154,6 +152,38 @@ export class IdentityQueries {
       [workspaceId],
     );
     return r.rows;
+  }
+
+  /**
+   * An API key's effective role in its workspace: the lowest of its own role and the roles of its
+   * chain of creators, a key minted by a key included, down to the user at the root, with that
+   * user's CURRENT membership (an active account in an active workspace). Null when any link is
+   * gone (a creator removed, deactivated or erased, a parent key revoked or expired) or the chain
+   * is implausibly long. One statement: it runs on every request made with a key.
+   */
+  async apiKeyEffectiveRole(apiKeyId: string, workspaceId: string): Promise<WorkspaceRole | null> {
+    const r = await this.pool.query<{ role: WorkspaceRole; created_by: string; creator_role: WorkspaceRole | null }>(
+      `WITH RECURSIVE chain (id, role, created_by, depth) AS (
+         SELECT k.id, k.role, k.created_by, 1 FROM identity_api_keys_view k
+          WHERE k.id = $1 AND k.workspace_id = $2 AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())
+         UNION ALL
+         SELECT k.id, k.role, k.created_by, c.depth + 1 FROM chain c
+           JOIN identity_api_keys_view k ON c.created_by = 'api-key:' || k.id::text
+          WHERE c.depth < $3 AND k.workspace_id = $2 AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())
+       )
+       SELECT c.role, c.created_by,
+              (SELECT m.role FROM identity_workspace_members_view m
+                 JOIN identity_workspaces_view w ON w.id = m.workspace_id AND w.is_active
+                 JOIN identity_users_view u ON u.id = m.user_id AND u.is_active
+                WHERE m.workspace_id = $2 AND m.user_id::text = c.created_by) AS creator_role
+         FROM chain c ORDER BY c.depth`,
+      [apiKeyId, workspaceId, MAX_API_KEY_CHAIN],
+    );
+    if (r.rows.length === 0) return null;
+    const root = r.rows[r.rows.length - 1];
+    // The chain must end at a user (a link that stopped at a key means that key is gone).
+    if (root.created_by.startsWith('api-key:') || !root.creator_role) return null;
+    return [...r.rows.map((row) => row.role), root.creator_role].reduce(lowerRole);
   }
 
   async touchApiKey(id: string): Promise<void> {

@@ -8,8 +8,9 @@ import { WorkspaceRole } from '@libs/common/auth/workspace-role';
 import { IdentityQueries } from './identity.queries';
 
 /**
- * Identity's binding of WorkspaceAccessPolicy: a user's membership role; an API key's role in
- * its own workspace only; the operator token reads (viewer) every workspace. Superusers get no
+ * Identity's binding of WorkspaceAccessPolicy: a user's membership role; an API key's effective
+ * role in its own workspace only (the lower of its own role and its creator's current role, none
+ * when the creator has none); the operator token reads (viewer) every workspace. Superusers get no
  * implicit workspace access: the admin API is theirs, tenants' data is not.
  */
 @Injectable()
@@ -26,7 +27,8 @@ export class MembershipWorkspaceAccessPolicy extends WorkspaceAccessPolicy {
     const p = principalOf(request);
     if (!p) return null;
     if (p.kind === 'operator') return 'viewer';
-    if (p.kind === 'api-key') return p.workspaceId === workspaceId && (await this.queries.workspaceIsActive(workspaceId)) ? p.role : null;
+    // Never the key's own role alone: it follows its creator (removed, demoted, deactivated).
+    if (p.kind === 'api-key') return p.workspaceId === workspaceId ? this.queries.apiKeyEffectiveRole(p.apiKeyId, workspaceId) : null;
     return this.queries.roleIn(workspaceId, p.userId);
   }
 }

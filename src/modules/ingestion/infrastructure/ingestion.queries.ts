@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
-import { ValidationFailedError } from '@libs/common/errors/application-error';
+import { z } from 'zod';
+import { cursorCodec, cursorPart } from '@libs/common/pagination/cursor';
 import { PG_POOL } from '@libs/database/database-backend';
 import type { SourceRow } from '@modules/ingestion/projections/sources.projection';
 
@@ -12,6 +13,9 @@ export interface MessageFilter {
   cursor?: string;
   limit: number;
 }
+
+/** Keyset of the message list: (sent_at as PostgreSQL prints it, exact to the microsecond; id). */
+const messageCursor = cursorCodec('ingestion.messages', z.tuple([cursorPart.timestamp, cursorPart.uuid]));
 
 const messageColumns = `id, source_id AS "sourceId", source_kind AS "sourceKind", external_id AS "externalId", content, sent_at AS "sentAt",
   channel_id AS "channelId", channel_name AS "channelName", thread_id AS "threadId", is_reply AS "isReply", conversation_id AS "conversationId",
@@ -53,7 +57,7 @@ export class IngestionQueries {
 
   /** Keyset pages, newest first: (sent_at, id) < cursor. */
   async messages(workspaceId: string, f: MessageFilter) {
-    const after = f.cursor ? decodeCursor(f.cursor) : null;
+    const [afterAt, afterId] = f.cursor ? messageCursor.decode(f.cursor) : [null, null];
     const r = await this.pool.query(
       `SELECT ${messageColumns} FROM ingestion_messages_view
         WHERE workspace_id = $1 AND processing_state <> 'deleted'
@@ -63,13 +67,13 @@ export class IngestionQueries {
           AND ($5::text IS NULL OR search @@ websearch_to_tsquery('simple', $5))
           AND ($6::timestamptz IS NULL OR (sent_at, id) < ($6::timestamptz, $7::uuid))
         ORDER BY sent_at DESC, id DESC LIMIT $8`,
-      [workspaceId, f.sourceId ?? null, f.from ?? null, f.to ?? null, f.q ?? null, after?.at ?? null, after?.id ?? null, f.limit + 1],
+      [workspaceId, f.sourceId ?? null, f.from ?? null, f.to ?? null, f.q ?? null, afterAt, afterId, f.limit + 1],
     );
     const rows = r.rows.slice(0, f.limit);
     const last = rows[rows.length - 1];
     return {
       items: rows.map(({ sent_at_text: _t, ...m }) => m),
-      nextCursor: r.rows.length > f.limit && last ? Buffer.from(JSON.stringify([last.sent_at_text, last.id])).toString('base64url') : null,
+      nextCursor: r.rows.length > f.limit && last ? messageCursor.encode([last.sent_at_text, last.id]) : null,
     };
   }
 
@@ -78,15 +82,5 @@ export class IngestionQueries {
     if (!r.rows[0]) return null;
     const { sent_at_text: _t, ...m } = r.rows[0];
     return m;
-  }
-}
-
-function decodeCursor(cursor: string): { at: string; id: string } {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString());
-    if (typeof at !== 'string' || typeof id !== 'string' || Number.isNaN(Date.parse(at))) throw new Error('bad');
-    return { at, id };
-  } catch {
-    throw new ValidationFailedError('The cursor is not one this API gave out', [{ field: 'cursor', message: 'must be a cursor from a previous page' }]);
   }
 }

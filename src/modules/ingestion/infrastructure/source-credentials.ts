@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { isIP } from 'node:net';
 import { AppConfig } from '@config/app-config';
 import { APP_CONFIG } from '@config/config.module';
 import { EncryptedColumns } from '@libs/common/crypto/encrypted-columns';
 import { SecretBox } from '@libs/common/crypto/secret-box';
 import { ValidationFailedError } from '@libs/common/errors/application-error';
+import { checkHostName, describeRefusal, OutboundAllowList } from '@libs/common/net/address-policy';
 import { SourceKind } from '@modules/ingestion/contracts/ingestion.integration-events';
+import { GONG_DEFAULT_BASE_URL } from './connectors/gong.client';
 
 /** What each kind of source needs (API.md), checked before anything is stored. */
 const SHAPES: Record<SourceKind, { required: string[]; optional: string[] }> = {
@@ -31,7 +32,7 @@ const aad = (sourceId: string) => `ingestion-source:${sourceId}`;
  */
 @Injectable()
 export class SourceCredentials {
-  private readonly allowPrivateHosts: boolean;
+  private readonly allowList: OutboundAllowList;
 
   constructor(
     private readonly box: SecretBox,
@@ -39,7 +40,7 @@ export class SourceCredentials {
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     columns.register({ table: 'ingestion_sources_view', idColumn: 'id', column: 'credentials_ciphertext', aad });
-    this.allowPrivateHosts = config.CONNECTOR_ALLOW_PRIVATE_HOSTS ?? config.NODE_ENV !== 'production';
+    this.allowList = OutboundAllowList.parse(config.CONNECTOR_ALLOWED_HOSTS);
   }
 
   validate(kind: SourceKind, credentials: unknown, required = true): Credentials | null {
@@ -68,9 +69,11 @@ export class SourceCredentials {
   }
 
   /**
-   * Connectors call the base URL with the source's secrets and show excerpts of the answers in job
-   * errors: refuse URLs that are not http(s), and (in production) hosts on private, loopback,
-   * link-local or metadata addresses, so a workspace admin cannot aim the platform inward.
+   * Connectors call the base URL with the source's secrets: refuse URLs that are not http(s), and
+   * hosts already known to be inward (IP literals in any form, localhost, metadata names) unless
+   * CONNECTOR_ALLOWED_HOSTS lets them, for an early answer. This is not the defence: every
+   * connection is checked again at connect time on the addresses the name resolves to
+   * (libs/common/net/outbound-guard), whatever was saved.
    */
   private baseUrlProblem(value: string): string | null {
     let url: URL;
@@ -81,8 +84,8 @@ export class SourceCredentials {
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'baseUrl must be an http(s) URL';
     if (url.username || url.password) return 'baseUrl must not carry credentials';
-    if (!this.allowPrivateHosts && isPrivateHost(url.hostname)) return 'baseUrl points to a private, loopback or link-local address';
-    return null;
+    const refusal = checkHostName(url.hostname, this.allowList);
+    return refusal ? `baseUrl is refused: ${describeRefusal(refusal)}` : null;
   }
 
   seal(sourceId: string, credentials: Credentials | null): string | null {
@@ -93,25 +96,22 @@ export class SourceCredentials {
     return ciphertext ? (JSON.parse(this.box.decrypt(ciphertext, aad(sourceId))) as Credentials) : null;
   }
 
-  /** The provider account a source binds (seed 002 unique(source_kind, external_id)). */
+  /**
+   * The provider account a source NAMES (seed 002 unique(source_kind, external_id)); bound to the
+   * workspace only once proven (AccountProofs). It must say where the proof comes from: a proof
+   * from a server the admin chose proves nothing about another server's account, so accounts of
+   * admin-given base URLs carry that base URL.
+   */
   externalIdOf(kind: SourceKind, credentials: Credentials | null, config: Record<string, unknown>): string | null {
     if (kind === 'chatwoot' && credentials) return `${credentials.baseUrl.replace(/\/+$/, '')}#${credentials.accountId}`;
     if (kind === 'slack' && typeof config.teamId === 'string') return config.teamId;
     if (kind === 'telegram' && credentials?.botToken) return credentials.botToken.split(':')[0];
     // The access key names the Gong account but is half of a credential: bind by its hash, never in clear.
-    if (kind === 'gong' && credentials) return `key-sha256:${createHash('sha256').update(credentials.accessKey).digest('hex').slice(0, 32)}`;
+    if (kind === 'gong' && credentials) {
+      const key = `key-sha256:${createHash('sha256').update(credentials.accessKey).digest('hex').slice(0, 32)}`;
+      const base = credentials.baseUrl?.replace(/\/+$/, '');
+      return base && base !== GONG_DEFAULT_BASE_URL ? `${key}@${base}` : key;
+    }
     return typeof config.externalId === 'string' ? config.externalId : null;
   }
-}
-
-/** Loopback, private (RFC 1918, ULA), link-local (incl. cloud metadata) and unspecified hosts. */
-export function isPrivateHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.internal') || host.endsWith('.local')) return true;
-  if (isIP(host) === 4) {
-    const [a, b] = host.split('.').map(Number);
-    return a === 10 || a === 127 || a === 0 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127);
-  }
-  if (isIP(host) === 6) return host === '::1' || host === '::' || /^f[cd]/.test(host) || /^fe[89ab]/.test(host) || host.startsWith('::ffff:');
-  return false;
 }

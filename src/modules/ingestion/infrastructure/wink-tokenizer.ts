@@ -2,10 +2,34 @@ import { Injectable } from '@nestjs/common';
 import type winkNLPType from 'wink-nlp';
 import type { ItsFunction, WinkMethods } from 'wink-nlp';
 import type modelType from 'wink-eng-lite-web-model';
+import { fnv1a, mix32 } from '@libs/ai/text/hash';
 import { MessageToken, MessageTokenizer, TokenKind } from '@modules/ingestion/domain/noise/message-token';
 
 /** Long content (call transcripts, email threads) is scored on its beginning: the factors saturate long before. */
 export const MAX_TOKENIZED_CHARS = 10_000;
+
+/**
+ * Runs without white space are cut to this many characters before wink reads them: its tokenizer
+ * is quadratic in the length of such a run (10,000 characters of one "word", a base64 blob or
+ * "a.a.a...": over a second of a blocked event loop). A real word, link or address is shorter;
+ * a cut link still reads as a link.
+ */
+export const MAX_RUN_CHARS = 100;
+
+/**
+ * The part of `text` the scorer reads: its beginning, with over-long runs cut (one linear pass).
+ * A cut run ends with a hash of the whole run, so two messages that differ only past the cut
+ * (a paragraph of CJK text is one run) keep different fingerprints.
+ */
+export function tokenizerInput(text: string): string {
+  const head = text.length > MAX_TOKENIZED_CHARS ? text.slice(0, MAX_TOKENIZED_CHARS) : text;
+  return head.replace(/\S+/g, (run) => {
+    if (run.length <= MAX_RUN_CHARS) return run;
+    // Never leave half of a surrogate pair at the cut.
+    const high = run.charCodeAt(MAX_RUN_CHARS - 1);
+    return `${run.slice(0, high >= 0xd800 && high <= 0xdbff ? MAX_RUN_CHARS - 1 : MAX_RUN_CHARS)}${mix32(fnv1a(run)).toString(36)}`;
+  });
+}
 
 /**
  * wink adds every word it has not seen to its instance's lexicon; past this many the instance is
@@ -59,7 +83,7 @@ export class WinkTokenizer extends MessageTokenizer {
     const instance = this.current();
     const { nlp, firstNewLexeme } = instance;
     const its = nlp.its;
-    const tokens = nlp.readDoc(text.length > MAX_TOKENIZED_CHARS ? text.slice(0, MAX_TOKENIZED_CHARS) : text).tokens();
+    const tokens = nlp.readDoc(tokenizerInput(text)).tokens();
     const values = tokens.out() as string[];
     const types = tokens.out(its.type) as string[];
     const normals = tokens.out(its.normal) as string[];

@@ -12,6 +12,8 @@ export interface SourceRow extends Record<string, unknown> {
   config: Record<string, unknown>;
   credentials_ciphertext: string | null;
   external_id: string | null;
+  /** When the named account was proven with the current credentials (null: not proven, claims nothing). */
+  account_verified_at: string | null;
   is_active: boolean;
   sync_status: string;
   sync_error: string | null;
@@ -41,6 +43,7 @@ export class SourcesProjection extends RowProjection<SourceRow> {
         config: d.config,
         credentials_ciphertext: d.credentialsCiphertext,
         external_id: d.externalId,
+        account_verified_at: null,
         is_active: true,
         sync_status: 'pending',
         sync_error: null,
@@ -51,11 +54,19 @@ export class SourcesProjection extends RowProjection<SourceRow> {
     },
     'ingestion.source-updated': (r, e) => {
       const d = e.data as D<'ingestion.source-updated'>;
-      return r ? { ...r, name: d.name ?? r.name, config: d.config ?? r.config, updated_at: d.at } : null;
+      if (!r) return null;
+      const renamed = d.externalId !== undefined && d.externalId !== r.external_id;
+      return { ...r, name: d.name ?? r.name, config: d.config ?? r.config, ...(renamed ? { external_id: d.externalId ?? null, account_verified_at: null } : {}), updated_at: d.at };
     },
     'ingestion.source-credentials-replaced': (r, e) => {
       const d = e.data as D<'ingestion.source-credentials-replaced'>;
-      return r ? { ...r, credentials_ciphertext: d.credentialsCiphertext, updated_at: d.at } : null;
+      return r
+        ? { ...r, credentials_ciphertext: d.credentialsCiphertext, external_id: d.externalId !== undefined ? d.externalId : r.external_id, account_verified_at: null, updated_at: d.at }
+        : null;
+    },
+    'ingestion.source-account-verified': (r, e) => {
+      const d = e.data as D<'ingestion.source-account-verified'>;
+      return r ? { ...r, external_id: d.externalId, account_verified_at: d.at, updated_at: d.at } : null;
     },
     'ingestion.source-active-changed': (r, e) => {
       const d = e.data as D<'ingestion.source-active-changed'>;

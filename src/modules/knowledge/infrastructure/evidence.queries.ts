@@ -1,5 +1,6 @@
 import { Pool } from 'pg';
-import { ValidationFailedError } from '@libs/common/errors/application-error';
+import { z } from 'zod';
+import { cursorCodec, cursorPart } from '@libs/common/pagination/cursor';
 import { HEADLINE_START, HEADLINE_STOP } from '@modules/knowledge/domain/search/highlight';
 
 export interface EvidenceFilter {
@@ -33,35 +34,10 @@ export interface EvidenceRow {
   headline?: string;
 }
 
-/** Pages through a ranked list: the next page starts at this offset. */
-type Cursor = { offset: number } | { at: string; id: string };
-
-const encode = (c: Cursor) => Buffer.from(JSON.stringify('offset' in c ? ['o', c.offset] : ['t', c.at, c.id])).toString('base64url');
 const MAX_RANKED = 10_000;
-
-function decode(cursor: string, ranked: boolean): Cursor {
-  const invalid = () => new ValidationFailedError('The cursor is not one this API gave out (for this query)', [{ field: 'cursor', message: 'must be a cursor from a previous page of the same query' }]);
-  if (!/^[A-Za-z0-9_-]{1,300}$/.test(cursor)) throw invalid();
-  let v: unknown;
-  try {
-    v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid();
-  }
-  if (!Array.isArray(v)) throw invalid();
-  if (ranked && v.length === 2 && v[0] === 'o' && Number.isInteger(v[1]) && v[1] > 0 && v[1] <= MAX_RANKED) return { offset: v[1] };
-  if (
-    !ranked &&
-    v.length === 3 &&
-    v[0] === 't' &&
-    typeof v[1] === 'string' &&
-    /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/.test(v[1]) &&
-    typeof v[2] === 'string' &&
-    /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v[2])
-  )
-    return { at: v[1], id: v[2] };
-  throw invalid();
-}
+/** A ranking has no stable key: its pages are offsets (bounded). Without q: the keyset (occurred_at to the microsecond, id). */
+const rankedCursor = cursorCodec('knowledge.evidence.ranked', cursorPart.int(1, MAX_RANKED));
+const timeCursor = cursorCodec('knowledge.evidence.time', z.tuple([cursorPart.timestamp, cursorPart.uuid]));
 
 const COLUMNS = `e.id, e.kind, e.message_id, e.source_id, e.source_kind, e.channel_id, e.channel_name, e.conversation_id, e.external_id, e.external_url,
   e.author_subject_id, e.author_name, e.occurred_at, e.title, e.snippet`;
@@ -79,12 +55,12 @@ export class EvidenceQueries {
 
   async list(workspaceId: string, f: EvidenceFilter): Promise<{ rows: EvidenceRow[]; nextCursor: string | null }> {
     const ranked = !!f.q;
-    const cursor = f.cursor ? decode(f.cursor, ranked) : null;
     const params: unknown[] = [workspaceId, f.kind ?? null, f.sourceId ?? null, f.from ?? null, f.to ?? null, f.limit + 1];
     const where = `e.workspace_id = $1 AND ($2::text IS NULL OR e.kind = $2) AND ($3::uuid IS NULL OR e.source_id = $3)
                    AND ($4::timestamptz IS NULL OR e.occurred_at >= $4) AND ($5::timestamptz IS NULL OR e.occurred_at < $5)`;
     if (ranked) {
-      const offset = cursor && 'offset' in cursor ? cursor.offset : 0;
+      // A cursor of the other mode (q added or dropped between pages) is refused, not misread.
+      const offset = f.cursor ? rankedCursor.decode(f.cursor) : 0;
       params.push(this.textConfig, f.q, offset);
       const r = await this.pool.query<EvidenceRow>(
         `WITH q AS (SELECT websearch_to_tsquery($7::regconfig, $8) AS query),
@@ -101,10 +77,10 @@ export class EvidenceQueries {
       );
       const rows = r.rows.slice(0, f.limit).map(({ content: _c, ...row }: EvidenceRow & { content?: string }) => ({ ...row, score: Number(row.score) }));
       const next = offset + f.limit;
-      return { rows, nextCursor: r.rows.length > f.limit && next <= MAX_RANKED ? encode({ offset: next }) : null };
+      return { rows, nextCursor: r.rows.length > f.limit && next <= MAX_RANKED ? rankedCursor.encode(next) : null };
     }
-    const after = cursor && 'at' in cursor ? cursor : null;
-    params.push(after?.at ?? null, after?.id ?? null);
+    const [afterAt, afterId] = f.cursor ? timeCursor.decode(f.cursor) : [null, null];
+    params.push(afterAt, afterId);
     const r = await this.pool.query<EvidenceRow & { occurred_key: string }>(
       `SELECT ${COLUMNS}, to_char(e.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS occurred_key
          FROM knowledge_evidence_items e
@@ -117,7 +93,7 @@ export class EvidenceQueries {
     const last = rows[rows.length - 1];
     return {
       rows: rows.map(({ occurred_key: _k, ...row }) => row),
-      nextCursor: r.rows.length > f.limit && last ? encode({ at: last.occurred_key, id: last.id }) : null,
+      nextCursor: r.rows.length > f.limit && last ? timeCursor.encode([last.occurred_key, last.id]) : null,
     };
   }
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
-import { ValidationFailedError } from '@libs/common/errors/application-error';
+import { z } from 'zod';
+import { cursorCodec, cursorPart } from '@libs/common/pagination/cursor';
 import { PG_POOL } from '@libs/database/database-backend';
 import type { AtomRow } from '@modules/knowledge/projections/atoms.projection';
 import type { AtomVersionRow } from '@modules/knowledge/projections/atom-versions.projection';
@@ -94,28 +95,10 @@ export function versionResponse(r: TopicVersionRow | AtomVersionRow) {
 const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 export const vectorLiteral = (v: number[]) => `[${v.join(',')}]`;
 
-function encodeCursor(parts: unknown[]): string {
-  return Buffer.from(JSON.stringify(parts)).toString('base64url');
-}
-
-function decodeCursor(cursor: string, arity: number): string[] {
-  try {
-    const parts = JSON.parse(Buffer.from(cursor, 'base64url').toString());
-    if (!Array.isArray(parts) || parts.length !== arity || !parts.every((p) => typeof p === 'string')) throw new Error('bad');
-    return parts;
-  } catch {
-    throw new ValidationFailedError('The cursor is not one this API gave out', [{ field: 'cursor', message: 'must be a cursor from a previous page' }]);
-  }
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}[ T][\d:.]+(?:Z|[+-]\d{2}(?::?\d{2})?)$/;
-
-function timeCursor(cursor: string): { at: string; id: string } {
-  const [at, id] = decodeCursor(cursor, 2);
-  if (!TIMESTAMP.test(at) || !UUID.test(id)) throw new ValidationFailedError('The cursor is not one this API gave out', [{ field: 'cursor', message: 'must be a cursor from a previous page' }]);
-  return { at, id };
-}
+/** Keysets of the lists (timestamps as PostgreSQL prints them: exact to the microsecond). */
+const topicCursor = cursorCodec('knowledge.topics', z.tuple([cursorPart.text(2000), cursorPart.uuid]));
+const topicMessagesCursor = cursorCodec('knowledge.topic-messages', z.tuple([cursorPart.timestamp, cursorPart.uuid]));
+const atomCursor = cursorCodec('knowledge.atoms', z.tuple([cursorPart.timestamp, cursorPart.uuid]));
 
 /** Every read query of the knowledge graph, in one place. */
 @Injectable()
@@ -129,7 +112,7 @@ export class KnowledgeGraphQueries {
 
   /** By name, alphabetically (keyset on lower(name), id). */
   async topics(workspaceId: string, f: TopicFilter): Promise<Page<TopicRow>> {
-    const after = f.cursor ? decodeCursor(f.cursor, 2) : null;
+    const after = f.cursor ? topicCursor.decode(f.cursor) : null;
     const r = await this.pool.query<TopicRow & { name_key: string }>(
       `SELECT *, lower(name) AS name_key FROM knowledge_topics_view
         WHERE workspace_id = $1
@@ -143,7 +126,7 @@ export class KnowledgeGraphQueries {
     const last = rows[rows.length - 1];
     return {
       items: rows.map(({ name_key: _k, ...row }) => row as TopicRow),
-      nextCursor: r.rows.length > f.limit && last ? encodeCursor([last.name_key, last.id]) : null,
+      nextCursor: r.rows.length > f.limit && last ? topicCursor.encode([last.name_key, last.id]) : null,
     };
   }
 
@@ -171,20 +154,20 @@ export class KnowledgeGraphQueries {
 
   /** Messages classified into the topic, newest assignment first. */
   async topicMessages(workspaceId: string, topicId: string, page: { cursor?: string; limit: number }) {
-    const after = page.cursor ? timeCursor(page.cursor) : null;
+    const [afterAt, afterId] = page.cursor ? topicMessagesCursor.decode(page.cursor) : [null, null];
     const r = await this.pool.query(
       `SELECT message_id, score, method, assigned_by, assigned_at, assigned_at::text AS at_key
          FROM knowledge_message_topics_view
         WHERE topic_id = $1 AND workspace_id = $2
           AND ($3::timestamptz IS NULL OR (assigned_at, message_id) < ($3::timestamptz, $4::uuid))
         ORDER BY assigned_at DESC, message_id DESC LIMIT $5`,
-      [topicId, workspaceId, after?.at ?? null, after?.id ?? null, page.limit + 1],
+      [topicId, workspaceId, afterAt, afterId, page.limit + 1],
     );
     const rows = r.rows.slice(0, page.limit);
     const last = rows[rows.length - 1];
     return {
       items: rows.map((m) => ({ messageId: m.message_id, score: m.score, method: m.method, assignedBy: m.assigned_by, assignedAt: iso(m.assigned_at) })),
-      nextCursor: r.rows.length > page.limit && last ? encodeCursor([last.at_key, last.message_id]) : null,
+      nextCursor: r.rows.length > page.limit && last ? topicMessagesCursor.encode([last.at_key, last.message_id]) : null,
     };
   }
 
@@ -195,7 +178,7 @@ export class KnowledgeGraphQueries {
 
   /** Newest first (keyset on created_at, id), filtered by type, text, approval and topic. */
   async atoms(workspaceId: string, f: AtomFilter): Promise<Page<AtomRow>> {
-    const after = f.cursor ? timeCursor(f.cursor) : null;
+    const [afterAt, afterId] = f.cursor ? atomCursor.decode(f.cursor) : [null, null];
     const r = await this.pool.query<AtomRow & { at_key: string }>(
       `SELECT a.*, a.created_at::text AS at_key FROM knowledge_atoms_view a
         WHERE a.workspace_id = $1
@@ -206,13 +189,13 @@ export class KnowledgeGraphQueries {
           AND ($6::uuid IS NULL OR EXISTS (SELECT 1 FROM knowledge_topic_atoms_view m WHERE m.topic_id = $6 AND m.atom_id = a.id))
           AND ($7::timestamptz IS NULL OR (a.created_at, a.id) < ($7::timestamptz, $8::uuid))
         ORDER BY a.created_at DESC, a.id DESC LIMIT $9`,
-      [workspaceId, f.includeArchived ?? false, f.type ?? null, f.q ? likePattern(f.q) : null, f.approved ?? null, f.topicId ?? null, after?.at ?? null, after?.id ?? null, f.limit + 1],
+      [workspaceId, f.includeArchived ?? false, f.type ?? null, f.q ? likePattern(f.q) : null, f.approved ?? null, f.topicId ?? null, afterAt, afterId, f.limit + 1],
     );
     const rows = r.rows.slice(0, f.limit);
     const last = rows[rows.length - 1];
     return {
       items: rows.map(({ at_key: _k, ...row }) => row as AtomRow),
-      nextCursor: r.rows.length > f.limit && last ? encodeCursor([last.at_key, last.id]) : null,
+      nextCursor: r.rows.length > f.limit && last ? atomCursor.encode([last.at_key, last.id]) : null,
     };
   }
 

@@ -1,7 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Injectable, Param, Post, Req } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsDateString, IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { IsIsoDate } from '@libs/common/http/iso-date';
 import { isUUID } from 'class-validator';
 import type { Request } from 'express';
 import { v7 as uuidv7 } from 'uuid';
@@ -23,7 +24,7 @@ const KEY_ROLES = ['admin', 'member', 'viewer'] as const;
 export class CreateApiKeyRequestDto {
   @ApiProperty() @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value)) @IsString() @Length(1, 100) name!: string;
   @ApiProperty({ enum: KEY_ROLES }) @IsIn(KEY_ROLES as unknown as string[]) role!: Exclude<WorkspaceRole, 'owner'>;
-  @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @IsDateString() expiresAt?: string;
+  @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @IsIsoDate() expiresAt?: string;
 }
 
 /** API keys for machine clients: shown once, stored hashed, scoped to the workspace and a role. */

@@ -25,10 +25,15 @@ export class MembersHandler {
     return { items: await this.queries.members(workspaceId) };
   }
 
-  /** An existing account joins at once; an unknown email gets an invitation by email. */
+  /**
+   * An existing account with a VERIFIED email joins at once; any other email gets an invitation
+   * by mail. An unverified account may be a squatter who signed up with a colleague's address
+   * first (account pre-hijacking): it is answered exactly like an unknown email, and the
+   * invitation can only be accepted once the address is verified, i.e. by its mailbox's owner.
+   */
   async add(workspaceId: string, actor: Principal, actorRole: WorkspaceRole, email: string, role: WorkspaceRole, meta: CommandMetadata) {
     const user = await this.queries.userByEmail(email);
-    if (!user || !user.is_active) return this.invite(workspaceId, actor, actorRole, email, role, meta);
+    if (!user || !user.is_active || !user.email_verified_at) return this.invite(workspaceId, actor, actorRole, email, role, meta);
     const out = await this.aggregates.workspace(workspaceId, { kind: 'add-member', userId: user.id, role, actorRole, now: meta.now }, meta, { email, role });
     return { status: 'added' as const, userId: user.id, email: user.email, role, version: out.version };
   }
@@ -79,7 +84,7 @@ export class MembersHandler {
     if (!invitation || !user) throw new IdentityError(Code.InvitationNotFound, 'No such invitation');
     await this.aggregates.workspace(
       invitation.workspace_id,
-      { kind: 'accept-invitation', invitationId: invitation.id, tokenHash: sha256(token), userId, email: user.email, now: meta.now },
+      { kind: 'accept-invitation', invitationId: invitation.id, tokenHash: sha256(token), userId, email: user.email, emailVerified: user.email_verified_at !== null, now: meta.now },
       { ...meta, workspaceId: invitation.workspace_id, idempotencyKey: undefined },
     );
     const role = await this.queries.roleIn(invitation.workspace_id, userId);

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDateString, IsIn, IsObject, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+import { IsIn, IsObject, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+import { IsIsoDate } from '@libs/common/http/iso-date';
 import { OAUTH_PROVIDERS, OAuthProvider } from '@modules/identity/domain/oauth-account/oauth-account.decider';
 
 /** Tokens are write-only: sealed at once, never in an answer, an event or a log line in clear. */
@@ -9,7 +10,7 @@ export class LinkOAuthAccountRequestDto {
   @ApiProperty({ writeOnly: true }) @IsString() @Length(1, 8192) accessToken!: string;
   @ApiPropertyOptional({ writeOnly: true }) @IsOptional() @IsString() @Length(1, 8192) refreshToken?: string;
   @ApiPropertyOptional({ writeOnly: true }) @IsOptional() @IsString() @Length(1, 16384) idToken?: string;
-  @ApiPropertyOptional({ format: 'date-time', description: 'When the access token expires' }) @IsOptional() @IsDateString() expiresAt?: string;
+  @ApiPropertyOptional({ format: 'date-time', description: 'When the access token expires' }) @IsOptional() @IsIsoDate() expiresAt?: string;
   @ApiPropertyOptional({ example: 'Bearer' }) @IsOptional() @IsString() @MaxLength(50) tokenType?: string;
   @ApiPropertyOptional({ example: 'openid email https://www.googleapis.com/auth/gmail.readonly' }) @IsOptional() @IsString() @MaxLength(4000) scope?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(1000) sessionState?: string;
@@ -20,7 +21,7 @@ export class RefreshOAuthTokensRequestDto {
   @ApiProperty({ writeOnly: true }) @IsString() @Length(1, 8192) accessToken!: string;
   @ApiPropertyOptional({ writeOnly: true }) @IsOptional() @IsString() @Length(1, 8192) refreshToken?: string;
   @ApiPropertyOptional({ writeOnly: true }) @IsOptional() @IsString() @Length(1, 16384) idToken?: string;
-  @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @IsDateString() expiresAt?: string;
+  @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @IsIsoDate() expiresAt?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(50) tokenType?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(4000) scope?: string;
 }

@@ -27,8 +27,8 @@ export class SessionIssuer {
     @Inject(IDENTITY_OPTIONS) private readonly options: IdentityOptions,
   ) {}
 
-  async start(userId: string, superuser: boolean, client: ClientInfo, meta: CommandMetadata): Promise<{ sessionId: string; tokens: TokenPair }> {
-    const sessionId = uuidv7();
+  /** `sessionId` may be chosen by the caller (login records it on the user before the session starts). */
+  async start(userId: string, superuser: boolean, client: ClientInfo, meta: CommandMetadata, sessionId: string = uuidv7()): Promise<{ sessionId: string; tokens: TokenPair }> {
     const refresh = newRefreshToken(sessionId);
     const expiresAt = new Date(meta.now.getTime() + this.options.refreshTokenTtlDays * 86_400_000);
     await this.aggregates.session(sessionId, { kind: 'start', sessionId, userId, tokenHash: refresh.hash, expiresAt, userAgent: client.userAgent, ip: client.ip, now: meta.now }, { ...meta, idempotencyKey: undefined });

@@ -10,13 +10,21 @@ export type UserState =
       active: boolean;
       superuser: boolean;
       emailVerified: boolean;
+      /** Wrong passwords since the last success or lock. */
       failedLogins: number;
+      /** Attempts admitted and not yet resolved: they hold a slot of the budget while their password is checked. */
+      openAttempts: OpenAttempt[];
       /** ISO time; logins are refused before it. */
       lockedUntil: string | null;
       erased: boolean;
       /** The pending password reset (hash of the mailed token), cleared by any password change. */
       reset: { tokenHash: string; expiresAt: string } | null;
     };
+
+interface OpenAttempt {
+  attemptId: string;
+  expiresAt: string;
+}
 
 export type UserCommand =
   | {
@@ -32,8 +40,10 @@ export type UserCommand =
       now: Date;
     }
   | { kind: 'verify-email'; now: Date }
-  | { kind: 'record-login'; sessionId: string; now: Date }
-  | { kind: 'record-failed-login'; now: Date; maxFailures: number; lockMinutes: number }
+  /** Before any password check: admits the attempt only within the failure budget (the lock lives here, not in a read model). */
+  | { kind: 'admit-login'; attemptId: string; now: Date; maxFailures: number; lockMinutes: number }
+  | { kind: 'record-login'; attemptId: string; sessionId: string; now: Date }
+  | { kind: 'record-failed-login'; attemptId: string; now: Date; maxFailures: number; lockMinutes: number }
   | { kind: 'change-password'; passwordHash: string; now: Date }
   | { kind: 'request-password-reset'; tokenHash: string; expiresAt: Date; now: Date }
   | { kind: 'reset-password'; tokenHash: string; passwordHash: string; now: Date }
@@ -41,6 +51,10 @@ export type UserCommand =
   | { kind: 'set-status'; active?: boolean; superuser?: boolean; featureFlags?: Record<string, boolean>; now: Date };
 
 export const isLocked = (s: UserState, now: Date) => s.status === 'registered' && s.lockedUntil !== null && Date.parse(s.lockedUntil) > now.getTime();
+
+const refused = () => new IdentityError(Code.InvalidCredentials, 'Invalid email or password');
+const open = (attempts: OpenAttempt[], at: number) => attempts.filter((a) => Date.parse(a.expiresAt) > at);
+const without = (attempts: OpenAttempt[], attemptId: string | undefined) => attempts.filter((a) => a.attemptId !== attemptId);
 
 function registered(s: UserState): Extract<UserState, { status: 'registered' }> {
   if (s.status !== 'registered') throw new IdentityError(Code.UserNotFound, 'No such user');
@@ -64,18 +78,25 @@ export const userDecider: Decider<UserCommand, UserState, UserEvent> = {
           superuser: e.data.superuser,
           emailVerified: e.data.emailVerified,
           failedLogins: 0,
+          openAttempts: [],
           lockedUntil: null,
           erased: false,
           reset: null,
         };
       case 'identity.user-email-verified':
         return s.status === 'registered' ? { ...s, emailVerified: true } : s;
+      case 'identity.user-login-attempted':
+        // Expired attempts are dropped here, so the list never outgrows the budget.
+        return s.status === 'registered'
+          ? { ...s, openAttempts: [...open(s.openAttempts, Date.parse(e.data.at)), { attemptId: e.data.attemptId, expiresAt: e.data.expiresAt }] }
+          : s;
       case 'identity.user-logged-in':
-        return s.status === 'registered' ? { ...s, failedLogins: 0, lockedUntil: null } : s;
+        return s.status === 'registered' ? { ...s, failedLogins: 0, lockedUntil: null, openAttempts: without(s.openAttempts, e.data.attemptId) } : s;
       case 'identity.user-login-failed':
-        return s.status === 'registered' ? { ...s, failedLogins: e.data.consecutiveFailures } : s;
+        return s.status === 'registered' ? { ...s, failedLogins: e.data.consecutiveFailures, openAttempts: without(s.openAttempts, e.data.attemptId) } : s;
       case 'identity.user-locked-out':
-        return s.status === 'registered' ? { ...s, lockedUntil: e.data.until, failedLogins: 0 } : s;
+        // A lock ends the window: after it, a fresh budget.
+        return s.status === 'registered' ? { ...s, lockedUntil: e.data.until, failedLogins: 0, openAttempts: [] } : s;
       case 'identity.user-status-changed':
         return s.status === 'registered'
           ? { ...s, active: e.data.active ?? s.active, superuser: e.data.superuser ?? s.superuser }
@@ -117,15 +138,25 @@ export const userDecider: Decider<UserCommand, UserState, UserEvent> = {
         const u = registered(s);
         return u.emailVerified ? [] : { type: 'identity.user-email-verified', data: { userId: u.userId, at: c.now.toISOString() } };
       }
-      case 'record-login': {
+      case 'admit-login': {
+        // Wrong guesses already made plus guesses being checked right now never exceed the budget,
+        // however many requests race: each admission is an append at the stream's version.
         const u = registered(s);
-        if (!u.active) throw new IdentityError(Code.InvalidCredentials, 'Invalid email or password');
-        return { type: 'identity.user-logged-in', data: { userId: u.userId, sessionId: c.sessionId, at: c.now.toISOString() } };
+        if (!u.active || isLocked(u, c.now)) throw refused();
+        if (u.failedLogins + open(u.openAttempts, c.now.getTime()).length >= c.maxFailures) throw refused();
+        const expiresAt = new Date(c.now.getTime() + c.lockMinutes * 60_000).toISOString();
+        return { type: 'identity.user-login-attempted', data: { userId: u.userId, attemptId: c.attemptId, at: c.now.toISOString(), expiresAt } };
+      }
+      case 'record-login': {
+        // Only an admitted, still open attempt may end in a session; a lock that started meanwhile wins.
+        const u = registered(s);
+        if (!u.active || isLocked(u, c.now) || !open(u.openAttempts, c.now.getTime()).some((a) => a.attemptId === c.attemptId)) throw refused();
+        return { type: 'identity.user-logged-in', data: { userId: u.userId, sessionId: c.sessionId, at: c.now.toISOString(), attemptId: c.attemptId } };
       }
       case 'record-failed-login': {
         const u = registered(s);
         const failures = u.failedLogins + 1;
-        const failed: UserEvent = { type: 'identity.user-login-failed', data: { userId: u.userId, at: c.now.toISOString(), consecutiveFailures: failures } };
+        const failed: UserEvent = { type: 'identity.user-login-failed', data: { userId: u.userId, at: c.now.toISOString(), consecutiveFailures: failures, attemptId: c.attemptId } };
         if (failures < c.maxFailures) return failed;
         const until = new Date(c.now.getTime() + c.lockMinutes * 60_000).toISOString();
         return [failed, { type: 'identity.user-locked-out', data: { userId: u.userId, until, failures } }];
@@ -145,7 +176,10 @@ export const userDecider: Decider<UserCommand, UserState, UserEvent> = {
         if (!u.active || !r || r.tokenHash !== c.tokenHash || Date.parse(r.expiresAt) <= c.now.getTime()) {
           throw new IdentityError(Code.PasswordResetInvalid, 'The reset link is not valid or has expired: ask for a new one');
         }
-        return { type: 'identity.user-password-changed', data: { userId: u.userId, passwordHash: c.passwordHash, at: c.now.toISOString(), via: 'reset' } };
+        const changed: UserEvent = { type: 'identity.user-password-changed', data: { userId: u.userId, passwordHash: c.passwordHash, at: c.now.toISOString(), via: 'reset' } };
+        // The mailed token proves control of the mailbox: the rightful owner of an address squatted
+        // before them gets a verified email this way (and can then accept invitations to it).
+        return u.emailVerified ? changed : [changed, { type: 'identity.user-email-verified', data: { userId: u.userId, at: c.now.toISOString() } }];
       }
       case 'update-profile': {
         const u = registered(s);

@@ -28,8 +28,14 @@ export type UserEvent =
       };
     }
   | { type: 'identity.user-email-verified'; data: { userId: string; at: string } }
-  | { type: 'identity.user-logged-in'; data: { userId: string; sessionId: string; at: string } }
-  | { type: 'identity.user-login-failed'; data: { userId: string; at: string; consecutiveFailures: number } }
+  /**
+   * A login attempt admitted BEFORE its password is checked: the append is the lock that keeps
+   * concurrent guesses within the budget. It stays open until resolved or until `expiresAt`
+   * (an attempt abandoned by a crash must not hold its slot forever).
+   */
+  | { type: 'identity.user-login-attempted'; data: { userId: string; attemptId: string; at: string; expiresAt: string } }
+  | { type: 'identity.user-logged-in'; data: { userId: string; sessionId: string; at: string; attemptId?: string } }
+  | { type: 'identity.user-login-failed'; data: { userId: string; at: string; consecutiveFailures: number; attemptId?: string } }
   | { type: 'identity.user-locked-out'; data: { userId: string; until: string; failures: number } }
   | { type: 'identity.user-password-changed'; data: { userId: string; passwordHash: string; at: string; via?: 'change' | 'reset' } }
   | { type: 'identity.user-password-reset-requested'; data: { userId: string; tokenHash: string; expiresAt: string; at: string } }

@@ -44,7 +44,7 @@ describe('workspace decider', () => {
       type: 'identity.workspace-invitation-created',
       data: { workspaceId: 'w', invitationId: 'i', email: 'c@x.io', role: 'member', tokenHash: 'h', expiresAt: '2026-11-28T10:00:00.000Z', invitedBy: 'o', at },
     };
-    const accept = { kind: 'accept-invitation' as const, invitationId: 'i', tokenHash: 'h', userId: 'c', email: 'C@x.io', now };
+    const accept = { kind: 'accept-invitation' as const, invitationId: 'i', tokenHash: 'h', userId: 'c', email: 'C@x.io', emailVerified: true, now };
     spec.given([created, invited]).when(accept).then([
       { type: 'identity.workspace-invitation-accepted', data: { workspaceId: 'w', invitationId: 'i', userId: 'c', at } },
       { type: 'identity.workspace-member-added', data: { workspaceId: 'w', userId: 'c', role: 'member', invitationId: 'i', at } },
@@ -54,5 +54,14 @@ describe('workspace decider', () => {
     spec.given([created, invited]).when({ ...accept, now: new Date('2026-11-29T00:00:00Z') }).thenThrows(IdentityError, code(Code.InvitationExpired));
     const accepted: WorkspaceEvent = { type: 'identity.workspace-invitation-accepted', data: { workspaceId: 'w', invitationId: 'i', userId: 'c', at } };
     spec.given([created, invited, accepted]).when(accept).thenThrows(IdentityError, code(Code.InvitationNotPending));
+  });
+
+  it('is accepted only by an account whose email is VERIFIED (no pre-hijacking by signing up with the address first)', () => {
+    const invited: WorkspaceEvent = {
+      type: 'identity.workspace-invitation-created',
+      data: { workspaceId: 'w', invitationId: 'i', email: 'c@x.io', role: 'member', tokenHash: 'h', expiresAt: '2026-11-28T10:00:00.000Z', invitedBy: 'o', at },
+    };
+    const squatter = { kind: 'accept-invitation' as const, invitationId: 'i', tokenHash: 'h', userId: 's', email: 'c@x.io', emailVerified: false, now };
+    spec.given([created, invited]).when(squatter).thenThrows(IdentityError, code(Code.EmailNotVerified));
   });
 });

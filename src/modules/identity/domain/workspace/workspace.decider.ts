@@ -31,7 +31,7 @@ export type WorkspaceCommand =
   | { kind: 'change-role'; userId: string; role: WorkspaceRole; actorRole: WorkspaceRole; now: Date }
   | { kind: 'remove-member'; userId: string; actorId: string; actorRole: WorkspaceRole; now: Date }
   | { kind: 'invite'; invitationId: string; email: string; role: WorkspaceRole; tokenHash: string; expiresAt: Date; invitedBy: string; actorRole: WorkspaceRole; now: Date }
-  | { kind: 'accept-invitation'; invitationId: string; tokenHash: string; userId: string; email: string; now: Date }
+  | { kind: 'accept-invitation'; invitationId: string; tokenHash: string; userId: string; email: string; emailVerified: boolean; now: Date }
   | { kind: 'revoke-invitation'; invitationId: string; actorRole: WorkspaceRole; now: Date };
 
 function existing(s: WorkspaceState): Extract<WorkspaceState, { status: 'active' | 'inactive' }> {
@@ -180,6 +180,8 @@ export const workspaceDecider: Decider<WorkspaceCommand, WorkspaceState, Workspa
         if (inv.status !== 'pending') throw new IdentityError(Code.InvitationNotPending, `The invitation was ${inv.status}`);
         if (Date.parse(inv.expiresAt) <= c.now.getTime()) throw new IdentityError(Code.InvitationExpired, 'The invitation has expired');
         if (lower(c.email) !== inv.email) throw new IdentityError(Code.InvitationEmailMismatch, 'The invitation was sent to another email address');
+        // Anyone can sign up with someone else's address; only the mailbox's owner can verify it.
+        if (!c.emailVerified) throw new IdentityError(Code.EmailNotVerified, 'Verify your email address (the PIN mailed at sign-up, or a password reset) before accepting an invitation');
         const accepted: WorkspaceEvent = { type: 'identity.workspace-invitation-accepted', data: { workspaceId: w.workspaceId, invitationId: c.invitationId, userId: c.userId, at } };
         if (w.members[c.userId]) return accepted;
         return [accepted, { type: 'identity.workspace-member-added', data: { workspaceId: w.workspaceId, userId: c.userId, role: inv.role, invitationId: c.invitationId, at } }];

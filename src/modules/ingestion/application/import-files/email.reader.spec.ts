@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { ParsedRow } from '@modules/ingestion/application/import-messages/import-runner';
 import { IncomingMessage } from '@modules/ingestion/domain/message/incoming-message';
 import { QUOTE_EML, THREAD_MBOX } from '@test/support/fixtures/exports';
+import { expectLinear } from '@test/support/linearity';
 import { emailItem, emlRows, htmlToPlainText, mboxMessages, mboxRows } from './email.reader';
 
 const collect = async <T>(it: AsyncIterable<T>) => {
@@ -36,7 +37,7 @@ describe('email reader (mailparser)', () => {
     expect(reply).toEqual(expect.objectContaining({ externalId: 'thread-2@acme.example', threadId: 'thread-1@acme.example', isReply: true, cc: ['walter@acme.example'] }));
     expect(reply.content).toContain('\nFrom the contract we signed with Initech');
     expect(reply.email).toEqual(expect.objectContaining({ isUnread: true, bodyHtml: null }));
-    expect(last).toEqual(expect.objectContaining({ externalId: 'thread-3@acme.example', threadId: 'thread-1@acme.example', isReply: true, content: "Agreed: SSO as an add-on at $4 per seat.\n\nI'll update the pricing page." }));
+    expect(last).toEqual(expect.objectContaining({ externalId: 'thread-3@acme.example', threadId: 'thread-1@acme.example', isReply: true, content: "Agreed: SSO as an add-on at $4 per seat.\nI'll update the pricing page." }));
     expect(last.email).toEqual(expect.objectContaining({ isSent: true, isStarred: true, isUnread: false, snippet: "Agreed: SSO as an add-on at $4 per seat. I'll update the pricing page." }));
     expect(last.metadata.references).toEqual(['thread-1@acme.example', 'thread-2@acme.example']);
     expect(last.raw).toEqual({ headers: expect.arrayContaining(['Subject: Re: SSO pricing']) });
@@ -107,4 +108,86 @@ describe('email reader (mailparser)', () => {
     expect(a).toEqual(expect.objectContaining({ content: 'Call me', metadata: expect.objectContaining({ contentFromSubject: true }) }));
     expect(htmlToPlainText('<ul><li>one</li><li>two &amp; three</li></ul><script>alert(1)</script>&#x1F600;')).toBe('- one\n- two & three\n\n😀');
   });
+
+  describe('no input stalls it (issue 11)', () => {
+    const MB = 1024 * 1024;
+    /** Pathological HTML: unclosed tags, comments and attributes, deep and mismatched nesting, runs of spaces. */
+    const pathological: Record<string, (n: number) => string> = {
+      'unclosed <a': (n) => '<a'.repeat(n / 2),
+      'unclosed comments': (n) => '<!--'.repeat(n / 4),
+      'unclosed <script>': (n) => '<script>'.repeat(n / 8),
+      'unclosed attribute': (n) => '<a x="'.repeat(n / 6),
+      'deep nesting': (n) => '<div>'.repeat(n / 5),
+      'mismatched end tags': (n) => '<div>'.repeat(n / 12) + '</span>'.repeat(n / 12),
+      'runs of spaces and newlines': (n) => `<p>a${' '.repeat(n / 2)}\n${' \n'.repeat(n / 4)}b</p>`,
+      'entities without ;': (n) => '&amp'.repeat(n / 4),
+    };
+    it.each(Object.keys(pathological))('HTML made plain in linear time: %s (256 KiB -> 1 MiB)', async (name) => {
+      await expectLinear(htmlToPlainText, pathological[name], { n: MB / 4 });
+    });
+
+    const eml = (body: string, type = 'text/html') => Buffer.from(`From: a@b.example\r\nDate: Mon, 2 Mar 2026 10:00:00 +0000\r\nMessage-ID: <p@b.example>\r\nSubject: s\r\nContent-Type: ${type}\r\n\r\n${body}\r\n`);
+    const mixed = (html: string) => eml(`--b\r\nContent-Type: text/html\r\n\r\n${html}\r\n--b--`, 'multipart/mixed; boundary="b"');
+    it('reads the 320 KB .eml that froze the server (unclosed tags in an HTML-only part) at once, and a 4x bigger one in proportion', async () => {
+      await expectLinear((src: Buffer) => emailItem(src), (n) => eml('<a'.repeat(n / 2)), { n: 320 * 1024 });
+      await expectLinear((src: Buffer) => emailItem(src), (n) => mixed(`<div>${'<!--'.repeat(n / 8)}</div>`), { n: 320 * 1024 });
+      expect((await emailItem(mixed('<p>Hello <b>there</b></p>'))).content).toBe('Hello there');
+    });
+
+    it('a text part with a long run of white space inside (a /\\s+$/ trim was quadratic on it)', async () => {
+      await expectLinear((src: Buffer) => emailItem(src), (n) => eml(`start${' '.repeat(n)}end   `, 'text/plain'), { n: MB / 4 });
+      expect((await emailItem(eml(`start${' '.repeat(1000)}end \u00a0\r\n `, 'text/plain'))).content).toBe(`start${' '.repeat(1000)}end`);
+    });
+
+    it('rejects an .eml over the size an email may have (as a message of an mbox) without parsing it', async () => {
+      const src = eml(`<p>${'x'.repeat(5000)}</p>`);
+      const [row] = await collect(emlRows(Readable.from([src]), undefined, src.length, 2000));
+      expect(row).toEqual({ index: 0, parseError: [{ field: '', message: `the .eml file is ${src.length} bytes, more than the 2000 an email may have` }] });
+      expect(messages(await collect(emlRows(Readable.from([src]), undefined, src.length)))).toHaveLength(1);
+    });
+
+    it('cuts HTML past IMPORT_HTML_MAX_CHARS before reading it: the rest is dropped and the message flagged', async () => {
+      const html = `<p>${'word '.repeat(3000)}</p><p>TAIL</p>`;
+      const item = await emailItem(eml(html), { htmlMaxChars: 5000 });
+      expect((item.email as { bodyHtml: string }).bodyHtml).toHaveLength(5000);
+      expect(item.content).toMatch(/^word word/);
+      expect(item.content).not.toContain('TAIL');
+      expect(item.metadata).toEqual(expect.objectContaining({ bodyHtmlTruncated: true, truncated: true }));
+      const whole = await emailItem(eml(html));
+      expect(whole.content).toContain('TAIL');
+      expect(whole.metadata).not.toHaveProperty('bodyHtmlTruncated');
+    });
+
+    /** The regular expressions htmlToPlainText used before (quadratic on unclosed tags): the oracle for normal HTML. */
+    const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', copy: '©', reg: '®', hellip: '…', mdash: '—', ndash: '–', rsquo: '’', lsquo: '‘', rdquo: '”', ldquo: '“' };
+    const before = (html: string) =>
+      html
+        .replace(/<(script|style|head|title)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, ' ')
+        .replace(/<!--[\s\S]*?-->/g, ' ')
+        .replace(/<br\s*\/?>/gi, '\n')
+        .replace(/<\/(p|div|li|tr|h[1-6]|blockquote|table|ul|ol|section|article)\s*>/gi, '\n')
+        .replace(/<li\b[^>]*>/gi, '- ')
+        .replace(/<[^>]+>/g, '')
+        .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (m, e: string) => {
+          if (e[0] === '#') {
+            const code = e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
+            return Number.isFinite(code) && code > 0 && code < 0x110000 ? String.fromCodePoint(code) : m;
+          }
+          return NAMED[e.toLowerCase()] ?? m;
+        })
+        .replace(/[ \t\u00a0]+/g, ' ')
+        .replace(/ *\n */g, '\n')
+        .replace(/\n{3,}/g, '\n\n')
+        .trim();
+    it.each([
+      ['a newsletter', '<!DOCTYPE html><html><head><title>News</title><style>p{color:red}</style></head><body><h1>March &amp; April</h1><p>Hello&nbsp;Dana,</p><p>Our <b>new</b> <a href="https://x.example/?a=1&amp;b=2">pricing</a> is live&hellip;</p><!-- tracking --><img src="x.png" alt="logo"><br/>Thanks,<br>Walter</body></html>'],
+      ['lists and tables', '<ul><li>one</li><li class="x">two &lt;three&gt;</li></ul><ol><li>first</li></ol><table><tr><td>a</td><td>b</td></tr><tr><td>c</td></tr></table>'],
+      ['Outlook markup', '<div class=WordSection1><p class=MsoNormal><span style=\'font-size:11.0pt\'>Hi Fox,<o:p></o:p></span></p><p class=MsoNormal>See below.<o:p>&nbsp;</o:p></p></div><blockquote style="margin:0">&gt; quoted<br>&#8212; Dana &#x1F600;</blockquote>'],
+      ['scripts, sections and headings', '<section><h2>Title</h2><article>Body text\nwith a line break</article></section><script type="text/javascript">var a = "<p>";</script><STYLE>b{}</STYLE><P>Upper</P>'],
+      ['quotes in text', '<p>He said &quot;ship it&quot; &rsquo;n&lsquo; &ldquo;now&rdquo; &copy; &reg; &mdash; &ndash;</p>'],
+    ])('gives the same text as before for normal HTML: %s', (_name, html) => {
+      expect(htmlToPlainText(html)).toBe(before(html));
+    });
+  });
 });
+

@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { Tokenizer, TokenizerCallbacks } from 'htmlparser2';
 import { AddressObject, AttachmentStream, HeaderLines, Headers, MailParser, MessageText } from 'mailparser';
+import { DEFAULT_IMPORT_LIMITS } from '@modules/ingestion/application/import-messages/import-limits';
 import { ParsedRow } from '@modules/ingestion/application/import-messages/import-runner';
-import { checkNotAborted, cut, ReadContext, rowError, toRow } from './read-context';
+import { isEmailAddress } from '@modules/ingestion/domain/message/incoming-message';
+import { checkNotAborted, cut, MAX_CONTENT_CHARS, ReadContext, rowError, toRow } from './read-context';
 
 /**
  * Email: one .eml file, or an mbox (mboxo/mboxrd, e.g. Google Takeout's Mail) split message by
@@ -16,16 +19,17 @@ import { checkNotAborted, cut, ReadContext, rowError, toRow } from './read-conte
  *   message's own id; isReply when that root is another message;
  * - subject -> title; the text part -> content (the HTML made plain when there is no text
  *   part; the subject when there is no body at all); From -> author; To/Cc -> to/cc;
+ * - the HTML is cut at IMPORT_HTML_MAX_CHARS before anything reads it (kept as bodyHtml, made
+ *   plain when there is no text part): metadata.bodyHtmlTruncated, and truncated when the
+ *   content came from the cut HTML; the text part is cut at MAX_CONTENT_CHARS first too;
  * - `email`: bcc, bodyHtml, snippet, labels (X-Gmail-Labels), flags (Gmail labels, else the
  *   mbox Status/X-Status headers), internalDate (the mbox postmark time);
  * - attachments (inline ones too) listed in metadata.attachments: name, type, size;
  * - raw = the header lines only (bodies are already in content/email.bodyHtml).
  */
 export const MAX_EMAIL_BYTES = 64 * 1024 * 1024;
-/** Kept HTML per message (the text is what is searched; HTML is for display). */
-export const MAX_BODY_HTML_CHARS = 1_000_000;
-
-const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
+/** Kept HTML per message by default (IMPORT_HTML_MAX_CHARS; the text is what is searched, HTML is for display). */
+export const MAX_BODY_HTML_CHARS = DEFAULT_IMPORT_LIMITS.htmlMaxChars;
 
 interface ParsedMime {
   headers: Headers;
@@ -38,7 +42,9 @@ interface ParsedMime {
 /** MIME with mailparser's streaming parser: headers, text and HTML; attachment bodies counted, not kept. */
 export function parseMime(source: Buffer | Readable): Promise<ParsedMime> {
   return new Promise((resolve, reject) => {
-    const parser = new MailParser({ skipImageLinks: true, skipTextToHtml: true, checksumAlgo: false });
+    // skipHtmlToText: mailparser's html-to-text builds a DOM of the whole, uncut HTML part (and
+    // tries our patience on deep nesting); the HTML is made plain here instead, after the cut.
+    const parser = new MailParser({ skipImageLinks: true, skipTextToHtml: true, skipHtmlToText: true, checksumAlgo: false });
     const out: ParsedMime = { headers: new Map(), headerLines: [], text: null, html: null, attachments: [] };
     parser.on('headers', (h: Headers) => (out.headers = h));
     parser.on('headerLines', (l: HeaderLines) => (out.headerLines = l));
@@ -66,28 +72,92 @@ export function parseMime(source: Buffer | Readable): Promise<ParsedMime> {
   });
 }
 
-const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', copy: '©', reg: '®', hellip: '…', mdash: '—', ndash: '–', rsquo: '’', lsquo: '‘', rdquo: '”', ldquo: '“' };
+/** Elements whose content is not text people read: dropped with their content. */
+const HIDDEN = new Set(['script', 'style', 'title']);
+/** Elements whose end starts a new line. */
+const BLOCKS = new Set(['p', 'div', 'li', 'tr', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'table', 'ul', 'ol', 'section', 'article']);
+const noop = () => undefined;
 
-/** HTML made plain for reading and search: scripts/styles dropped, blocks on their own lines, entities decoded. */
+/**
+ * HTML made plain for reading and search: scripts, styles and the head dropped, blocks on their
+ * own lines, list items as "- ", entities decoded, spaces folded.
+ *
+ * On htmlparser2's Tokenizer: one linear pass of a state machine, whatever the input (no
+ * backtracking regexes over unclosed tags or comments, which took seconds per 100 KB). Not its
+ * Parser: that one keeps a stack of open elements it unshifts and searches per tag, quadratic on
+ * deep or mismatched nesting; no element stack is needed to flatten HTML to text.
+ */
 export function htmlToPlainText(html: string): string {
-  return html
-    .replace(/<(script|style|head|title)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, ' ')
-    .replace(/<!--[\s\S]*?-->/g, ' ')
-    .replace(/<br\s*\/?>/gi, '\n')
-    .replace(/<\/(p|div|li|tr|h[1-6]|blockquote|table|ul|ol|section|article)\s*>/gi, '\n')
-    .replace(/<li\b[^>]*>/gi, '- ')
-    .replace(/<[^>]+>/g, '')
-    .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (m, e: string) => {
-      if (e[0] === '#') {
-        const code = e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
-        return Number.isFinite(code) && code > 0 && code < 0x110000 ? String.fromCodePoint(code) : m;
-      }
-      return NAMED[e.toLowerCase()] ?? m;
-    })
-    .replace(/[ \t\u00a0]+/g, ' ')
-    .replace(/ *\n */g, '\n')
-    .replace(/\n{3,}/g, '\n\n')
-    .trim();
+  const out: string[] = [];
+  let hidden: string | null = null; // inside <script>/<style>/<title> (the tokenizer reads them raw up to their end tag)
+  let inHead = false;
+  const push = (s: string) => {
+    if (hidden === null && !inHead) out.push(s);
+  };
+  const cbs: TokenizerCallbacks = {
+    ontext: (start, end) => push(html.slice(start, end)),
+    ontextentity: (codePoint) => push(String.fromCodePoint(codePoint)),
+    onopentagname: (start, end) => {
+      const name = html.slice(start, end).toLowerCase();
+      if (HIDDEN.has(name)) hidden ??= name;
+      else if (name === 'head') inHead = true;
+      else if (name === 'body') inHead = false;
+      else if (name === 'br') push('\n');
+      else if (name === 'li') push('- ');
+    },
+    onclosetag: (start, end) => {
+      const name = html.slice(start, end).toLowerCase();
+      if (name === hidden) {
+        hidden = null;
+        push(' ');
+      } else if (name === 'head' && inHead) {
+        inHead = false;
+        push(' ');
+      } else if (BLOCKS.has(name)) push('\n');
+    },
+    oncomment: () => push(' '),
+    onattribdata: noop,
+    onattribentity: noop,
+    onattribend: noop,
+    onattribname: noop,
+    oncdata: noop,
+    ondeclaration: noop,
+    onend: noop,
+    onopentagend: noop,
+    onprocessinginstruction: noop,
+    onselfclosingtag: noop,
+  };
+  const tokenizer = new Tokenizer({ decodeEntities: true }, cbs);
+  tokenizer.write(html);
+  tokenizer.end();
+  return foldWhitespace(out.join(''));
+}
+
+const isFolded = (c: number) => c === 32 || c === 9 || c === 0xa0 || c === 10;
+
+/**
+ * Each run of spaces, tabs, no-break spaces and line breaks becomes one space, or the line breaks
+ * it holds (at most two); the ends are trimmed. One pass: what three regular expressions did
+ * (runs of spaces to one, spaces around line breaks dropped, three or more breaks to two),
+ * without their cost per match.
+ */
+export function foldWhitespace(s: string): string {
+  const parts: string[] = [];
+  let plainStart = 0;
+  let i = 0;
+  while (i < s.length) {
+    if (!isFolded(s.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    if (i > plainStart) parts.push(s.slice(plainStart, i));
+    let breaks = 0;
+    for (; i < s.length && isFolded(s.charCodeAt(i)); i++) if (s.charCodeAt(i) === 10) breaks++;
+    parts.push(breaks === 0 ? ' ' : breaks === 1 ? '\n' : '\n\n');
+    plainStart = i;
+  }
+  if (plainStart < s.length) parts.push(s.slice(plainStart));
+  return parts.join('').trim();
 }
 
 const ids = (v: unknown): string[] =>
@@ -102,7 +172,7 @@ function addressList(v: unknown): string[] {
   const walk = (list: AddressObject['value']) => {
     for (const a of list ?? []) {
       if (a.group) walk(a.group);
-      else if (a.address && EMAIL.test(a.address)) out.push(a.address);
+      else if (a.address && isEmailAddress(a.address)) out.push(a.address);
     }
   };
   for (const o of objects) walk(o?.value ?? []);
@@ -123,7 +193,7 @@ export function postmarkDate(postmark: string | null): string | null {
 }
 
 /** One email (RFC 5322 bytes) -> the API.md item shape (see above). */
-export async function emailItem(source: Buffer | Readable, opts: { postmark?: string | null } = {}): Promise<Record<string, unknown>> {
+export async function emailItem(source: Buffer | Readable, opts: { postmark?: string | null; htmlMaxChars?: number } = {}): Promise<Record<string, unknown>> {
   const mime = await parseMime(source);
   const h = mime.headers;
   const messageId = ids(h.get('message-id'))[0] ?? null;
@@ -133,25 +203,32 @@ export async function emailItem(source: Buffer | Readable, opts: { postmark?: st
   const root = references[0] ?? inReplyTo[0] ?? externalId;
 
   const from = (h.get('from') as AddressObject | undefined)?.value?.[0];
-  const fromEmail = from?.address && EMAIL.test(from.address) ? from.address : null;
+  const fromEmail = from?.address && isEmailAddress(from.address) ? from.address : null;
   const subject = typeof h.get('subject') === 'string' ? (h.get('subject') as string).trim() : '';
   const date = h.get('date');
   const postmarkAt = postmarkDate(opts.postmark ?? null);
   const sentAt = date instanceof Date && !Number.isNaN(date.getTime()) ? date.toISOString() : postmarkAt;
 
   const attachments = mime.attachments.map((a) => ({ name: a.name, type: a.type, size: a.size, ...(a.inline ? { inline: true } : {}) }));
-  // No-break spaces (from &nbsp;) read and search as spaces.
-  let body = (mime.text ?? '').replace(/\u00a0/g, ' ').replace(/\s+$/, '');
-  if (body.trim() === '' && mime.html) body = htmlToPlainText(mime.html);
   const metadata: Record<string, unknown> = {};
+  // Cut before anything reads them: what is kept is all that is worth the work.
+  const html = mime.html ? cut(mime.html, opts.htmlMaxChars ?? MAX_BODY_HTML_CHARS) : null;
+  if (html?.truncated) metadata.bodyHtmlTruncated = true;
+  // Trailing space goes first (trimEnd: a regex /\s+$/ rescans every inner run of spaces, quadratic);
+  // no-break spaces (from &nbsp;) read and search as spaces.
+  const plain = cut((mime.text ?? '').trimEnd(), MAX_CONTENT_CHARS);
+  let body = plain.text.replace(/\u00a0/g, ' ');
+  if (plain.truncated) metadata.truncated = true;
+  if (body.trim() === '' && html) {
+    body = htmlToPlainText(html.text);
+    if (html.truncated) metadata.truncated = true;
+  }
   if (body.trim() === '' && attachments.length === 0 && subject) {
     body = subject; // a subject-only mail is still something someone said
     metadata.contentFromSubject = true;
   }
   const content = cut(body);
   if (content.truncated) metadata.truncated = true;
-  const html = mime.html ? cut(mime.html, MAX_BODY_HTML_CHARS) : null;
-  if (html?.truncated) metadata.bodyHtmlTruncated = true;
 
   const labels = (header(h, 'x-gmail-labels') ?? '').split(',').map((l) => l.trim().replace(/^"|"$/g, '')).filter(Boolean);
   const has = (...names: string[]) => labels.some((l) => names.includes(l.toLowerCase()));
@@ -309,7 +386,7 @@ export async function* mboxRows(input: AsyncIterable<Buffer | string>, ctx?: Rea
       continue;
     }
     try {
-      yield toRow(i, await emailItem(m.source, { postmark: m.postmark }), where);
+      yield toRow(i, await emailItem(m.source, { postmark: m.postmark, htmlMaxChars: ctx?.limits?.htmlMaxChars }), where);
     } catch (err) {
       yield rowError(i, `${where} is not a readable email: ${(err as Error).message.slice(0, 200)}`);
     }
@@ -317,12 +394,16 @@ export async function* mboxRows(input: AsyncIterable<Buffer | string>, ctx?: Rea
   if (index === 0) yield rowError(0, preamble > 0 ? 'not an mbox: no "From " separator line in the file' : 'the mbox has no messages');
 }
 
-/** One .eml file: a single row (index 0). */
-export async function* emlRows(input: Buffer | Readable, ctx?: ReadContext): AsyncGenerator<ParsedRow> {
+/** One .eml file: a single row (index 0); one of more than `max` bytes (MAX_EMAIL_BYTES, as in an mbox) is a rejected row, not read. */
+export async function* emlRows(input: Buffer | Readable, ctx?: ReadContext, size?: number, max = MAX_EMAIL_BYTES): AsyncGenerator<ParsedRow> {
   checkNotAborted(ctx);
+  if (size !== undefined && size > max) {
+    yield rowError(0, `the .eml file is ${size} bytes, more than the ${max} an email may have`);
+    return;
+  }
   let item: Record<string, unknown>;
   try {
-    item = await emailItem(input);
+    item = await emailItem(input, { htmlMaxChars: ctx?.limits?.htmlMaxChars });
   } catch (err) {
     yield rowError(0, `not a readable email: ${(err as Error).message.slice(0, 200)}`);
     return;

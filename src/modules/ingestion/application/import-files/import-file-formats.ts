@@ -4,11 +4,12 @@ import { basename, extname } from 'node:path';
 import { Readable } from 'node:stream';
 import { SourceKind } from '@modules/ingestion/contracts/ingestion.integration-events';
 import { csvRows, jsonRows, ndjsonRows } from '@modules/ingestion/application/import-messages/import-formats';
+import { DEFAULT_IMPORT_LIMITS, ImportLimits, jsonTooLarge } from '@modules/ingestion/application/import-messages/import-limits';
 import { ImportRow, ParsedRow } from '@modules/ingestion/application/import-messages/import-runner';
 import { emlRows, mboxRows } from './email.reader';
 import { checkNotAborted, ReadContext } from './read-context';
-import { slackExportRows } from './slack-export.reader';
-import { TELEGRAM_MAX_BYTES, telegramExportFileRows } from './telegram-export.reader';
+import { checkSlackExportLimits, slackExportRows } from './slack-export.reader';
+import { telegramExportFileRows } from './telegram-export.reader';
 
 /** API.md's file formats for POST /imports (and the CLI's --format). */
 export const IMPORT_FILE_FORMATS = ['slack-export', 'telegram-export', 'mbox', 'eml', 'csv', 'ndjson', 'json'] as const;
@@ -26,9 +27,6 @@ export const SOURCE_KIND_OF: Record<ImportFileFormat, SourceKind> = {
   ndjson: 'api',
   json: 'api',
 };
-
-/** A JSON file of the `json` format (`{ messages: [...] }` or an array) is parsed whole, like result.json. */
-export const JSON_MAX_BYTES = TELEGRAM_MAX_BYTES;
 
 /** The format from a file name, when it says: .zip, .mbox/.mbx, .eml, .csv, .ndjson/.jsonl, result.json, .json. */
 export function formatFromFileName(fileName: string): ImportFileFormat | null {
@@ -62,9 +60,6 @@ export function defaultSourceName(format: ImportFileFormat, fileName: string): s
 export async function sniffFormatProblem(path: string, format: ImportFileFormat): Promise<string | null> {
   const { size } = await stat(path);
   if (size === 0) return 'the file is empty';
-  if ((format === 'telegram-export' || format === 'json') && size > JSON_MAX_BYTES) {
-    return `${format} files are parsed whole: at most ${JSON_MAX_BYTES} bytes (this one has ${size}); use ndjson for bigger files`;
-  }
   const fh = await open(path, 'r');
   const head = Buffer.alloc(Math.min(size, 4096));
   try {
@@ -91,6 +86,19 @@ export async function sniffFormatProblem(path: string, format: ImportFileFormat)
   }
 }
 
+/**
+ * The limits a file can be held to before it is read (IMPORT_JSON_MAX_MB for what is parsed
+ * whole, the zip's entries and sizes from its central directory): an ImportLimitError (413), so
+ * nothing is started. What only reading can tell (sizes an archive lies about) fails the job.
+ */
+export async function checkFileLimits(path: string, format: ImportFileFormat, limits: ImportLimits = DEFAULT_IMPORT_LIMITS): Promise<void> {
+  if (format === 'telegram-export' || format === 'json') {
+    const { size } = await stat(path);
+    if (size > limits.jsonMaxBytes) throw jsonTooLarge(`This ${format} file`, size, limits.jsonMaxBytes);
+  }
+  if (format === 'slack-export') await checkSlackExportLimits(path, limits);
+}
+
 export interface FileRows {
   rows: AsyncIterable<ImportRow | ParsedRow>;
   ctx: ReadContext;
@@ -113,7 +121,8 @@ async function* streamed<T>(path: string, ctx: ReadContext, read: (input: Readab
 
 async function* jsonFileRows(path: string, ctx: ReadContext): AsyncGenerator<ImportRow> {
   const { size } = await stat(path);
-  if (size > JSON_MAX_BYTES) throw new Error(`json files are parsed whole: at most ${JSON_MAX_BYTES} bytes; use ndjson for bigger files`);
+  const max = ctx.limits?.jsonMaxBytes ?? DEFAULT_IMPORT_LIMITS.jsonMaxBytes;
+  if (size > max) throw jsonTooLarge('This json file', size, max);
   let doc: unknown;
   try {
     doc = JSON.parse((await readFile(path)).toString('utf8').replace(/^\uFEFF/, ''));
@@ -134,9 +143,12 @@ async function* jsonFileRows(path: string, ctx: ReadContext): AsyncGenerator<Imp
  * The rows of a file in a format, streamed where the format allows (mbox, ndjson, csv, eml,
  * the Slack zip entry by entry); Telegram's result.json and json are parsed whole (limit above).
  */
-export async function fileRows(path: string, format: ImportFileFormat, options: { signal?: AbortSignal; csvMapping?: Record<string, string> } = {}): Promise<FileRows> {
+export async function fileRows(path: string, format: ImportFileFormat, options: { signal?: AbortSignal; csvMapping?: Record<string, string>; limits?: ImportLimits } = {}): Promise<FileRows> {
   const { size } = await stat(path);
-  const ctx: ReadContext = { progress: { unit: 'bytes', done: 0, total: size }, skipped: {}, signal: options.signal };
+  const limits = options.limits ?? DEFAULT_IMPORT_LIMITS;
+  const ctx: ReadContext = { progress: { unit: 'bytes', done: 0, total: size }, skipped: {}, signal: options.signal, limits };
+  // A file's size is bounded by IMPORT_MAX_FILE_MB already: lines and records are what is held here.
+  const text = { maxLineBytes: limits.maxLineBytes, maxBodyBytes: Infinity };
   switch (format) {
     case 'slack-export':
       return { rows: slackExportRows(path, ctx), ctx };
@@ -147,10 +159,10 @@ export async function fileRows(path: string, format: ImportFileFormat, options: 
     case 'mbox':
       return { rows: streamed(path, ctx, (input) => mboxRows(input, ctx)), ctx };
     case 'eml':
-      return { rows: streamed(path, ctx, (input) => emlRows(input, ctx)), ctx };
+      return { rows: streamed(path, ctx, (input) => emlRows(input, ctx, size)), ctx };
     case 'ndjson':
-      return { rows: streamed(path, ctx, (input) => ndjsonRows(input)), ctx };
+      return { rows: streamed(path, ctx, (input) => ndjsonRows(input, text)), ctx };
     case 'csv':
-      return { rows: streamed(path, ctx, (input) => csvRows(input, options.csvMapping ?? {})), ctx };
+      return { rows: streamed(path, ctx, (input) => csvRows(input, options.csvMapping ?? {}, text)), ctx };
   }
 }

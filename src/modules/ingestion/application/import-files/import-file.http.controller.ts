@@ -1,10 +1,12 @@
-import { Body, Controller, HttpCode, Param, Post, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Post, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
-import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiOperation, ApiPayloadTooLargeResponse, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiOperation, ApiPayloadTooLargeResponse, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { RequireWorkspaceRole } from '@libs/common/auth/workspace-member.guard';
 import { WorkspaceScoped } from '@libs/common/auth/workspace-scoped.decorator';
 import { CommandMetadata } from '@libs/eventsourcing/command-metadata';
 import { CommandMeta } from '@libs/eventsourcing/http/command-metadata.decorator';
+import { retryAfterOf } from '@modules/ingestion/application/import-messages/import-slots';
 import { FileImports } from './import-file.service';
 import { ImportFileRequestDto } from './import-file.request.dto';
 
@@ -27,11 +29,26 @@ export class ImportFileHttpController {
   @ApiBody({ type: ImportFileRequestDto })
   @ApiOperation({ summary: 'Import an export file (slack-export, telegram-export, mbox, eml, csv, ndjson, json) as a background job' })
   @ApiAcceptedResponse({ description: '{ jobId }: follow it at GET /jobs/:jobId (status running -> completed | failed, counters, rejected rows)' })
-  @ApiPayloadTooLargeResponse({ description: 'PAYLOAD_TOO_LARGE: the file is larger than IMPORT_MAX_FILE_MB' })
-  import(@Param('workspaceId') ws: string, @UploadedFile() file: Express.Multer.File | undefined, @Body() body: ImportFileRequestDto, @CommandMeta() meta: CommandMetadata) {
-    return this.imports.startInBackground(
-      { workspaceId: ws, path: file?.path, fileName: file?.originalname, format: body.format, sourceId: body.sourceId, sourceName: body.sourceName, csvMapping: body.mapping ? JSON.parse(body.mapping) : undefined },
-      meta,
-    );
+  @ApiPayloadTooLargeResponse({
+    description: 'PAYLOAD_TOO_LARGE: the file is larger than IMPORT_MAX_FILE_MB; INGESTION.IMPORT_JSON_TOO_LARGE (IMPORT_JSON_MAX_MB), INGESTION.IMPORT_ZIP_TOO_MANY_ENTRIES / _ENTRY_TOO_LARGE / _TOO_LARGE (IMPORT_ZIP_MAX_*) from what the file declares',
+  })
+  @ApiTooManyRequestsResponse({ description: 'INGESTION.TOO_MANY_IMPORTS: IMPORT_MAX_CONCURRENT_PER_WORKSPACE imports run already; Retry-After' })
+  async import(
+    @Param('workspaceId') ws: string,
+    @UploadedFile() file: Express.Multer.File | undefined,
+    @Body() body: ImportFileRequestDto,
+    @CommandMeta() meta: CommandMetadata,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    try {
+      return await this.imports.startInBackground(
+        { workspaceId: ws, path: file?.path, fileName: file?.originalname, format: body.format, sourceId: body.sourceId, sourceName: body.sourceName, csvMapping: body.mapping ? JSON.parse(body.mapping) : undefined },
+        meta,
+      );
+    } catch (err) {
+      const retryAfter = retryAfterOf(err);
+      if (retryAfter !== null) res.setHeader('Retry-After', String(retryAfter));
+      throw err;
+    }
   }
 }

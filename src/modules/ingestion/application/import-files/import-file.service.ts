@@ -1,16 +1,20 @@
-import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { unlink } from 'node:fs/promises';
 import { v7 as uuidv7 } from 'uuid';
 import { ValidationFailedError } from '@libs/common/errors/application-error';
+import type { AppConfig } from '@config/app-config';
+import { APP_CONFIG } from '@config/config.module';
 import { CommandMetadata } from '@libs/eventsourcing/command-metadata';
 import { SourceKind } from '@modules/ingestion/contracts/ingestion.integration-events';
 import { IngestionError, IngestionErrorCode } from '@modules/ingestion/domain/ingestion.errors';
 import { IngestionAggregates } from '@modules/ingestion/infrastructure/ingestion-aggregates';
 import { SourceRef } from '@modules/ingestion/infrastructure/message-writer';
 import type { SourceRow } from '@modules/ingestion/projections/sources.projection';
+import { ImportLimits, importLimitsOf } from '@modules/ingestion/application/import-messages/import-limits';
 import { ImportProgress, ImportRunner, ImportSummary } from '@modules/ingestion/application/import-messages/import-runner';
+import { ImportSlots } from '@modules/ingestion/application/import-messages/import-slots';
 import { SourcesHandler } from '@modules/ingestion/application/sources/sources.handler';
-import { defaultSourceName, fileRows, formatFromFileName, ImportFileFormat, IMPORT_FILE_FORMATS, isImportFileFormat, sniffFormatProblem, SOURCE_KIND_OF } from './import-file-formats';
+import { checkFileLimits, defaultSourceName, fileRows, formatFromFileName, ImportFileFormat, IMPORT_FILE_FORMATS, isImportFileFormat, sniffFormatProblem, SOURCE_KIND_OF } from './import-file-formats';
 import { ReadContext } from './read-context';
 
 export interface FileImportRequest {
@@ -61,12 +65,17 @@ export interface FileImportResult extends Omit<ImportSummary, 'rejected'> {
 export class FileImports implements BeforeApplicationShutdown {
   private readonly logger = new Logger('FileImports');
   private readonly running = new Map<string, { abort: AbortController; done: Promise<unknown> }>();
+  private readonly limits: ImportLimits;
 
   constructor(
     private readonly runner: ImportRunner,
     private readonly sources: SourcesHandler,
     private readonly aggregates: IngestionAggregates,
-  ) {}
+    private readonly slots: ImportSlots,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.limits = importLimitsOf(config);
+  }
 
   async prepare(req: FileImportRequest, meta: CommandMetadata): Promise<PreparedFileImport> {
     if (!req.path) throw new ValidationFailedError('Send the export as a multipart field named "file"', [{ field: 'file', message: 'file is required' }]);
@@ -79,6 +88,7 @@ export class FileImports implements BeforeApplicationShutdown {
     }
     const problem = await sniffFormatProblem(req.path, format);
     if (problem) throw new IngestionError(IngestionErrorCode.ImportFormatInvalid, `This file is not ${format}: ${problem}`, { format, fileName });
+    await checkFileLimits(req.path, format, this.limits);
     const source = await this.source(req.workspaceId, format, fileName, req, meta);
     const jobId = uuidv7();
     const ref = { id: source.id, kind: source.kind as SourceKind, workspaceId: req.workspaceId };
@@ -98,7 +108,7 @@ export class FileImports implements BeforeApplicationShutdown {
     let last: ImportProgress = { rows: 0, accepted: 0, duplicates: 0, rejected: 0 };
     const base = { format: p.format, fileName: p.fileName, source: p.source, jobId: p.jobId };
     try {
-      const { rows, ctx } = await fileRows(p.path, p.format, { signal: options.signal, csvMapping: p.csvMapping });
+      const { rows, ctx } = await fileRows(p.path, p.format, { signal: options.signal, csvMapping: p.csvMapping, limits: this.limits });
       skipped = ctx.skipped;
       options.onContext?.(ctx);
       const summary = await this.runner.run(ref, rows, { format: p.format, fileName: p.fileName, jobId: p.jobId }, m, (progress) => {
@@ -114,12 +124,18 @@ export class FileImports implements BeforeApplicationShutdown {
     }
   }
 
-  /** POST /imports: checks, starts the job, answers its id and imports in the background; the file is deleted afterwards. */
+  /**
+   * POST /imports: checks, starts the job, answers its id and imports in the background; the file
+   * is deleted afterwards. Holds one of the workspace's import slots until the job ends (429 when none is free).
+   */
   async startInBackground(req: FileImportRequest, meta: CommandMetadata): Promise<{ jobId: string }> {
     let prepared: PreparedFileImport;
+    let release: (() => void) | undefined;
     try {
+      release = this.slots.acquire(req.workspaceId);
       prepared = await this.prepare(req, meta);
     } catch (err) {
+      release?.();
       if (req.path) await unlink(req.path).catch(() => undefined);
       throw err;
     }
@@ -132,6 +148,7 @@ export class FileImports implements BeforeApplicationShutdown {
       .catch((err) => this.logger.error({ jobId: prepared.jobId, err }, 'file import crashed'))
       .finally(async () => {
         this.running.delete(prepared.jobId);
+        release();
         await unlink(prepared.path).catch(() => undefined);
       });
     this.running.set(prepared.jobId, { abort, done });

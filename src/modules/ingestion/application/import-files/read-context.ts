@@ -1,4 +1,5 @@
 import { FieldError, IncomingMessage, validateIncoming } from '@modules/ingestion/domain/message/incoming-message';
+import { ImportLimits } from '@modules/ingestion/application/import-messages/import-limits';
 import { ParsedRow } from '@modules/ingestion/application/import-messages/import-runner';
 
 /**
@@ -12,6 +13,8 @@ export interface ReadContext {
   /** Rows left out on purpose, by reason (`service`, `channel_join`, `message_deleted`, ...). */
   skipped: Record<string, number>;
   signal?: AbortSignal;
+  /** The bounds of this import (config); readers fall back to DEFAULT_IMPORT_LIMITS. */
+  limits?: ImportLimits;
 }
 
 export function readContext(unit: ReadContext['progress']['unit'] = 'messages', total = 0, signal?: AbortSignal): ReadContext {

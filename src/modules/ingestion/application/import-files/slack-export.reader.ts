@@ -1,5 +1,7 @@
 import { Readable } from 'node:stream';
 import yauzl from 'yauzl';
+import { IngestionErrorCode } from '@modules/ingestion/domain/ingestion.errors';
+import { DEFAULT_IMPORT_LIMITS, humanBytes, ImportLimitError, ImportLimits, jsonTooLarge } from '@modules/ingestion/application/import-messages/import-limits';
 import { ParsedRow } from '@modules/ingestion/application/import-messages/import-runner';
 import { checkNotAborted, cut, ReadContext, rowError, skip, toRow } from './read-context';
 
@@ -8,8 +10,13 @@ import { checkNotAborted, cut, ReadContext, rowError, skip, toRow } from './read
  * in exports that have them) and one folder per conversation of YYYY-MM-DD.json arrays.
  *
  * Read entry by entry with yauzl (random access through the central directory): the archive is
- * never in memory, only one day file at a time (capped at MAX_JSON_ENTRY_BYTES) plus the users
- * and channels maps. Entries are read in (folder, date) order whatever their order in the zip.
+ * never in memory, only one day file at a time plus the users and channels maps. Entries are read
+ * in (folder, date) order whatever their order in the zip.
+ *
+ * Zip bombs: at most IMPORT_ZIP_MAX_ENTRIES entries; every entry read is counted byte by byte as
+ * it inflates and stopped past what its header declares, IMPORT_ZIP_MAX_ENTRY_MB or
+ * IMPORT_JSON_MAX_MB (it is parsed whole), and past IMPORT_ZIP_MAX_TOTAL_MB for the archive.
+ * checkSlackExportLimits refuses what the central directory already tells (413 before a job).
  *
  * - external id `<channelId>:<ts>`; `thread_ts` -> threadId `<channelId>:<thread_ts>` (the
  *   parent's external id), isReply when thread_ts != ts;
@@ -23,7 +30,7 @@ import { checkNotAborted, cut, ReadContext, rowError, skip, toRow } from './read
  * - system subtypes (joins, leaves, topic/purpose/name changes, pins, deletions, thread
  *   notices) are not messages: counted in `ctx.skipped` by subtype, not rejected.
  */
-export const MAX_JSON_ENTRY_BYTES = 256 * 1024 * 1024;
+export const MAX_JSON_ENTRY_BYTES = DEFAULT_IMPORT_LIMITS.zipMaxEntryBytes;
 
 /** Subtypes that record something happening in a channel rather than someone saying something. */
 export const SLACK_SYSTEM_SUBTYPES = new Set([
@@ -167,12 +174,91 @@ export function slackDayItems(messages: unknown[], ch: SlackChannel, users: Map<
   return out;
 }
 
-async function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry, max = MAX_JSON_ENTRY_BYTES): Promise<Buffer> {
-  if (entry.uncompressedSize > max) throw new Error(`${entry.fileName} is ${entry.uncompressedSize} bytes, more than the ${max} a JSON file of an export may have`);
-  const stream: Readable = await zip.openReadStreamPromise(entry);
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+const tooManyEntries = (count: number, max: number) =>
+  new ImportLimitError(IngestionErrorCode.ImportZipTooManyEntries, `The zip has ${count > max ? count : `more than ${max}`} entries, more than the ${max} an export may have (IMPORT_ZIP_MAX_ENTRIES)`, 'IMPORT_ZIP_MAX_ENTRIES', max, { entries: count });
+const entryTooLarge = (name: string, size: number, max: number) =>
+  new ImportLimitError(IngestionErrorCode.ImportZipEntryTooLarge, `${name} unpacks to ${humanBytes(size)}, more than the ${humanBytes(max)} a zip entry may have (IMPORT_ZIP_MAX_ENTRY_MB)`, 'IMPORT_ZIP_MAX_ENTRY_MB', max, { entry: name });
+const archiveTooLarge = (name: string, max: number, where: string) =>
+  new ImportLimitError(IngestionErrorCode.ImportZipTooLarge, `The export unpacks to more than ${humanBytes(max)} (IMPORT_ZIP_MAX_TOTAL_MB), reached at ${name}${where}`, 'IMPORT_ZIP_MAX_TOTAL_MB', max, { entry: name });
+
+/** What an entry's header says, against the limits (the bytes are checked again as they inflate). */
+function checkDeclared(e: yauzl.Entry, limits: ImportLimits): void {
+  if (e.uncompressedSize > limits.zipMaxEntryBytes) throw entryTooLarge(e.fileName, e.uncompressedSize, limits.zipMaxEntryBytes);
+  if (e.uncompressedSize > limits.jsonMaxBytes) throw jsonTooLarge(e.fileName, e.uncompressedSize, limits.jsonMaxBytes, 'export fewer channels or a shorter period');
+}
+
+/**
+ * The central directory against the limits, before anything is read: entry count, each JSON
+ * entry's declared size and their total (the entries the reader may parse). An archive that
+ * cannot be opened passes: the import job reports it.
+ */
+export async function checkSlackExportLimits(zipPath: string, limits: ImportLimits = DEFAULT_IMPORT_LIMITS): Promise<void> {
+  let zip: yauzl.ZipFile;
+  try {
+    zip = await yauzl.openPromise(zipPath, { autoClose: false, strictFileNames: false, validateEntrySizes: false });
+  } catch {
+    return;
+  }
+  try {
+    if (zip.entryCount > limits.zipMaxEntries) throw tooManyEntries(zip.entryCount, limits.zipMaxEntries);
+    let count = 0;
+    let total = 0;
+    for await (const e of zip.eachEntry()) {
+      if (++count > limits.zipMaxEntries) throw tooManyEntries(count, limits.zipMaxEntries);
+      if (!e.fileName.endsWith('.json')) continue;
+      checkDeclared(e, limits);
+      total += e.uncompressedSize;
+      if (total > limits.zipMaxTotalBytes) throw archiveTooLarge(e.fileName, limits.zipMaxTotalBytes, ' (declared sizes)');
+    }
+  } catch (err) {
+    if (err instanceof ImportLimitError) throw err;
+  } finally {
+    zip.close();
+  }
+}
+
+/**
+ * Reads entries whole (each is a JSON document) with the byte budget of the archive: an entry
+ * that inflates past its declared size or a limit is stopped there, not buffered to the end.
+ */
+class EntryReader {
+  private total = 0;
+
+  constructor(
+    private readonly zip: yauzl.ZipFile,
+    private readonly limits: ImportLimits,
+    private readonly ctx?: ReadContext,
+  ) {}
+
+  async read(entry: yauzl.Entry): Promise<Buffer> {
+    checkDeclared(entry, this.limits);
+    const declared = entry.uncompressedSize;
+    const stream: Readable = await this.zip.openReadStreamPromise(entry);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      this.total += chunk.length;
+      if (size > declared) {
+        throw new ImportLimitError(
+          IngestionErrorCode.ImportZipEntryTooLarge,
+          `${entry.fileName} unpacks to more than the ${humanBytes(declared)} its header declares: a corrupt or crafted archive (zip bomb)${this.where()}`,
+          'IMPORT_ZIP_MAX_ENTRY_MB',
+          this.limits.zipMaxEntryBytes,
+          { entry: entry.fileName, declared },
+        );
+      }
+      if (this.total > this.limits.zipMaxTotalBytes) throw archiveTooLarge(entry.fileName, this.limits.zipMaxTotalBytes, this.where());
+      chunks.push(chunk);
+    }
+    if (size < declared) throw new Error(`${entry.fileName} is shorter than its header declares (${size} of ${declared} bytes): the archive is damaged`);
+    return Buffer.concat(chunks, size);
+  }
+
+  private where(): string {
+    const p = this.ctx?.progress;
+    return p && p.unit === 'files' ? `, after ${p.done} of ${p.total} day files` : ', before the first day file';
+  }
 }
 
 const DAY_FILE = /^(.+)\/(\d{4}-\d{2}-\d{2})\.json$/;
@@ -181,13 +267,21 @@ const DAY_FILE = /^(.+)\/(\d{4}-\d{2}-\d{2})\.json$/;
 export async function* slackExportRows(zipPath: string, ctx?: ReadContext): AsyncGenerator<ParsedRow> {
   let zip: yauzl.ZipFile;
   try {
-    zip = await yauzl.openPromise(zipPath, { autoClose: false, strictFileNames: false, validateEntrySizes: true });
+    // Sizes are checked by EntryReader (it stops an entry at its declared size with a clear error).
+    zip = await yauzl.openPromise(zipPath, { autoClose: false, strictFileNames: false, validateEntrySizes: false });
   } catch (err) {
     throw new Error(`Not a readable Slack export zip: ${(err as Error).message}`);
   }
   try {
+    const limits = ctx?.limits ?? DEFAULT_IMPORT_LIMITS;
+    if (zip.entryCount > limits.zipMaxEntries) throw tooManyEntries(zip.entryCount, limits.zipMaxEntries);
     const entries: yauzl.Entry[] = [];
-    for await (const e of zip.eachEntry()) if (!e.fileName.endsWith('/') && !e.fileName.startsWith('__MACOSX/')) entries.push(e);
+    let count = 0;
+    for await (const e of zip.eachEntry()) {
+      if (++count > limits.zipMaxEntries) throw tooManyEntries(count, limits.zipMaxEntries);
+      if (!e.fileName.endsWith('/') && !e.fileName.startsWith('__MACOSX/')) entries.push(e);
+    }
+    const reader = new EntryReader(zip, limits, ctx);
     // Exports re-zipped by hand may sit in one top folder: the root is where channels.json or users.json is.
     const marker = entries.map((e) => e.fileName).filter((n) => /(^|\/)(channels|users)\.json$/.test(n)).sort((a, b) => a.split('/').length - b.split('/').length)[0];
     if (marker === undefined) throw new Error('Not a Slack export: no channels.json or users.json in the zip');
@@ -197,8 +291,9 @@ export async function* slackExportRows(zipPath: string, ctx?: ReadContext): Asyn
       const e = top.get(name);
       if (!e) return null;
       try {
-        return JSON.parse((await readEntry(zip, e)).toString('utf8'));
+        return JSON.parse((await reader.read(e)).toString('utf8'));
       } catch (err) {
+        if (err instanceof ImportLimitError) throw err;
         throw new Error(`${name} of the Slack export is not valid JSON: ${(err as Error).message.slice(0, 200)}`);
       }
     };
@@ -229,8 +324,9 @@ export async function* slackExportRows(zipPath: string, ctx?: ReadContext): Asyn
       const where = `${folder}/${m[2]}.json`;
       let messages: unknown;
       try {
-        messages = JSON.parse((await readEntry(zip, e)).toString('utf8'));
+        messages = JSON.parse((await reader.read(e)).toString('utf8'));
       } catch (err) {
+        if (err instanceof ImportLimitError) throw err;
         yield rowError(index++, `${where} could not be read: ${(err as Error).message.slice(0, 200)}`);
         if (ctx) ctx.progress.done++;
         continue;

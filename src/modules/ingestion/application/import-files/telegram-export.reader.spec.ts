@@ -55,6 +55,6 @@ describe('Telegram export reader', () => {
     expect(telegramText(['a ', { type: 'italic', text: 'b' }, { type: 'mention', text: '@c' }, 7])).toBe('a b@c');
     expect(() => read({ hello: 1 })).toThrow(/Not a Telegram export/);
     expect(() => read([1, 2])).toThrow(/must be a JSON object/);
-    await expect(readTelegramExport(TELEGRAM_RESULT_JSON, 100)).rejects.toThrow(/at most 100 are read/);
+    await expect(readTelegramExport(TELEGRAM_RESULT_JSON, 100)).rejects.toMatchObject({ code: 'INGESTION.IMPORT_JSON_TOO_LARGE', message: expect.stringMatching(/at most 100 bytes \(IMPORT_JSON_MAX_MB\)/) });
   });
 });

@@ -1,5 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { DEFAULT_IMPORT_LIMITS, jsonTooLarge } from '@modules/ingestion/application/import-messages/import-limits';
 import { ParsedRow } from '@modules/ingestion/application/import-messages/import-runner';
 import { checkNotAborted, cut, ReadContext, rowError, skip, toRow } from './read-context';
 
@@ -8,9 +9,9 @@ import { checkNotAborted, cut, ReadContext, rowError, skip, toRow } from './read
  * `{ name, type, id, messages: [...] }`, or a whole account `{ chats: { list: [chat...] }, left_chats? }`.
  *
  * The file is read whole and parsed with JSON.parse (no streaming JSON parser is installed):
- * at most TELEGRAM_MAX_BYTES (256 MiB; parsing takes about 3-5 times that in memory, and V8
- * strings stop near 512 MiB anyway). A bigger export is refused before anything is stored;
- * export it per chat instead.
+ * at most IMPORT_JSON_MAX_MB (128 MiB by default; parsing takes about 3-5 times that in memory,
+ * and V8 strings stop near 512 MiB anyway). A bigger export is refused before anything is
+ * stored (413 INGESTION.IMPORT_JSON_TOO_LARGE); export it per chat instead.
  *
  * - external id `<chatId>:<messageId>`; channel = the chat (id, name);
  * - `type: "service"` rows (joins, pins, calls, title changes) are not messages: counted in
@@ -23,7 +24,7 @@ import { checkNotAborted, cut, ReadContext, rowError, skip, toRow } from './read
  * - sentAt from `date_unixtime`, else `date` (local time of the exporting machine, read as UTC);
  * - `index` is the position among all messages of the file, service messages included.
  */
-export const TELEGRAM_MAX_BYTES = 256 * 1024 * 1024;
+export const TELEGRAM_MAX_BYTES = DEFAULT_IMPORT_LIMITS.jsonMaxBytes;
 
 type Json = Record<string, any>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -127,10 +128,10 @@ export function* telegramExportRows(doc: unknown, ctx?: ReadContext): Generator<
   }
 }
 
-/** Reads and parses result.json at `path`, refusing files above TELEGRAM_MAX_BYTES. */
+/** Reads and parses result.json at `path`, refusing files above `max` (IMPORT_JSON_MAX_MB). */
 export async function readTelegramExport(path: string, max = TELEGRAM_MAX_BYTES): Promise<unknown> {
   const { size } = await stat(path);
-  if (size > max) throw new Error(`The Telegram export is ${size} bytes; at most ${max} are read (export the chats one by one)`);
+  if (size > max) throw jsonTooLarge('The Telegram export', size, max, 'export the chats one by one');
   try {
     return JSON.parse((await readFile(path)).toString('utf8').replace(/^\uFEFF/, ''));
   } catch (err) {
@@ -139,7 +140,7 @@ export async function readTelegramExport(path: string, max = TELEGRAM_MAX_BYTES)
 }
 
 export async function* telegramExportFileRows(path: string, ctx?: ReadContext): AsyncGenerator<ParsedRow> {
-  yield* telegramExportRows(await readTelegramExport(path), ctx);
+  yield* telegramExportRows(await readTelegramExport(path, ctx?.limits?.jsonMaxBytes), ctx);
 }
 
 /**

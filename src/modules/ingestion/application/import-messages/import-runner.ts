@@ -5,6 +5,7 @@ import { RejectedRow } from '@modules/ingestion/domain/import-job/import-job.dec
 import { FieldError, IncomingMessage, validateIncoming } from '@modules/ingestion/domain/message/incoming-message';
 import { IngestionAggregates } from '@modules/ingestion/infrastructure/ingestion-aggregates';
 import { MessageWriter, SourceRef } from '@modules/ingestion/infrastructure/message-writer';
+import { ImportLimitError } from './import-limits';
 
 /** One row of an import: a candidate message (to validate), or a row that could not even be parsed. */
 export type ImportRow = { index: number; item: unknown } | { index: number; parseError: FieldError[] };
@@ -100,6 +101,21 @@ export class ImportRunner {
       await this.aggregates.job(jobId, { kind: 'complete', now: new Date() }, m);
       return summary;
     } catch (err) {
+      if (err instanceof ImportLimitError) {
+        // A limit stops the import, not what came before it: the rows read so far are stored, the
+        // job fails saying which limit and how far it got, and the answer (413) says the same.
+        try {
+          await flush();
+        } catch (flushErr) {
+          await this.aggregates.job(jobId, { kind: 'fail', error: flushErr instanceof Error ? flushErr.message : String(flushErr), now: new Date() }, m).catch(() => undefined);
+          throw flushErr;
+        }
+        const progress = { jobId, rows: rows_, accepted: summary.accepted, duplicates: summary.duplicates, rejectedCount: summary.rejectedCount };
+        Object.assign(err.details, progress);
+        const error = `${err.code}: ${err.message}. Stopped after ${progress.rows} rows (${progress.accepted} stored, ${progress.duplicates} duplicates, ${progress.rejectedCount} rejected): what was stored stays`;
+        await this.aggregates.job(jobId, { kind: 'fail', error, now: new Date() }, m).catch(() => undefined);
+        throw err;
+      }
       await this.aggregates.job(jobId, { kind: 'fail', error: err instanceof Error ? err.message : String(err), now: new Date() }, m).catch(() => undefined);
       throw err;
     }

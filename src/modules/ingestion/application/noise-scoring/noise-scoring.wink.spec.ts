@@ -1,6 +1,7 @@
 import { NoiseClassification } from '@modules/ingestion/domain/message/message.events';
 import { contentFingerprint, NoiseSubject, scoreNoise } from '@modules/ingestion/domain/noise/noise-scorer';
-import { WinkTokenizer } from '@modules/ingestion/infrastructure/wink-tokenizer';
+import { MAX_RUN_CHARS, WinkTokenizer } from '@modules/ingestion/infrastructure/wink-tokenizer';
+import { expectLinear } from '@test/support/linearity';
 
 /** Realistic messages of each class, tokenised by wink-nlp as in production. */
 const tokenizer = new WinkTokenizer();
@@ -64,4 +65,28 @@ describe('noise scoring with the wink-nlp tokenizer', () => {
     expect(() => tokenizer.tokenize('\u0000\u0007\uFFFF 𝕏 '.repeat(50))).not.toThrow();
     expect(tokenizer.tokenize('word '.repeat(50_000)).length).toBeLessThanOrEqual(2_001);
   });
+
+  describe('no input stalls it (issue 11): wink is quadratic in the length of a run without spaces', () => {
+    // Before the cut: 1.1 s for 10,000 characters of one "word" (the part of a message that is scored).
+    it.each([
+      ['one long token', (n: number) => 'a'.repeat(n)],
+      ['a base64 blob', (n: number) => 'QUJD+/=='.repeat(n / 8)],
+      ['dots', (n: number) => 'a.'.repeat(n / 2)],
+      ['CJK without spaces', (n: number) => '漢字'.repeat(n / 2)],
+      ['an address-like run', (n: number) => `a@${'b.'.repeat(n / 2)}`],
+      ['a long link', (n: number) => `https://x.example/${'p'.repeat(n)}`],
+    ])('%s: linear, and fast on the 10,000 characters scored', async (_name, make) => {
+      await expectLinear((t: string) => score(t), make, { n: 2500, maxMs: 2000, floorMs: 20 });
+    });
+
+    it('keeps a cut link a link, and two runs that differ only past the cut apart', () => {
+      const link = `https://docs.acme.example/${'a'.repeat(500)}`;
+      expect(tokenizer.tokenize(link)).toEqual([expect.objectContaining({ kind: 'url' })]);
+      expect(tokenizer.tokenize(link)[0].value.length).toBeLessThan(MAX_RUN_CHARS + 10);
+      const common = '报告'.repeat(100);
+      expect(contentFingerprint(tokenizer.tokenize(`${common}导出失败`))).not.toBe(contentFingerprint(tokenizer.tokenize(`${common}一切正常`)));
+      expect(contentFingerprint(tokenizer.tokenize(`${common}导出失败`))).toBe(contentFingerprint(tokenizer.tokenize(`${common}导出失败`)));
+    });
+  });
 });
+

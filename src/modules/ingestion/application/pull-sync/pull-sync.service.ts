@@ -6,6 +6,7 @@ import { PG_POOL } from '@libs/database/database-backend';
 import { CommandMetadata } from '@libs/eventsourcing/command-metadata';
 import { IngestionError, IngestionErrorCode } from '@modules/ingestion/domain/ingestion.errors';
 import { ConversationWriter } from '@modules/ingestion/infrastructure/conversation-writer';
+import { ConnectorHttp } from '@modules/ingestion/infrastructure/connectors/connector-http';
 import { IngestionAggregates } from '@modules/ingestion/infrastructure/ingestion-aggregates';
 import { MessageWriter } from '@modules/ingestion/infrastructure/message-writer';
 import { SourceCredentials } from '@modules/ingestion/infrastructure/source-credentials';
@@ -49,8 +50,17 @@ export class PullSyncService implements BeforeApplicationShutdown {
     conversations: ConversationWriter,
     private readonly sources: SourcesHandler,
     private readonly leases: LeaseManager,
+    net: ConnectorHttp,
   ) {
-    this.runners = createSyncRunners({ pool, writer, aggregates, credentials, conversations });
+    this.runners = createSyncRunners({
+      pool,
+      writer,
+      aggregates,
+      credentials,
+      conversations,
+      http: net.options(),
+      verifyAccount: (source, meta) => this.sources.ensureVerified(source.workspaceId, source.id, meta),
+    });
   }
 
   /** POST .../sources/:sourceId/sync: 404 for another workspace's source, 409 while one runs. */

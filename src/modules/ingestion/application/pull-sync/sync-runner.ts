@@ -33,8 +33,10 @@ export interface SyncRunnerDeps {
   credentials: SourceCredentials;
   /** Support conversations and source contacts (Chatwoot); without it a runner stores messages only. */
   conversations?: ConversationWriter;
-  /** Retry policy, fetch, sleep: tests shorten the waits. */
+  /** Retry policy, fetch, sleep, the outbound guard: tests shorten the waits. */
   http?: ProviderHttpOptions;
+  /** Proves (and binds) the source's provider account before anything is pulled; throws when it cannot. */
+  verifyAccount?: (source: PullSource, meta: CommandMetadata) => Promise<void>;
   now?: () => Date;
 }
 
@@ -168,6 +170,7 @@ export abstract class SyncRunner {
       },
     };
     try {
+      await this.deps.verifyAccount?.(source, meta);
       await this.pull(ctx);
       // The source's status before the job's end: whoever sees the job finished sees the source up to date.
       await this.status(source, 'success', null, meta);

@@ -8,6 +8,7 @@ import { IngestionAggregates } from '@modules/ingestion/infrastructure/ingestion
 import { IngestionQueries } from '@modules/ingestion/infrastructure/ingestion.queries';
 import { SourceCredentials } from '@modules/ingestion/infrastructure/source-credentials';
 import type { SourceRow } from '@modules/ingestion/projections/sources.projection';
+import { AccountProof, AccountProofs } from './account-proofs';
 import { ConnectSourceRequestDto, UpdateSourceRequestDto } from './sources.request.dto';
 
 /** A source as the API shows it: never its credentials, only whether it has some. */
@@ -18,6 +19,8 @@ export function sourceResponse(s: SourceRow) {
     name: s.name,
     config: s.config,
     externalId: s.external_id,
+    /** Whether the credentials proved the account (only then is it bound to this workspace). */
+    accountVerified: Boolean(s.account_verified_at),
     hasCredentials: s.credentials_ciphertext !== null,
     active: s.is_active,
     syncStatus: s.sync_status,
@@ -35,14 +38,21 @@ export class SourcesHandler {
     private readonly aggregates: IngestionAggregates,
     private readonly queries: IngestionQueries,
     private readonly credentials: SourceCredentials,
+    private readonly proofs: AccountProofs,
   ) {}
 
+  /**
+   * The account the source names is bound to the workspace (claimed) only when the credentials
+   * prove it; else the source is saved unverified and claims nothing (a sync, new credentials or
+   * POST .../verify try again). A proven account another workspace holds: 409, nothing saved.
+   */
   async connect(workspaceId: string, input: ConnectSourceRequestDto, meta: CommandMetadata) {
     const creds = this.credentials.validate(input.kind, input.credentials);
     const sourceId = uuidv7();
     const config = input.config ?? {};
     const externalId = this.credentials.externalIdOf(input.kind, creds, config);
-    if (externalId) await this.aggregates.claimAccount(input.kind, externalId, sourceId, meta);
+    const proof = await this.proofs.prove(input.kind, creds, config);
+    if (proof.status === 'proven') await this.aggregates.claimAccount(input.kind, proof.externalId, sourceId, meta);
     await this.aggregates.source(sourceId, {
       kind: 'connect',
       sourceId,
@@ -54,6 +64,7 @@ export class SourcesHandler {
       externalId,
       now: meta.now,
     }, { ...meta, idempotencyKey: undefined });
+    if (proof.status === 'proven') await this.recordProof(workspaceId, sourceId, proof.externalId, meta);
     return sourceResponse((await this.queries.source(workspaceId, sourceId))!);
   }
 
@@ -78,14 +89,50 @@ export class SourcesHandler {
 
   async update(workspaceId: string, sourceId: string, input: UpdateSourceRequestDto, meta: CommandMetadata) {
     const s = await this.get(workspaceId, sourceId);
+    const kind = s.kind as SourceKind;
     const m = { ...meta, idempotencyKey: undefined };
+    let creds = this.credentials.open(sourceId, s.credentials_ciphertext);
     if (input.credentials !== undefined) {
-      const creds = this.credentials.validate(s.kind as SourceKind, input.credentials);
-      await this.aggregates.source(sourceId, { kind: 'replace-credentials', workspaceId, credentialsCiphertext: this.credentials.seal(sourceId, creds), now: meta.now }, m);
+      creds = this.credentials.validate(kind, input.credentials);
+      const named = this.credentials.externalIdOf(kind, creds, input.config ?? s.config ?? {});
+      await this.aggregates.source(sourceId, { kind: 'replace-credentials', workspaceId, credentialsCiphertext: this.credentials.seal(sourceId, creds), externalId: named, now: meta.now }, m);
     }
-    await this.aggregates.source(sourceId, { kind: 'update', workspaceId, name: input.name, config: input.config, now: meta.now }, m);
+    // A config that names another account (Slack's teamId) needs a proof of that account too.
+    const externalId = input.config !== undefined ? this.credentials.externalIdOf(kind, creds, input.config) : undefined;
+    await this.aggregates.source(sourceId, { kind: 'update', workspaceId, name: input.name, config: input.config, externalId, now: meta.now }, m);
     if (input.active !== undefined) await this.aggregates.source(sourceId, { kind: 'set-active', workspaceId, active: input.active, now: meta.now }, m);
+    const current = (await this.queries.source(workspaceId, sourceId))!;
+    if (!current.account_verified_at && (input.credentials !== undefined || input.config !== undefined)) await this.proveAndClaim(current, meta);
     return sourceResponse((await this.queries.source(workspaceId, sourceId))!);
+  }
+
+  /** POST .../sources/:id/verify: proves the account now; 422 with the reason when the credentials do not, 409 when another workspace holds it. */
+  async verify(workspaceId: string, sourceId: string, meta: CommandMetadata) {
+    const s = await this.get(workspaceId, sourceId);
+    const proof = await this.proveAndClaim(s, meta);
+    if (proof.status === 'unproven') throw new IngestionError(Code.AccountNotVerified, `The ${s.kind} account could not be proven: ${proof.reason}`, { externalId: proof.externalId });
+    return sourceResponse((await this.queries.source(workspaceId, sourceId))!);
+  }
+
+  /** Before a pull sync: an unproven source proves its account first (and claims it), or the sync fails with why. */
+  async ensureVerified(workspaceId: string, sourceId: string, meta: CommandMetadata): Promise<void> {
+    const s = await this.get(workspaceId, sourceId);
+    if (s.account_verified_at) return;
+    const proof = await this.proveAndClaim(s, meta);
+    if (proof.status === 'unproven') throw new IngestionError(Code.AccountNotVerified, `The ${s.kind} account could not be proven: ${proof.reason}`);
+  }
+
+  private async proveAndClaim(s: SourceRow, meta: CommandMetadata): Promise<AccountProof> {
+    const proof = await this.proofs.prove(s.kind as SourceKind, this.credentials.open(s.id, s.credentials_ciphertext), s.config ?? {});
+    if (proof.status === 'proven') {
+      await this.aggregates.claimAccount(s.kind, proof.externalId, s.id, { ...meta, idempotencyKey: undefined });
+      await this.recordProof(s.workspace_id, s.id, proof.externalId, meta);
+    }
+    return proof;
+  }
+
+  private recordProof(workspaceId: string, sourceId: string, externalId: string, meta: CommandMetadata) {
+    return this.aggregates.source(sourceId, { kind: 'verify-account', workspaceId, externalId, now: meta.now }, { ...meta, commandId: uuidv7(), idempotencyKey: undefined, expectedVersion: undefined });
   }
 
   async deactivate(workspaceId: string, sourceId: string, meta: CommandMetadata): Promise<void> {

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { RequireWorkspaceRole } from '@libs/common/auth/workspace-member.guard';
 import { WorkspaceScoped } from '@libs/common/auth/workspace-scoped.decorator';
 import { CommandMetadata } from '@libs/eventsourcing/command-metadata';
@@ -19,7 +19,7 @@ export class SourcesHttpController {
 
   @Post()
   @RequireWorkspaceRole('admin')
-  @ApiOperation({ summary: 'Connect a source (admin); its provider account binds to this workspace only; credentials are encrypted and never returned' })
+  @ApiOperation({ summary: 'Connect a source (admin); credentials are encrypted and never returned. Its provider account binds to this workspace once the credentials prove it (accountVerified)' })
   @ApiCreatedResponse({ description: '{ id, kind, name, hasCredentials, webhookUrl, ... }' })
   connect(@Param('workspaceId') ws: string, @Body() body: ConnectSourceRequestDto, @CommandMeta() meta: CommandMetadata) {
     return this.sources.connect(ws, body, meta);
@@ -39,6 +39,17 @@ export class SourcesHttpController {
   @RequireWorkspaceRole('admin')
   update(@Param('workspaceId') ws: string, @Param('sourceId') id: string, @Body() body: UpdateSourceRequestDto, @CommandMeta() meta: CommandMetadata) {
     return this.sources.update(ws, id, body, meta);
+  }
+
+  @Post(':sourceId/verify')
+  @HttpCode(200)
+  @RequireWorkspaceRole('admin')
+  @ApiOperation({ summary: 'Prove the provider account with the source\'s credentials now (admin); only a proven account binds to this workspace' })
+  @ApiOkResponse({ description: 'The source, accountVerified: true' })
+  @ApiUnprocessableEntityResponse({ description: 'INGESTION.ACCOUNT_NOT_VERIFIED: the credentials did not prove the account (the reason says why)' })
+  @ApiConflictResponse({ description: 'INGESTION.SOURCE_EXTERNAL_ACCOUNT_TAKEN: another workspace holds the proven account' })
+  verify(@Param('workspaceId') ws: string, @Param('sourceId') id: string, @CommandMeta() meta: CommandMetadata) {
+    return this.sources.verify(ws, id, meta);
   }
 
   @Delete(':sourceId')

@@ -10,7 +10,8 @@ export class ConnectSourceRequestDto {
   @ApiProperty() @Transform(trim) @IsString() @Length(1, 100) name!: string;
   @ApiPropertyOptional({
     description:
-      'Per kind: slack { signingSecret, botToken? }, telegram { secretToken, botToken? }, chatwoot { baseUrl, apiToken, accountId, hmacToken? }, gong { accessKey, secretKey, baseUrl?, webhookSecret? }, fathom { apiToken, webhookSecret? }. Never returned.',
+      'Per kind: slack { signingSecret, botToken? }, telegram { secretToken, botToken? }, chatwoot { baseUrl, apiToken, accountId, hmacToken? }, gong { accessKey, secretKey, baseUrl?, webhookSecret? }, fathom { apiToken, webhookSecret? }. Never returned. ' +
+      'The provider account is bound to the workspace only once these prove it (Slack: botToken of config.teamId; Telegram: botToken; Chatwoot: apiToken a member of accountId; Gong: the keys).',
   })
   @IsOptional()
   @IsObject()

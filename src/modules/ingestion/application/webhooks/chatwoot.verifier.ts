@@ -1,8 +1,12 @@
-import { freshTimestamp, header, hmacSha256, refused, safeEqual, SignedRequest, Verification, verified } from './webhook-signatures';
+import { freshTimestamp, header, hmacSha256, refused, safeEqual, sha256Hex, SignedRequest, Verification, verified } from './webhook-signatures';
 
 /**
- * Chatwoot signed webhooks: `X-Chatwoot-Signature: sha256=<hex HMAC-SHA256(secret, "{X-Chatwoot-Timestamp}.{raw body}")>`,
- * `X-Chatwoot-Delivery` (the same id on retries) as the delivery id.
+ * Chatwoot signed webhooks: `X-Chatwoot-Signature: sha256=<hex HMAC-SHA256(secret, "{X-Chatwoot-Timestamp}.{raw body}")>`.
+ *
+ * Deduplication is on what the signature covers: a hash of "{timestamp}.{body}". The
+ * `X-Chatwoot-Delivery` header is NOT signed, so it is not trusted: a replayed body (within the
+ * 5-minute window) under a fresh delivery id would be taken again (an old edit undoing a newer
+ * one), and a real delivery could be suppressed by sending its id first with an old signed body.
  *
  * Policy: a Chatwoot source must have the webhook's secret (credential `hmacToken`) to receive
  * webhooks, and then every delivery must be signed with it. Unsigned deliveries are never taken,
@@ -20,6 +24,5 @@ export function verifyChatwoot(req: SignedRequest, secret: string | undefined, n
   if (fresh === 'stale') return refused('stale', 'X-Chatwoot-Timestamp is more than 5 minutes away: a replay is refused');
   const expected = `sha256=${hmacSha256(secret, `${timestamp}.`, req.rawBody).toString('hex')}`;
   if (!safeEqual(signature, expected)) return refused('mismatch', 'X-Chatwoot-Signature does not match the body');
-  const delivery = header(req, 'x-chatwoot-delivery');
-  return verified(delivery ? `chatwoot:${delivery.slice(0, 200)}` : null);
+  return verified(`chatwoot-signed:${sha256Hex(Buffer.concat([Buffer.from(`${timestamp}.`), req.rawBody]))}`);
 }

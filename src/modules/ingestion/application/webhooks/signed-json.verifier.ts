@@ -1,10 +1,12 @@
-import { header, hmacSha256, refused, safeEqual, SignedRequest, Verification, verified } from './webhook-signatures';
+import { header, hmacSha256, refused, safeEqual, sha256Hex, SignedRequest, Verification, verified } from './webhook-signatures';
 
 /**
  * The generic signed JSON webhook (kinds `api` and `email`, and Gong relays):
  * `X-Signature: sha256=<hex HMAC-SHA256(webhookSecret, raw body)>`, the scheme GitHub made common.
  * It carries no timestamp, so a replay is accepted but stores nothing new: every message names its
- * own externalId (deterministic message ids). `X-Delivery-Id`, when sent, is recorded as well.
+ * own externalId (deterministic message ids), and the delivery is recorded by a hash of the signed
+ * body. An `X-Delivery-Id` header is not signed and so not trusted (a real delivery could be
+ * suppressed by sending its id first with an old signed body).
  */
 export function verifySignedJson(req: SignedRequest, webhookSecret: string | undefined): Verification {
   if (!webhookSecret) return refused('not-configured', 'This source has no webhook secret (credentials.webhookSecret)');
@@ -12,6 +14,5 @@ export function verifySignedJson(req: SignedRequest, webhookSecret: string | und
   if (!signature) return refused('missing', 'X-Signature: sha256=<hex HMAC-SHA256 of the body> is required');
   const expected = `sha256=${hmacSha256(webhookSecret, req.rawBody).toString('hex')}`;
   if (!safeEqual(signature.trim().toLowerCase(), expected)) return refused('mismatch', 'X-Signature does not match the body');
-  const delivery = header(req, 'x-delivery-id');
-  return verified(delivery ? `delivery:${delivery.slice(0, 200)}` : null);
+  return verified(`body-sha256:${sha256Hex(req.rawBody)}`);
 }

@@ -50,9 +50,14 @@ describe('webhook verifiers', () => {
     const secret = 'cw-webhook-secret';
     const signed = (ts: string, extra: Record<string, string> = {}) => req({ 'x-chatwoot-timestamp': ts, 'x-chatwoot-signature': `sha256=${hmac(secret, `${ts}.`, body)}`, ...extra });
 
-    it('accepts sha256=HMAC of "{timestamp}.{raw body}"; X-Chatwoot-Delivery is the delivery id', () => {
-      expect(verifyChatwoot(signed(epoch(now), { 'x-chatwoot-delivery': 'd-42' }), secret, now)).toEqual({ ok: true, deliveryId: 'chatwoot:d-42' });
-      expect(verifyChatwoot(signed(epoch(now)), secret, now)).toEqual({ ok: true, deliveryId: null });
+    it('accepts sha256=HMAC of "{timestamp}.{raw body}"; the delivery id is a hash of that signed material, never the unsigned X-Chatwoot-Delivery', () => {
+      const signedId = `chatwoot-signed:${sha256Hex(Buffer.concat([Buffer.from(`${epoch(now)}.`), body]))}`;
+      expect(verifyChatwoot(signed(epoch(now)), secret, now)).toEqual({ ok: true, deliveryId: signedId });
+      // The header changes nothing: a replay under a fresh id is the same delivery, another body under a known id is not.
+      expect(verifyChatwoot(signed(epoch(now), { 'x-chatwoot-delivery': 'fresh-id' }), secret, now)).toEqual({ ok: true, deliveryId: signedId });
+      const later = verifyChatwoot(signed(epoch(minus(-1)), { 'x-chatwoot-delivery': 'fresh-id' }), secret, minus(-1));
+      expect(later).toMatchObject({ ok: true });
+      expect(later.ok && later.deliveryId).not.toBe(signedId);
     });
 
     it('refuses a bad signature, a stale timestamp, an unsigned delivery, and any delivery when no secret is set', () => {
@@ -97,7 +102,8 @@ describe('webhook verifiers', () => {
     const claims = { exp: Math.floor(now.getTime() / 1000) + 600, body_sha256: sha256Hex(body), webhook_url: `https://ci.example.com/api/v1${path}` };
 
     it('accepts the signed JWT header (PEM or the bare base64 key Gong shows), bound to the body and this URL', () => {
-      expect(verifyGong(req({ authorization: jwt(claims) }), { publicKey: pem, webhookSecret: undefined }, path, now)).toEqual({ ok: true, deliveryId: null });
+      const token = jwt(claims);
+      expect(verifyGong(req({ authorization: token }), { publicKey: pem, webhookSecret: undefined }, path, now)).toEqual({ ok: true, deliveryId: `gong-jwt:${sha256Hex(token.split('.')[2])}` });
       expect(verifyGong(req({ authorization: `Bearer ${jwt(claims)}` }), { publicKey: bare, webhookSecret: undefined }, path, now).ok).toBe(true);
     });
 
@@ -113,6 +119,22 @@ describe('webhook verifiers', () => {
       expect(verifyGong(req({ authorization: jwt(claims) }), { publicKey: undefined, webhookSecret: 's' }, path, now)).toMatchObject({ ok: false, reason: 'not-configured' });
     });
 
+    it('requires exp (a token without one would be valid forever) and honours nbf and iat with a minute of skew', () => {
+      const keys = { publicKey: pem, webhookSecret: undefined };
+      const t = Math.floor(now.getTime() / 1000);
+      const { exp: _exp, ...noExp } = claims;
+      expect(verifyGong(req({ authorization: jwt(noExp) }), keys, path, now)).toMatchObject({ ok: false, reason: 'mismatch', detail: expect.stringMatching(/no exp/) });
+      expect(verifyGong(req({ authorization: jwt({ ...claims, exp: String(t + 600) }) }), keys, path, now)).toMatchObject({ ok: false });
+      expect(verifyGong(req({ authorization: jwt({ ...claims, exp: t + 30 * 86_400 }) }), keys, path, now)).toMatchObject({ ok: false, reason: 'mismatch' });
+      expect(verifyGong(req({ authorization: jwt({ ...claims, nbf: t + 300 }) }), keys, path, now)).toMatchObject({ ok: false, reason: 'stale' });
+      expect(verifyGong(req({ authorization: jwt({ ...claims, nbf: t + 30 }) }), keys, path, now).ok).toBe(true);
+      expect(verifyGong(req({ authorization: jwt({ ...claims, iat: t + 300 }) }), keys, path, now)).toMatchObject({ ok: false, reason: 'stale' });
+      expect(verifyGong(req({ authorization: jwt({ ...claims, iat: t - 2 * 86_400 }) }), keys, path, now)).toMatchObject({ ok: false, reason: 'stale' });
+      expect(verifyGong(req({ authorization: jwt({ ...claims, iat: t - 10 }) }), keys, path, now).ok).toBe(true);
+      // Expired within the minute of skew: still taken.
+      expect(verifyGong(req({ authorization: jwt({ ...claims, exp: t - 30 }) }), keys, path, now).ok).toBe(true);
+    });
+
     it('takes a relay signed with the webhook secret (X-Signature) and refuses an unsigned request', () => {
       expect(verifyGong(req({ 'x-signature': `sha256=${hmac('gong-relay', body)}` }), { publicKey: undefined, webhookSecret: 'gong-relay' }, path, now).ok).toBe(true);
       expect(verifyGong(req({}), { publicKey: pem, webhookSecret: 'gong-relay' }, path, now)).toMatchObject({ ok: false, reason: 'missing' });
@@ -121,9 +143,9 @@ describe('webhook verifiers', () => {
   });
 
   describe('generic signed JSON', () => {
-    it('accepts sha256=HMAC of the raw body (any hex case), X-Delivery-Id as the delivery id', () => {
+    it('accepts sha256=HMAC of the raw body (any hex case); the delivery id is a hash of the signed body, never the unsigned X-Delivery-Id', () => {
       const sig = `sha256=${hmac('api-secret', body)}`;
-      expect(verifySignedJson(req({ 'x-signature': sig.toUpperCase().replace('SHA256=', 'sha256='), 'x-delivery-id': 'job-7' }), 'api-secret')).toEqual({ ok: true, deliveryId: 'delivery:job-7' });
+      expect(verifySignedJson(req({ 'x-signature': sig.toUpperCase().replace('SHA256=', 'sha256='), 'x-delivery-id': 'job-7' }), 'api-secret')).toEqual({ ok: true, deliveryId: `body-sha256:${sha256Hex(body)}` });
       expect(verifySignedJson(req({ 'x-signature': sig }, Buffer.from(`${body} `)), 'api-secret')).toMatchObject({ ok: false, reason: 'mismatch' });
       expect(verifySignedJson(req({ 'x-signature': sig }), undefined)).toMatchObject({ ok: false, reason: 'not-configured' });
       expect(verifySignedJson(req({}), 'api-secret')).toMatchObject({ ok: false, reason: 'missing' });

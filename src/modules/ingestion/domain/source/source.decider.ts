@@ -5,6 +5,12 @@ import { IngestionError, IngestionErrorCode as Code } from '../ingestion.errors'
 /**
  * A source (seed 000 integrations / workspace_connectors, 002 project_sources, 003 sources):
  * where messages come from. Credentials travel only as SecretBox ciphertext.
+ *
+ * The provider account a source NAMES (`externalId`: a Slack team id, a Chatwoot account...) is
+ * only a claim until it is proven with the credentials (a successful authenticated call that
+ * answers that account): `source-account-verified` records the proof, and only a proven account
+ * is bound to the workspace (the unique claim). New credentials name the account anew and need
+ * a new proof.
  */
 export type SyncStatus = 'pending' | 'syncing' | 'success' | 'error';
 
@@ -22,14 +28,34 @@ export type SourceEvent =
         at: string;
       };
     }
-  | { type: 'ingestion.source-updated'; data: { sourceId: string; name?: string; config?: Record<string, unknown>; at: string } }
-  | { type: 'ingestion.source-credentials-replaced'; data: { sourceId: string; credentialsCiphertext: string | null; at: string } }
+  | {
+      type: 'ingestion.source-updated';
+      /** `externalId`: present when the new config names another account (Slack's teamId): it needs a new proof. */
+      data: { sourceId: string; name?: string; config?: Record<string, unknown>; externalId?: string | null; at: string };
+    }
+  | {
+      type: 'ingestion.source-credentials-replaced';
+      /** `externalId`: the account the new credentials name (absent in events written before proofs existed). */
+      data: { sourceId: string; credentialsCiphertext: string | null; externalId?: string | null; at: string };
+    }
+  | { type: 'ingestion.source-account-verified'; data: { sourceId: string; externalId: string; at: string } }
   | { type: 'ingestion.source-active-changed'; data: { sourceId: string; active: boolean; at: string } }
   | { type: 'ingestion.source-sync-status-changed'; data: { sourceId: string; status: SyncStatus; error: string | null; at: string } };
 
 export type SourceState =
   | { status: 'none' }
-  | { status: 'connected'; sourceId: string; workspaceId: string; kind: SourceKind; active: boolean; syncStatus: SyncStatus };
+  | {
+      status: 'connected';
+      sourceId: string;
+      workspaceId: string;
+      kind: SourceKind;
+      active: boolean;
+      syncStatus: SyncStatus;
+      /** The account named by the current credentials or config. */
+      externalId: string | null;
+      /** The account proven with the current credentials (null: not proven). */
+      verifiedAccount: string | null;
+    };
 
 export type SourceCommand =
   | {
@@ -43,8 +69,10 @@ export type SourceCommand =
       externalId: string | null;
       now: Date;
     }
-  | { kind: 'update'; workspaceId: string; name?: string; config?: Record<string, unknown>; now: Date }
-  | { kind: 'replace-credentials'; workspaceId: string; credentialsCiphertext: string | null; now: Date }
+  | { kind: 'update'; workspaceId: string; name?: string; config?: Record<string, unknown>; externalId?: string | null; now: Date }
+  | { kind: 'replace-credentials'; workspaceId: string; credentialsCiphertext: string | null; externalId: string | null; now: Date }
+  /** A successful authenticated call answered this account (the caller holds its unique claim). */
+  | { kind: 'verify-account'; workspaceId: string; externalId: string; now: Date }
   | { kind: 'set-active'; workspaceId: string; active: boolean; now: Date }
   | { kind: 'set-sync-status'; status: SyncStatus; error: string | null; now: Date };
 
@@ -59,14 +87,17 @@ export const sourceDecider: Decider<SourceCommand, SourceState, SourceEvent> = {
   evolve: (s, e) => {
     switch (e.type) {
       case 'ingestion.source-connected':
-        return { status: 'connected', sourceId: e.data.sourceId, workspaceId: e.data.workspaceId, kind: e.data.kind, active: true, syncStatus: 'pending' };
+        return { status: 'connected', sourceId: e.data.sourceId, workspaceId: e.data.workspaceId, kind: e.data.kind, active: true, syncStatus: 'pending', externalId: e.data.externalId, verifiedAccount: null };
       case 'ingestion.source-active-changed':
         return s.status === 'none' ? s : { ...s, active: e.data.active };
       case 'ingestion.source-sync-status-changed':
         return s.status === 'none' ? s : { ...s, syncStatus: e.data.status };
-      case 'ingestion.source-updated':
       case 'ingestion.source-credentials-replaced':
-        return s;
+        return s.status === 'none' ? s : { ...s, externalId: e.data.externalId !== undefined ? e.data.externalId : s.externalId, verifiedAccount: null };
+      case 'ingestion.source-account-verified':
+        return s.status === 'none' ? s : { ...s, externalId: e.data.externalId, verifiedAccount: e.data.externalId };
+      case 'ingestion.source-updated':
+        return s.status === 'none' || e.data.externalId === undefined || e.data.externalId === s.externalId ? s : { ...s, externalId: e.data.externalId, verifiedAccount: null };
       default:
         return assertNever(e);
     }
@@ -91,12 +122,27 @@ export const sourceDecider: Decider<SourceCommand, SourceState, SourceEvent> = {
         };
       case 'update': {
         const src = mine(s, c.workspaceId);
-        if (c.name === undefined && c.config === undefined) return [];
-        return { type: 'ingestion.source-updated', data: { sourceId: src.sourceId, ...(c.name !== undefined ? { name: c.name } : {}), ...(c.config !== undefined ? { config: c.config } : {}), at } };
+        const renamesAccount = c.externalId !== undefined && c.externalId !== src.externalId;
+        if (c.name === undefined && c.config === undefined && !renamesAccount) return [];
+        return {
+          type: 'ingestion.source-updated',
+          data: {
+            sourceId: src.sourceId,
+            ...(c.name !== undefined ? { name: c.name } : {}),
+            ...(c.config !== undefined ? { config: c.config } : {}),
+            ...(renamesAccount ? { externalId: c.externalId } : {}),
+            at,
+          },
+        };
       }
       case 'replace-credentials': {
         const src = mine(s, c.workspaceId);
-        return { type: 'ingestion.source-credentials-replaced', data: { sourceId: src.sourceId, credentialsCiphertext: c.credentialsCiphertext, at } };
+        return { type: 'ingestion.source-credentials-replaced', data: { sourceId: src.sourceId, credentialsCiphertext: c.credentialsCiphertext, externalId: c.externalId, at } };
+      }
+      case 'verify-account': {
+        const src = mine(s, c.workspaceId);
+        if (src.verifiedAccount === c.externalId) return [];
+        return { type: 'ingestion.source-account-verified', data: { sourceId: src.sourceId, externalId: c.externalId, at } };
       }
       case 'set-active': {
         const src = mine(s, c.workspaceId);

@@ -76,6 +76,13 @@ export interface ChatwootContactPage {
   payload: ChatwootContact[];
 }
 
+/** GET /api/v1/profile: the token's user and the accounts it belongs to. */
+export interface ChatwootProfile {
+  id?: number;
+  accounts?: { id: number; name?: string; role?: string }[];
+  [key: string]: unknown;
+}
+
 export interface ChatwootCredentials {
   baseUrl: string;
   apiToken: string;
@@ -84,6 +91,7 @@ export interface ChatwootCredentials {
 
 export class ChatwootClient {
   private readonly http: ProviderHttpClient;
+  private readonly base: string;
   private readonly root: string;
 
   constructor(
@@ -91,7 +99,15 @@ export class ChatwootClient {
     options: ProviderHttpOptions = {},
   ) {
     this.http = new ProviderHttpClient('chatwoot', options);
-    this.root = `${credentials.baseUrl.replace(/\/+$/, '')}/api/v1/accounts/${encodeURIComponent(credentials.accountId)}`;
+    this.base = credentials.baseUrl.replace(/\/+$/, '');
+    this.root = `${this.base}/api/v1/accounts/${encodeURIComponent(credentials.accountId)}`;
+  }
+
+  /** The token's profile: which accounts it is a member of (the proof that it may speak for the account). */
+  async profile(signal?: AbortSignal): Promise<ChatwootProfile> {
+    const res = await this.http.json<ChatwootProfile>({ method: 'GET', url: `${this.base}/api/v1/profile`, headers: { api_access_token: this.credentials.apiToken }, signal });
+    if (!res.body || typeof res.body !== 'object') throw this.malformed('profile', 'not an object');
+    return res.body;
   }
 
   /** One page (1-based) of every conversation of the account (status=all), newest activity first. */
@@ -122,6 +138,6 @@ export class ChatwootClient {
   }
 
   private malformed(what: string, why: string): ProviderHttpError {
-    return new ProviderHttpError('chatwoot', 200, `chatwoot answered an unexpected ${what} shape: ${why}`, 1, false);
+    return new ProviderHttpError('chatwoot', 200, `Chatwoot answered an unexpected ${what} shape: ${why}`, 1, false);
   }
 }

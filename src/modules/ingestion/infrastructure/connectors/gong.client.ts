@@ -107,6 +107,13 @@ export class GongClient {
     this.authorization = `Basic ${Buffer.from(`${credentials.accessKey}:${credentials.secretKey}`).toString('base64')}`;
   }
 
+  /** GET /v2/workspaces: the cheapest authenticated call (one per proof of the credentials). */
+  async workspaces(signal?: AbortSignal): Promise<{ id?: string; name?: string }[]> {
+    const res = await this.http.json<{ workspaces?: { id?: string; name?: string }[] }>({ method: 'GET', url: `${this.root}/v2/workspaces`, headers: { authorization: this.authorization }, signal });
+    if (!res.body || !Array.isArray(res.body.workspaces)) throw this.malformed('workspaces', 'workspaces is not a list');
+    return res.body.workspaces;
+  }
+
   /** POST /v2/calls/extensive with the parties (speakerId -> name, email): one page. */
   async calls(filter: GongFilter, cursor: string | undefined, signal?: AbortSignal): Promise<GongCallsPage> {
     const body = await this.post<{ records?: GongRecords; calls?: GongCall[] }>('/v2/calls/extensive', { ...(cursor ? { cursor } : {}), filter, contentSelector: { exposedFields: { parties: true } } }, signal);
@@ -130,10 +137,10 @@ export class GongClient {
     // Any other 404 (a wrong base URL, a moved route) must fail the sync, not look like "nothing new".
     const errors = (res.body as { errors?: unknown } | null)?.errors;
     if (Array.isArray(errors) && errors.some((e) => /no calls? found/i.test(String(e)))) return null;
-    throw new ProviderHttpError('gong', 404, `gong answered 404 to POST ${path}: ${JSON.stringify(res.body ?? null).slice(0, 200)}`, 1, false);
+    throw new ProviderHttpError('gong', 404, `Gong answered 404 Not Found to POST ${path}`, 1, false);
   }
 
   private malformed(what: string, why: string): ProviderHttpError {
-    return new ProviderHttpError('gong', 200, `gong answered an unexpected ${what} shape: ${why}`, 1, false);
+    return new ProviderHttpError('gong', 200, `Gong answered an unexpected ${what} shape: ${why}`, 1, false);
   }
 }

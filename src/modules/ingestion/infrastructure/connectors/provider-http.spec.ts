@@ -1,7 +1,8 @@
+import { OutboundConnectionRefusedError } from '@libs/common/net/outbound-guard';
 import { backoffDelay, parseRetryAfter, ProviderHttpClient, ProviderHttpError } from './provider-http';
 import { SlidingWindowRateLimiter } from './rate-limiter';
 
-type Step = { status: number; body?: unknown; headers?: Record<string, string> } | { error: Error } | { hang: true };
+type Step = { status: number; body?: unknown; raw?: string; headers?: Record<string, string> } | { error: Error } | { hang: true };
 
 /** A fetch that answers from a script, and the waits the client asked for. */
 function scripted(steps: Step[]) {
@@ -14,7 +15,7 @@ function scripted(steps: Step[]) {
     if ('hang' in step) {
       return new Promise((_resolve, reject) => init.signal!.addEventListener('abort', () => reject(init.signal!.reason)));
     }
-    return new Response(step.body === undefined ? '' : JSON.stringify(step.body), { status: step.status, headers: step.headers });
+    return new Response(step.raw ?? (step.body === undefined ? '' : JSON.stringify(step.body)), { status: step.status, headers: step.headers });
   }) as unknown as typeof fetch;
   const sleep = async (ms: number, signal?: AbortSignal) => {
     signal?.throwIfAborted();
@@ -50,7 +51,7 @@ describe('ProviderHttpClient', () => {
     const err = await client.json(get).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ProviderHttpError);
     expect(err).toMatchObject({ provider: 'chatwoot', status: 500, attempts: 3, transient: true });
-    expect((err as Error).message).toMatch(/GET \/v2\/things failed after 3 attempts: 500/);
+    expect((err as Error).message).toBe('Chatwoot GET /v2/things failed after 3 attempts: 500 Internal Server Error');
     expect((err as Error).message).not.toContain('secret-token');
     expect(s.calls).toHaveLength(3);
   });
@@ -96,6 +97,55 @@ describe('ProviderHttpClient', () => {
     const s = scripted([{ status: 500 }, { status: 200, body: {} }]);
     await new ProviderHttpClient('gong', { fetch: s.fetchFn, sleep: s.sleep, rateLimiter: limiter }).json(get);
     expect(acquired).toHaveLength(2);
+  });
+
+  it('never puts a byte of the provider\'s body in an error (stored in syncError, read by viewers): status and a fixed description only', async () => {
+    const marker = 'INTERNAL-ADMIN-PANEL root:x:0:0 db_password=hunter2';
+    const cases: [Step, RegExp][] = [
+      [{ status: 500, raw: `<html>${marker}</html>` }, /^Chatwoot GET \/v2\/things failed after 1 attempts: 500 Internal Server Error$/],
+      [{ status: 403, raw: marker }, /^Chatwoot answered 403 Forbidden to GET \/v2\/things$/],
+      [{ status: 404, body: { error: marker } }, /^Chatwoot answered 404 Not Found to GET \/v2\/things$/],
+      [{ status: 200, raw: `not json ${marker}` }, /^Chatwoot answered 200 OK to GET \/v2\/things with a body that is not JSON$/],
+    ];
+    for (const [step, message] of cases) {
+      const s = scripted([step]);
+      const err = (await new ProviderHttpClient('chatwoot', { fetch: s.fetchFn, sleep: s.sleep, retry: { maxAttempts: 1 } }).json(get).catch((e: unknown) => e)) as Error;
+      expect(err).toBeInstanceOf(ProviderHttpError);
+      expect(err.message).toMatch(message);
+      expect(err.message).not.toContain('INTERNAL-ADMIN-PANEL');
+    }
+    // A path that carries a secret is named as the caller describes it.
+    const s = scripted([{ status: 401, body: {} }]);
+    const err = (await new ProviderHttpClient('telegram', { fetch: s.fetchFn, sleep: s.sleep }).json({ method: 'GET', url: 'https://api.telegram.org/bot123:SECRET/getMe', describeAs: 'getMe' }).catch((e: unknown) => e)) as Error;
+    expect(err.message).toBe('Telegram answered 401 Unauthorized to GET getMe');
+  });
+
+  it('caps the answer: a body over maxResponseBytes fails the request at once (not retried) with a clear error', async () => {
+    const big = JSON.stringify({ payload: 'x'.repeat(5000) });
+    const s = scripted([{ status: 200, raw: big }, { status: 200, raw: big }]);
+    const err = (await new ProviderHttpClient('gong', { fetch: s.fetchFn, sleep: s.sleep, maxResponseBytes: 4096 }).json(get).catch((e: unknown) => e)) as ProviderHttpError;
+    expect(err).toMatchObject({ provider: 'gong', transient: false, attempts: 1 });
+    expect(err.message).toBe("Gong's answer to GET /v2/things is larger than 4096 bytes (CONNECTOR_MAX_RESPONSE_BYTES); it was not read");
+    expect(s.calls).toHaveLength(1);
+    const t = scripted([{ status: 200, raw: big }]);
+    await expect(new ProviderHttpClient('gong', { fetch: t.fetchFn, sleep: t.sleep, maxResponseBytes: 8192 }).json(get)).resolves.toMatchObject({ status: 200 });
+  });
+
+  it('does not retry a connection the outbound guard refused (nothing was sent; retrying cannot change it)', async () => {
+    const refusal = new OutboundConnectionRefusedError({ host: 'chat.internal.example', address: '10.0.0.5', category: 'private' });
+    const s = scripted([{ error: new TypeError('fetch failed', { cause: refusal }) }, { status: 200, body: {} }]);
+    const err = (await new ProviderHttpClient('chatwoot', { fetch: s.fetchFn, sleep: s.sleep }).json(get).catch((e: unknown) => e)) as ProviderHttpError;
+    expect(err).toMatchObject({ transient: false, attempts: 1, status: null });
+    expect(err.message).toBe('Chatwoot GET /v2/things not sent: connecting to chat.internal.example was refused: it is a private address, which outbound connections may not reach (see CONNECTOR_ALLOWED_HOSTS)');
+    expect(err.message).not.toContain('10.0.0.5');
+    expect(s.calls).toHaveLength(1);
+  });
+
+  it('names a network failure by its code, never by the cause\'s text', async () => {
+    const cause = Object.assign(new Error('connect ECONNREFUSED 10.9.8.7:5432 secret banner'), { code: 'ECONNREFUSED' });
+    const s = scripted([{ error: new TypeError('fetch failed', { cause }) }]);
+    const err = (await new ProviderHttpClient('gong', { fetch: s.fetchFn, sleep: s.sleep, retry: { maxAttempts: 1 } }).json(get).catch((e: unknown) => e)) as Error;
+    expect(err.message).toBe('Gong GET /v2/things failed after 1 attempts: network error (ECONNREFUSED)');
   });
 
   it('reads Retry-After as seconds or an HTTP date', () => {

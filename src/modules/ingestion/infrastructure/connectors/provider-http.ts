@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http';
+import { OutboundGuard, outboundRefusalOf, readBodyCapped, ResponseTooLargeError } from '@libs/common/net/outbound-guard';
 import { abortableSleep, SlidingWindowRateLimiter, Sleep } from './rate-limiter';
 
 export interface RetryPolicy {
@@ -23,6 +25,8 @@ export interface ProviderRequest {
   /** Statuses answered as a result rather than an error (e.g. Gong's 404 "no calls found"). */
   acceptStatuses?: number[];
   signal?: AbortSignal;
+  /** What errors name instead of the URL's path, when the path carries a secret (Telegram's /bot<token>/...). */
+  describeAs?: string;
 }
 
 export interface ProviderResponse<T> {
@@ -38,16 +42,29 @@ export interface RetryNotice {
   reason: string;
 }
 
+/** CONNECTOR_MAX_RESPONSE_BYTES' default: a provider page is far smaller; a larger answer is a broken or hostile server. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+
 export interface ProviderHttpOptions {
   retry?: Partial<RetryPolicy>;
   rateLimiter?: SlidingWindowRateLimiter;
+  /** The outbound guard every connection goes through (CONNECTOR_ALLOWED_HOSTS); a strict one (public addresses only) when absent. */
+  guard?: OutboundGuard;
+  /** Largest answer read (bytes); over it the request fails, not retried. */
+  maxResponseBytes?: number;
+  /** Replaces the guard's fetch (unit tests script the answers). */
   fetch?: typeof fetch;
   sleep?: Sleep;
   random?: () => number;
   onRetry?: (notice: RetryNotice) => void;
 }
 
-/** A provider refused or kept failing. Never carries credentials: only the method, the path and a short body excerpt. */
+/**
+ * A provider refused or kept failing. Its message is stored (job errors, the source's syncError,
+ * which every member reads) and logged: it carries the method, the path, the status and a fixed
+ * description, never credentials and never a byte of the provider's body (an internal server's
+ * answer must not come back to the workspace).
+ */
 export class ProviderHttpError extends Error {
   constructor(
     readonly provider: string,
@@ -79,8 +96,21 @@ export function backoffDelay(attempt: number, policy: Pick<RetryPolicy, 'baseDel
 
 const isTransientStatus = (status: number) => status === 429 || status === 408 || status >= 500;
 
+/** `500 Internal Server Error`: the standard reason phrase, not the server's own (which it chooses, like its body). */
+export const statusText = (status: number) => `${status}${STATUS_CODES[status] ? ` ${STATUS_CODES[status]}` : ''}`;
+
+/** chatwoot -> Chatwoot, for messages people read. */
+export const providerLabel = (provider: string) => provider.charAt(0).toUpperCase() + provider.slice(1);
+
+let strictGuard: OutboundGuard | undefined;
+/** Public addresses only: what a client built without the app's guard (a script, a test) gets. */
+function defaultGuard(): OutboundGuard {
+  return (strictGuard ??= new OutboundGuard());
+}
+
 /**
- * JSON over Node's fetch for the pull connectors: a timeout per attempt, retries with
+ * JSON over the outbound guard's fetch (undici; every connection checked at connect time, see
+ * libs/common/net) for the connectors: answers read up to maxResponseBytes, a timeout per attempt, retries with
  * exponential backoff and jitter on 429 (honouring Retry-After), 408, 5xx, network errors and
  * timeouts, a bounded number of attempts, an optional client-side rate limiter, and the
  * caller's AbortSignal honoured everywhere (waits included). Other 4xx answers fail at once.
@@ -90,19 +120,23 @@ export class ProviderHttpClient {
   private readonly fetchFn: typeof fetch;
   private readonly sleep: Sleep;
   private readonly random: () => number;
+  private readonly maxResponseBytes: number;
+  private readonly label: string;
 
   constructor(
     readonly provider: string,
     private readonly options: ProviderHttpOptions = {},
   ) {
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
-    this.fetchFn = options.fetch ?? fetch;
+    this.fetchFn = options.fetch ?? (options.guard ?? defaultGuard()).fetch;
+    this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    this.label = providerLabel(provider);
     this.sleep = options.sleep ?? abortableSleep;
     this.random = options.random ?? Math.random;
   }
 
   async json<T>(req: ProviderRequest): Promise<ProviderResponse<T>> {
-    const path = safePath(req.url);
+    const path = req.describeAs ?? safePath(req.url);
     for (let attempt = 1; ; attempt++) {
       req.signal?.throwIfAborted();
       await this.options.rateLimiter?.acquire(req.signal);
@@ -117,36 +151,52 @@ export class ProviderHttpClient {
           signal,
           redirect: 'error',
         });
-        const text = await res.text();
-        if (res.ok || req.acceptStatuses?.includes(res.status)) return { status: res.status, body: parseJson<T>(text, this.provider, req.method, path, res.status, attempt) };
+        const ok = res.ok || req.acceptStatuses?.includes(res.status);
+        // Only an answer that is used is read (capped); an error's body is never read, so it cannot leak anywhere.
+        if (ok) return { status: res.status, body: parseJson<T>(await this.read(res, req.method, path, attempt), this.label, this.provider, req.method, path, res.status, attempt) };
+        await res.body?.cancel().catch(() => undefined);
         if (!isTransientStatus(res.status)) {
-          throw new ProviderHttpError(this.provider, res.status, `${this.provider} answered ${res.status} to ${req.method} ${path}: ${excerpt(text)}`, attempt, false);
+          throw new ProviderHttpError(this.provider, res.status, `${this.label} answered ${statusText(res.status)} to ${req.method} ${path}`, attempt, false);
         }
-        failure = { status: res.status, reason: `${res.status} ${excerpt(text)}`, retryAfterMs: parseRetryAfter(res.headers.get('retry-after')) };
+        failure = { status: res.status, reason: statusText(res.status), retryAfterMs: parseRetryAfter(res.headers.get('retry-after')) };
       } catch (err) {
         if (err instanceof ProviderHttpError) throw err;
         if (req.signal?.aborted) throw req.signal.reason;
+        const refused = outboundRefusalOf(err);
+        // Not a transient failure: the address is not allowed, retrying cannot change it (and nothing was sent).
+        if (refused) throw new ProviderHttpError(this.provider, null, `${this.label} ${req.method} ${path} not sent: ${refused.message}`, attempt, false);
         failure = { status: null, reason: timeout.aborted ? `no answer within ${this.policy.timeoutMs} ms` : describe(err), retryAfterMs: null };
       }
       if (failure.retryAfterMs !== null && failure.retryAfterMs > this.policy.maxRetryAfterMs) {
-        throw new ProviderHttpError(this.provider, failure.status, `${this.provider} asks to wait ${Math.ceil(failure.retryAfterMs / 1000)} s before ${req.method} ${path}; the next run resumes`, attempt, true);
+        throw new ProviderHttpError(this.provider, failure.status, `${this.label} asks to wait ${Math.ceil(failure.retryAfterMs / 1000)} s before ${req.method} ${path}; the next run resumes`, attempt, true);
       }
       if (attempt >= this.policy.maxAttempts) {
-        throw new ProviderHttpError(this.provider, failure.status, `${this.provider} ${req.method} ${path} failed after ${attempt} attempts: ${failure.reason}`, attempt, true);
+        throw new ProviderHttpError(this.provider, failure.status, `${this.label} ${req.method} ${path} failed after ${attempt} attempts: ${failure.reason}`, attempt, true);
       }
       const delayMs = failure.retryAfterMs ?? backoffDelay(attempt, this.policy, this.random);
       this.options.onRetry?.({ provider: this.provider, attempt, status: failure.status, delayMs, reason: failure.reason });
       await this.sleep(delayMs, req.signal);
     }
   }
+
+  private async read(res: Response, method: string, path: string, attempt: number): Promise<string> {
+    try {
+      return (await readBodyCapped(res, this.maxResponseBytes)).toString('utf8');
+    } catch (err) {
+      if (err instanceof ResponseTooLargeError) {
+        throw new ProviderHttpError(this.provider, res.status, `${this.label}'s answer to ${method} ${path} is larger than ${this.maxResponseBytes} bytes (CONNECTOR_MAX_RESPONSE_BYTES); it was not read`, attempt, false);
+      }
+      throw err;
+    }
+  }
 }
 
-function parseJson<T>(text: string, provider: string, method: string, path: string, status: number, attempt: number): T {
+function parseJson<T>(text: string, label: string, provider: string, method: string, path: string, status: number, attempt: number): T {
   if (text.trim() === '') return null as T;
   try {
     return JSON.parse(text) as T;
   } catch {
-    throw new ProviderHttpError(provider, status, `${provider} answered ${status} to ${method} ${path} with a body that is not JSON: ${excerpt(text)}`, attempt, false);
+    throw new ProviderHttpError(provider, status, `${label} answered ${statusText(status)} to ${method} ${path} with a body that is not JSON`, attempt, false);
   }
 }
 
@@ -158,10 +208,8 @@ function safePath(url: string): string {
   }
 }
 
-const excerpt = (text: string) => (text.length > 200 ? `${text.slice(0, 200)}...` : text).replace(/\s+/g, ' ').trim();
-
+/** A network failure as a code (ECONNREFUSED, ENOTFOUND...): never the cause's text, which may name internal addresses. */
 function describe(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  const cause = (err as Error & { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ? `${err.message} (${cause.code})` : err.message;
+  const code = (err as { cause?: { code?: unknown }; code?: unknown } | null)?.cause?.code ?? (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[A-Z0-9_]{2,40}$/.test(code) ? `network error (${code})` : 'network error';
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import { Embedder } from '@libs/ai/embedder';
-import { CommandMetadata } from '@libs/eventsourcing/command-metadata';
+import { CommandMetadata, scopedIdempotencyKey } from '@libs/eventsourcing/command-metadata';
 import { KnowledgeGraphError, KnowledgeGraphErrorCode as Code } from '@modules/knowledge/domain/knowledge-graph/knowledge-graph.errors';
 import { diffSnapshots } from '@modules/knowledge/domain/knowledge-graph/version-diff';
 import { KnowledgeGraphAggregates, newEntityId } from '@modules/knowledge/infrastructure/knowledge-graph.aggregates';
@@ -20,7 +20,7 @@ export class AtomsHandler {
   ) {}
 
   async create(workspaceId: string, input: CreateAtomRequestDto, meta: CommandMetadata): Promise<AtomResponse> {
-    const atomId = newEntityId('atom', workspaceId, meta.idempotencyKey, input);
+    const atomId = newEntityId('atom', workspaceId, scopedIdempotencyKey(meta), input);
     await this.aggregates.atom(atomId, { kind: 'create', atomId, workspaceId, ...input, now: meta.now }, meta, input);
     return atomResponse(await this.row(workspaceId, atomId));
   }

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
-import { ValidationFailedError } from '@libs/common/errors/application-error';
+import { z } from 'zod';
+import { cursorCodec, cursorPart } from '@libs/common/pagination/cursor';
 import { PG_POOL } from '@libs/database/database-backend';
 
 export interface ConversationSummary {
@@ -25,6 +26,9 @@ export interface ConversationMessage {
   metadata: Record<string, unknown>;
   createdAt: Date;
 }
+
+/** Keyset of the caller's conversations: (created_at as PostgreSQL prints it, exact to the microsecond; id). */
+const conversationCursor = cursorCodec('knowledge.conversations', z.tuple([cursorPart.timestamp, cursorPart.uuid]));
 
 const conversationColumns = `id, title, agent_id AS "agentId", context, is_active AS "isActive", message_count AS "messageCount",
   created_at AS "createdAt", updated_at AS "updatedAt"`;
@@ -60,29 +64,19 @@ export class ConversationQueries {
 
   /** The caller's active conversations, newest first, in keyset pages on (created_at, id). */
   async conversations(workspaceId: string, userId: string, page: { cursor?: string; limit: number }) {
-    const after = page.cursor ? decodeCursor(page.cursor) : null;
+    const [afterAt, afterId] = page.cursor ? conversationCursor.decode(page.cursor) : [null, null];
     const r = await this.pool.query<ConversationSummary & { created_at_text: string }>(
       `SELECT ${conversationColumns}, created_at::text AS created_at_text FROM knowledge_ai_conversations_view
         WHERE workspace_id = $1 AND user_id = $2 AND is_active
           AND ($3::timestamptz IS NULL OR (created_at, id) < ($3::timestamptz, $4::uuid))
         ORDER BY created_at DESC, id DESC LIMIT $5`,
-      [workspaceId, userId, after?.at ?? null, after?.id ?? null, page.limit + 1],
+      [workspaceId, userId, afterAt, afterId, page.limit + 1],
     );
     const rows = r.rows.slice(0, page.limit);
     const last = rows[rows.length - 1];
     return {
       items: rows.map(({ created_at_text: _t, ...c }) => c),
-      nextCursor: r.rows.length > page.limit && last ? Buffer.from(JSON.stringify([last.created_at_text, last.id])).toString('base64url') : null,
+      nextCursor: r.rows.length > page.limit && last ? conversationCursor.encode([last.created_at_text, last.id]) : null,
     };
-  }
-}
-
-function decodeCursor(cursor: string): { at: string; id: string } {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString());
-    if (typeof at !== 'string' || Number.isNaN(Date.parse(at)) || typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id)) throw new Error('bad');
-    return { at, id };
-  } catch {
-    throw new ValidationFailedError('The cursor is not one this API gave out', [{ field: 'cursor', message: 'must be a cursor from a previous page' }]);
   }
 }

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, MaxLength, Min } from 'class-validator';
+import { IsIsoDate } from '@libs/common/http/iso-date';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -16,8 +17,8 @@ export class ListEvidenceQueryDto {
   q?: string;
   @ApiPropertyOptional({ enum: EVIDENCE_KINDS }) @IsOptional() @IsIn(EVIDENCE_KINDS as unknown as string[]) kind?: string;
   @ApiPropertyOptional({ description: 'A source id', format: 'uuid' }) @IsOptional() @IsUUID() source?: string;
-  @ApiPropertyOptional({ description: 'occurred_at >= from (ISO 8601)' }) @IsOptional() @IsISO8601({ strict: true }) from?: string;
-  @ApiPropertyOptional({ description: 'occurred_at < to (ISO 8601)' }) @IsOptional() @IsISO8601({ strict: true }) to?: string;
+  @ApiPropertyOptional({ description: 'occurred_at >= from (ISO 8601)' }) @IsOptional() @IsIsoDate() from?: string;
+  @ApiPropertyOptional({ description: 'occurred_at < to (ISO 8601)' }) @IsOptional() @IsIsoDate() to?: string;
   @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 500 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
   @ApiPropertyOptional({ description: 'nextCursor of the previous page' }) @IsOptional() @IsString() @MaxLength(300) cursor?: string;
 }

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
+import { IsIsoDate } from '@libs/common/http/iso-date';
 import { SEARCH_MODES, SearchMode } from '@modules/knowledge/domain/search/knowledge-search';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -18,6 +19,6 @@ export class SearchQueryDto {
   @ApiPropertyOptional({ description: 'A source id', format: 'uuid' }) @IsOptional() @IsUUID() source?: string;
   @ApiPropertyOptional({ description: 'A channel id or name (with or without #)' }) @IsOptional() @Transform(trim) @IsString() @Length(1, 300) channel?: string;
   @ApiPropertyOptional({ description: "An author's subject id, external id or name (case-insensitive)" }) @IsOptional() @Transform(trim) @IsString() @Length(1, 300) author?: string;
-  @ApiPropertyOptional({ description: 'sent_at >= from (ISO 8601)' }) @IsOptional() @IsISO8601({ strict: true }) from?: string;
-  @ApiPropertyOptional({ description: 'sent_at < to (ISO 8601)' }) @IsOptional() @IsISO8601({ strict: true }) to?: string;
+  @ApiPropertyOptional({ description: 'sent_at >= from (ISO 8601)' }) @IsOptional() @IsIsoDate() from?: string;
+  @ApiPropertyOptional({ description: 'sent_at < to (ISO 8601)' }) @IsOptional() @IsIsoDate() to?: string;
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { isUUID } from 'class-validator';
-import { CommandMetadata } from '@libs/eventsourcing/command-metadata';
+import { CommandMetadata, scopedIdempotencyKey } from '@libs/eventsourcing/command-metadata';
 import { diffSnapshots } from '@modules/knowledge/domain/knowledge-graph/version-diff';
 import { KnowledgeGraphError, KnowledgeGraphErrorCode as Code } from '@modules/knowledge/domain/knowledge-graph/knowledge-graph.errors';
 import { normaliseColor } from '@modules/knowledge/domain/topic/topic-color';
@@ -23,7 +23,7 @@ export class TopicsHandler {
     // Refuse bad input before the name is claimed.
     const name = topicName(input.name);
     if (typeof input.color === 'string') normaliseColor(input.color);
-    const topicId = newEntityId('topic', workspaceId, meta.idempotencyKey, input);
+    const topicId = newEntityId('topic', workspaceId, scopedIdempotencyKey(meta), input);
     const nameKey = name.toLowerCase();
     const claimed = await this.aggregates.claimTopicName(workspaceId, nameKey, topicId, meta);
     try {

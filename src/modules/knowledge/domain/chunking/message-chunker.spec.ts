@@ -1,3 +1,4 @@
+import { expectLinear } from '@test/support/linearity';
 import { chunkMessage, chunkTextHash, countChunkTokens, LONG_TOKEN_CHARS, tokenSpansForChunking } from './message-chunker';
 
 const words = (n: number, prefix = 'w') => Array.from({ length: n }, (_, i) => `${prefix}${i + 1}`);
@@ -127,3 +128,25 @@ describe('chunkTextHash', () => {
     expect(a[0].hash).toBe(b[0].hash);
   });
 });
+
+describe('chunkMessage on pathological content (issue 11: no input stalls the event loop)', () => {
+  const opts = { maxTokens: 200, overlap: 40 };
+  it.each([
+    ['runs of spaces and line breaks', (n: number) => `a${' \n\t'.repeat(n / 3)}b`],
+    ['one huge token', (n: number) => 'x'.repeat(n)],
+    ['a word of apostrophes', (n: number) => "a'".repeat(n / 2)],
+    ['unclosed markup', (n: number) => '<a'.repeat(n / 2)],
+    ['unspaced script', (n: number) => '漢'.repeat(n)],
+    ['sentence ends only', (n: number) => '. '.repeat(n / 2)],
+    ['paragraphs', (n: number) => 'The export to CSV crashes. Can you look at it?\n\n'.repeat(n / 48)],
+  ])('%s: linear (256k -> 1M characters)', async (_name, make) => {
+    await expectLinear((text: string) => chunkMessage(text, 'A title', opts), make, { n: 256 * 1024 });
+  });
+
+  it('chunks 8 million characters of "a\'a\'..." (an unbounded regex repetition overflowed the regexp stack: RangeError)', () => {
+    const chunks = chunkMessage("a'".repeat(4_000_000), null, opts);
+    expect(chunks.length).toBeGreaterThan(1000);
+    expect(chunks.every((c) => c.tokens <= opts.maxTokens)).toBe(true);
+  });
+});
+
