@@ -112,6 +112,14 @@ const EQUALITY_FILTERS = [
   ['workspaceId', 'workspace_id'],
 ] as const satisfies readonly (readonly [keyof EventCriteria, string])[];
 
+/** Binds a value as the next positional parameter of `values` and returns its placeholder. */
+function binder(values: unknown[]): (value: unknown, cast: string) => string {
+  return (value, cast) => {
+    values.push(value);
+    return `$${values.length}::${cast}`;
+  };
+}
+
 /**
  * A page of the log in (transaction_id, global_position) order, below the gap-safe horizon.
  *
@@ -130,10 +138,7 @@ export function eventPageStatement(
   viewer: AuditViewer = { userId: null },
 ): { text: string; values: unknown[] } {
   const values: unknown[] = [];
-  const param = (value: unknown, cast: string) => {
-    values.push(value);
-    return `$${values.length}::${cast}`;
-  };
+  const param = binder(values);
   const where = ['transaction_id < h.xmin'];
   if (options.upTo !== undefined) where.push(`transaction_id < ${param(options.upTo, 'xid8')}`);
   if (options.after) {
@@ -272,11 +277,7 @@ export class AuditEventsQueries {
 
   /** The visibility predicate with its parameters appended to `values` ('true' when no type is private). */
   private visibleSql(values: unknown[], viewer: AuditViewer): string {
-    const param = (value: unknown, cast: string) => {
-      values.push(value);
-      return `$${values.length}::${cast}`;
-    };
-    return visibleEventsPredicate(this.registry.privateTypesByOwnerPath(), viewer, param, 'events') ?? 'true';
+    return visibleEventsPredicate(this.registry.privateTypesByOwnerPath(), viewer, binder(values), 'events') ?? 'true';
   }
 
   /** Personal values revealed for the whole page with one key lookup, then each row mapped. */
