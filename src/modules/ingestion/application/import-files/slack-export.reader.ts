@@ -175,7 +175,7 @@ export function slackDayItems(messages: unknown[], ch: SlackChannel, users: Map<
 }
 
 const tooManyEntries = (count: number, max: number) =>
-  new ImportLimitError(IngestionErrorCode.ImportZipTooManyEntries, `The zip has ${count > max ? count : `more than ${max}`} entries, more than the ${max} an export may have (IMPORT_ZIP_MAX_ENTRIES)`, 'IMPORT_ZIP_MAX_ENTRIES', max, { entries: count });
+  new ImportLimitError(IngestionErrorCode.ImportZipTooManyEntries, `The zip has ${count} entries, more than the ${max} an export may have (IMPORT_ZIP_MAX_ENTRIES)`, 'IMPORT_ZIP_MAX_ENTRIES', max, { entries: count });
 const entryTooLarge = (name: string, size: number, max: number) =>
   new ImportLimitError(IngestionErrorCode.ImportZipEntryTooLarge, `${name} unpacks to ${humanBytes(size)}, more than the ${humanBytes(max)} a zip entry may have (IMPORT_ZIP_MAX_ENTRY_MB)`, 'IMPORT_ZIP_MAX_ENTRY_MB', max, { entry: name });
 const archiveTooLarge = (name: string, max: number, where: string) =>
@@ -187,6 +187,17 @@ function checkDeclared(e: yauzl.Entry, limits: ImportLimits): void {
   if (e.uncompressedSize > limits.jsonMaxBytes) throw jsonTooLarge(e.fileName, e.uncompressedSize, limits.jsonMaxBytes, 'export fewer channels or a shorter period');
 }
 
+/** Sizes are checked by EntryReader (it stops an entry at its declared size with a clear error). */
+const openZip = (zipPath: string) => yauzl.openPromise(zipPath, { autoClose: false, strictFileNames: false, validateEntrySizes: false });
+
+/** Every entry of the central directory: refused past IMPORT_ZIP_MAX_ENTRIES before one is listed (yauzl lists exactly entryCount). */
+async function centralDirectory(zip: yauzl.ZipFile, limits: ImportLimits): Promise<yauzl.Entry[]> {
+  if (zip.entryCount > limits.zipMaxEntries) throw tooManyEntries(zip.entryCount, limits.zipMaxEntries);
+  const entries: yauzl.Entry[] = [];
+  for await (const e of zip.eachEntry()) entries.push(e);
+  return entries;
+}
+
 /**
  * The central directory against the limits, before anything is read: entry count, each JSON
  * entry's declared size and their total (the entries the reader may parse). An archive that
@@ -195,16 +206,13 @@ function checkDeclared(e: yauzl.Entry, limits: ImportLimits): void {
 export async function checkSlackExportLimits(zipPath: string, limits: ImportLimits = DEFAULT_IMPORT_LIMITS): Promise<void> {
   let zip: yauzl.ZipFile;
   try {
-    zip = await yauzl.openPromise(zipPath, { autoClose: false, strictFileNames: false, validateEntrySizes: false });
+    zip = await openZip(zipPath);
   } catch {
     return;
   }
   try {
-    if (zip.entryCount > limits.zipMaxEntries) throw tooManyEntries(zip.entryCount, limits.zipMaxEntries);
-    let count = 0;
     let total = 0;
-    for await (const e of zip.eachEntry()) {
-      if (++count > limits.zipMaxEntries) throw tooManyEntries(count, limits.zipMaxEntries);
+    for (const e of await centralDirectory(zip, limits)) {
       if (!e.fileName.endsWith('.json')) continue;
       checkDeclared(e, limits);
       total += e.uncompressedSize;
@@ -267,20 +275,13 @@ const DAY_FILE = /^(.+)\/(\d{4}-\d{2}-\d{2})\.json$/;
 export async function* slackExportRows(zipPath: string, ctx?: ReadContext): AsyncGenerator<ParsedRow> {
   let zip: yauzl.ZipFile;
   try {
-    // Sizes are checked by EntryReader (it stops an entry at its declared size with a clear error).
-    zip = await yauzl.openPromise(zipPath, { autoClose: false, strictFileNames: false, validateEntrySizes: false });
+    zip = await openZip(zipPath);
   } catch (err) {
     throw new Error(`Not a readable Slack export zip: ${(err as Error).message}`);
   }
   try {
     const limits = ctx?.limits ?? DEFAULT_IMPORT_LIMITS;
-    if (zip.entryCount > limits.zipMaxEntries) throw tooManyEntries(zip.entryCount, limits.zipMaxEntries);
-    const entries: yauzl.Entry[] = [];
-    let count = 0;
-    for await (const e of zip.eachEntry()) {
-      if (++count > limits.zipMaxEntries) throw tooManyEntries(count, limits.zipMaxEntries);
-      if (!e.fileName.endsWith('/') && !e.fileName.startsWith('__MACOSX/')) entries.push(e);
-    }
+    const entries = (await centralDirectory(zip, limits)).filter((e) => !e.fileName.endsWith('/') && !e.fileName.startsWith('__MACOSX/'));
     const reader = new EntryReader(zip, limits, ctx);
     // Exports re-zipped by hand may sit in one top folder: the root is where channels.json or users.json is.
     const marker = entries.map((e) => e.fileName).filter((n) => /(^|\/)(channels|users)\.json$/.test(n)).sort((a, b) => a.split('/').length - b.split('/').length)[0];
