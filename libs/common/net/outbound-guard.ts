@@ -1,7 +1,7 @@
 import { lookup as dnsLookup, LookupAddress } from 'node:dns';
 import { isIP } from 'node:net';
 import { Agent, buildConnector, fetch as undiciFetch } from 'undici';
-import { checkAddress, checkHostName, describeRefusal, OutboundAllowList, OutboundRefusal } from './address-policy';
+import { checkAddress, describeRefusal, OutboundAllowList, OutboundRefusal } from './address-policy';
 
 /** Every address a name resolves to (the OS resolver with /etc/hosts, as a plain connect would use). */
 export type ResolveAll = (hostname: string) => Promise<LookupAddress[]>;
@@ -87,12 +87,6 @@ export class OutboundGuard {
       base(opts, callback);
     };
     this.dispatcher = new Agent({ connect });
-  }
-
-  /** The early check of a URL before it is saved (no DNS): a 4xx for what is already known to be refused. */
-  checkUrl(url: string | URL): OutboundRefusal | null {
-    const u = typeof url === 'string' ? new URL(url) : url;
-    return checkHostName(u.hostname, this.allowList);
   }
 
   /** undici's fetch through the guarded dispatcher; redirects are an error (a redirect could point inward). */

@@ -102,8 +102,10 @@ export class SourcesHandler {
     await this.aggregates.source(sourceId, { kind: 'update', workspaceId, name: input.name, config: input.config, externalId, now: meta.now }, m);
     if (input.active !== undefined) await this.aggregates.source(sourceId, { kind: 'set-active', workspaceId, active: input.active, now: meta.now }, m);
     const current = (await this.queries.source(workspaceId, sourceId))!;
-    if (!current.account_verified_at && (input.credentials !== undefined || input.config !== undefined)) await this.proveAndClaim(current, meta);
-    return sourceResponse((await this.queries.source(workspaceId, sourceId))!);
+    if (current.account_verified_at || (input.credentials === undefined && input.config === undefined)) return sourceResponse(current);
+    // Only a proof writes anything: the row is read again after one only.
+    const proof = await this.proveAndClaim(current, meta);
+    return sourceResponse(proof.status === 'proven' ? (await this.queries.source(workspaceId, sourceId))! : current);
   }
 
   /** POST .../sources/:id/verify: proves the account now; 422 with the reason when the credentials do not, 409 when another workspace holds it. */

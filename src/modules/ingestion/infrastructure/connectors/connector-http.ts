@@ -1,7 +1,6 @@
 import { Inject, Injectable, OnApplicationShutdown, Optional } from '@nestjs/common';
 import type { AppConfig } from '@config/app-config';
 import { APP_CONFIG } from '@config/config.module';
-import { OutboundRefusal } from '@libs/common/net/address-policy';
 import { OUTBOUND_RESOLVER, OutboundGuard, ResolveAll } from '@libs/common/net/outbound-guard';
 import { ProviderHttpOptions } from './provider-http';
 
@@ -26,11 +25,6 @@ export class ConnectorHttp implements OnApplicationShutdown {
   /** Options for a ProviderHttpClient (retry and the rest may be added by the caller). */
   options(extra: ProviderHttpOptions = {}): ProviderHttpOptions {
     return { guard: this.guard, maxResponseBytes: this.maxResponseBytes, ...extra };
-  }
-
-  /** What can be refused before any DNS (a URL being saved). */
-  checkUrl(url: string): OutboundRefusal | null {
-    return this.guard.checkUrl(url);
   }
 
   async onApplicationShutdown(): Promise<void> {
