@@ -57,7 +57,7 @@ export async function createApp(
  */
 export function openApiSettings(config: Pick<AppConfig, 'NODE_ENV' | 'OPENAPI_ENABLED' | 'SWAGGER_UI_ENABLED'>): { document: boolean; ui: boolean } {
   const document = config.OPENAPI_ENABLED ?? config.NODE_ENV !== 'production';
-  return { document, ui: document && (config.SWAGGER_UI_ENABLED ?? document) };
+  return { document, ui: document && (config.SWAGGER_UI_ENABLED ?? true) };
 }
 
 function setUpOpenApi(app: INestApplication, ui: boolean): void {

@@ -243,7 +243,6 @@ export class PostgresEventStore {
     }
   }
 
-  /** Call after committing a transaction that appended through `options.client`. */
   /**
    * Deletes the idempotency keys past their expiry (scheduled hourly). Only storage hygiene: an
    * expired key is already treated as new by es_append, whether or not it was purged.
@@ -268,6 +267,7 @@ export class PostgresEventStore {
     return res.rowCount ?? 0;
   }
 
+  /** Call after committing a transaction that appended through `options.client`. */
   notifyAppended(): void {
     this.wakeUp?.notify(EVENTS_APPENDED_CHANNEL);
   }

@@ -134,14 +134,14 @@ export function redactUrl(url: string): string {
   const parts = query.split('&').map((part) => {
     if (part === '') return part;
     const eq = part.indexOf('=');
-    const rawName = eq < 0 ? part : part.slice(0, eq);
+    if (eq < 0) return part;
+    const rawName = part.slice(0, eq);
     let name: string;
     try {
       name = decodeURIComponent(rawName.replace(/\+/g, ' '));
     } catch {
       name = rawName;
     }
-    if (eq < 0) return part;
     return LOGGED_QUERY_PARAMS.has(name) ? part : `${rawName}=${REDACTED}`;
   });
   return `${url.slice(0, q)}?${parts.join('&')}`;
