@@ -53,6 +53,8 @@ export const appConfigSchema = z.object({
   IMPORT_JSON_MAX_MB: z.coerce.number().int().min(1).max(4096).default(128),
   /** HTML of one email turned into text and kept as bodyHtml, in characters; the rest is cut and the message flagged. */
   IMPORT_HTML_MAX_CHARS: z.coerce.number().int().min(1000).max(100_000_000).default(1_000_000),
+  /** Largest single email (in an mbox or as an .eml file); a bigger one is rejected alone and the import goes on. */
+  IMPORT_EMAIL_MAX_MB: z.coerce.number().int().min(1).max(1024).default(64),
   /** File imports and streamed NDJSON/CSV imports running at once per workspace (per app process); more answer 429. */
   IMPORT_MAX_CONCURRENT_PER_WORKSPACE: z.coerce.number().int().min(1).max(1000).default(3),
   /** Run durable subscriptions (projections, sagas) in this process; false for HTTP-only processes. */

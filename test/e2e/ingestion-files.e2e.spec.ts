@@ -131,7 +131,7 @@ describe('ingestion: export files through POST /imports and the CLI (e2e)', () =
   it('imports a Telegram result.json (format told from the name): service messages left out, reply chains, entity text; a bad date by index', async () => {
     const job = await imported(TELEGRAM_RESULT_JSON, 'result.json');
     expect(job).toEqual(expect.objectContaining({ status: 'completed', format: 'telegram-export', counters: expect.objectContaining({ fetched: 5, stored: 4, skipped: 0, errors: 1 }) }));
-    expect(job.errors).toEqual([{ index: 6, errors: [expect.objectContaining({ field: 'sentAt' })] }]);
+    expect(job.errors).toEqual([{ index: 6, externalId: '-1001987654321:7', errors: [expect.objectContaining({ field: 'sentAt' })] }]);
     const source = await sourceNamed('Telegram export');
     expect(source.kind).toBe('telegram');
     const msgs = await messagesOf(source.id);

@@ -7,6 +7,7 @@ import { RecordedEvent, STREAM_EXISTS } from '@libs/event-store/event-store.type
 import { PostgresEventStore } from '@libs/event-store/postgres-event-store';
 import { applyRowProjection } from '@libs/eventsourcing/projections/row-projection';
 import { inTransaction } from '@libs/eventsourcing/subscriptions/transaction';
+import { storableValue } from '@libs/common/text/storable';
 import { SourceKind } from '@modules/ingestion/contracts/ingestion.integration-events';
 import { IncomingMessage } from '@modules/ingestion/domain/message/incoming-message';
 import { authorSubjectOf, MESSAGE_NAMESPACE, messageIdOf, messageStreamId } from '@modules/ingestion/domain/message/message-identity';
@@ -30,6 +31,33 @@ export interface WriteOutcome {
   stored: string[];
   /** Input indexes (of the batch) that were already stored, by an earlier import, webhook or sync. */
   duplicates: number[];
+  /** Input indexes the database refused (what cleaning could not fix), each with a reason a user understands. */
+  rejected: { index: number; reason: string }[];
+}
+
+type NewStream = { streamId: string; index: number; data: MessageIngestedData };
+
+/**
+ * SQLSTATE classes that mean "this row's data", not "this database": data exceptions (22) and
+ * program limits (54: a value or index entry too large). A batch that fails with one of these is
+ * split until the message behind it is found and rejected alone; anything else fails the batch.
+ */
+const DATA_ERROR = /^(22|54)/;
+
+export function isDataError(err: unknown): boolean {
+  if (err instanceof RangeError) return true; // e.g. a payload too large to serialise
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && DATA_ERROR.test(code);
+}
+
+/** Why the database refused a message, in words a user understands (the database's words after). */
+export function refusalReason(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  const said = (err instanceof Error ? err.message : String(err)).slice(0, 200);
+  if (err instanceof RangeError) return `the message is too large to store (${said})`;
+  if (code === '54000') return `the message is too large to store (database: ${said})`;
+  if (code === '22P05' || code === '22021') return `the message holds characters the database cannot store (database: ${said})`;
+  return `the database could not store the message (database: ${said})`;
 }
 
 /**
@@ -53,7 +81,7 @@ export class MessageWriter {
   async ingest(source: SourceRef, items: IncomingMessage[], ctx: WriteContext): Promise<WriteOutcome> {
     const seen = new Map<string, number>();
     const duplicates: number[] = [];
-    const streams: { streamId: string; index: number; data: MessageIngestedData }[] = [];
+    const streams: NewStream[] = [];
     items.forEach((m, index) => {
       const messageId = this.messageIdOf(source.id, m.externalId);
       if (seen.has(messageId)) {
@@ -63,9 +91,43 @@ export class MessageWriter {
       seen.set(messageId, index);
       streams.push({ streamId: messageStreamId(messageId), index, data: this.dataOf(source, m, messageId, ctx.importJobId) });
     });
-    if (streams.length === 0) return { stored: [], duplicates };
+    const rejected: WriteOutcome['rejected'] = [];
+    const created = new Set<string>();
+    await this.writeOrSplit(source, streams, ctx, created, rejected);
+    if (created.size) this.store.notifyAppended();
+    const refused = new Set(rejected.map((r) => r.index));
+    for (const s of streams) if (!created.has(s.streamId) && !refused.has(s.index)) duplicates.push(s.index);
+    return {
+      stored: streams.filter((s) => created.has(s.streamId)).map((s) => s.data.messageId),
+      duplicates: duplicates.sort((a, b) => a - b),
+      rejected: rejected.sort((a, b) => a.index - b.index),
+    };
+  }
+
+  /**
+   * One statement for the batch; when the database refuses the data of some message in it, the
+   * batch is split in halves and each written again, down to the message that cannot be stored,
+   * which is rejected alone: one bad message costs a few extra statements, not the import.
+   */
+  private async writeOrSplit(source: SourceRef, streams: NewStream[], ctx: WriteContext, created: Set<string>, rejected: WriteOutcome['rejected']): Promise<void> {
+    if (streams.length === 0) return;
+    try {
+      for (const id of await this.write(source, streams, ctx)) created.add(id);
+    } catch (err) {
+      if (!isDataError(err)) throw err;
+      if (streams.length === 1) {
+        rejected.push({ index: streams[0].index, reason: refusalReason(err) });
+        return;
+      }
+      const half = Math.ceil(streams.length / 2);
+      await this.writeOrSplit(source, streams.slice(0, half), ctx, created, rejected);
+      await this.writeOrSplit(source, streams.slice(half), ctx, created, rejected);
+    }
+  }
+
+  private write(source: SourceRef, streams: NewStream[], ctx: WriteContext): Promise<Set<string>> {
     const now = new Date();
-    const created = await inTransaction(this.pool, async (tx) => {
+    return inTransaction(this.pool, async (tx) => {
       const out = await this.store.appendNewStreams(
         streams.map((s) => ({
           streamId: s.streamId,
@@ -79,9 +141,6 @@ export class MessageWriter {
       await applyRowProjection(this.projection, recorded, tx);
       return createdIds;
     });
-    if (created.size) this.store.notifyAppended();
-    for (const s of streams) if (!created.has(s.streamId)) duplicates.push(s.index);
-    return { stored: streams.filter((s) => created.has(s.streamId)).map((s) => s.data.messageId), duplicates: duplicates.sort((a, b) => a - b) };
   }
 
   /** Appends an edit or deletion to a stored message; false when the message is unknown. */
@@ -93,7 +152,7 @@ export class MessageWriter {
     ctx: WriteContext,
   ): Promise<boolean> {
     const messageId = this.messageIdOf(source.id, externalId);
-    const data = { ...event, messageId };
+    const data = storableValue({ ...event, messageId });
     try {
       await inTransaction(this.pool, async (tx) => {
         // Lock order: the read-model row, then the stream, as the noise-scoring consumer does
@@ -117,8 +176,9 @@ export class MessageWriter {
     return true;
   }
 
+  /** Every intake's message passes here: what PostgreSQL cannot store is cleaned out once, for all formats and connectors. */
   private dataOf(source: SourceRef, m: IncomingMessage, messageId: string, importJobId: string | null): MessageIngestedData {
-    return {
+    const data: MessageIngestedData = {
       messageId,
       sourceId: source.id,
       sourceKind: source.kind,
@@ -140,6 +200,9 @@ export class MessageWriter {
       raw: m.raw,
       importJobId,
     };
+    const clean = storableValue(data);
+    // Said, not hidden: the stored text differs from what the source sent.
+    return clean === data ? data : { ...clean, metadata: { ...clean.metadata, textCleaned: true } };
   }
 
   private recorded(streamId: string, type: string, data: unknown, workspaceId: string, at: Date): RecordedEvent {

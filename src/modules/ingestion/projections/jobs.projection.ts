@@ -16,6 +16,8 @@ export interface JobRow extends Record<string, unknown> {
   messages_fetched: number;
   messages_stored: number;
   messages_skipped: number;
+  /** Of the skipped, those already stored (an import skips nothing else; a sync also skips system messages). */
+  messages_duplicate: number;
   errors_count: number;
   current_batch: number;
   total_batches: number | null;
@@ -56,6 +58,7 @@ export class JobsProjection extends RowProjection<JobRow> {
         messages_fetched: 0,
         messages_stored: 0,
         messages_skipped: 0,
+        messages_duplicate: 0,
         errors_count: 0,
         current_batch: 0,
         total_batches: null,
@@ -77,6 +80,8 @@ export class JobsProjection extends RowProjection<JobRow> {
         messages_fetched: r.messages_fetched + d.fetched,
         messages_stored: r.messages_stored + d.stored,
         messages_skipped: r.messages_skipped + d.skipped,
+        // Events from before `duplicates` was recorded: an import's skipped rows were its duplicates.
+        messages_duplicate: r.messages_duplicate + (d.duplicates ?? (r.kind === 'import' ? d.skipped : 0)),
         errors_count: r.errors_count + d.errors,
         current_batch: d.batch,
         error_log: log,

@@ -13,7 +13,11 @@ export class GetJobHttpController {
 
   @Get(':jobId')
   @ApiOperation({ summary: 'An ingestion job: status, counters (seed 003), rejected rows with their index and reasons' })
-  @ApiOkResponse({ description: '{ id, status, counters: { fetched, stored, skipped, errors, batches }, errors: [{ index, errors }] }' })
+  @ApiOkResponse({
+    description:
+      '{ id, status, counters: { fetched, stored, skipped, duplicates, rejected, errors, batches, totalBatches }, errors: [{ index, externalId, errors: [{ field, message }] }] }: ' +
+      'a job with rejected rows is still completed; failed means the input could not be read on (the last entry of errors says how far it got)',
+  })
   async get(@Param('workspaceId') ws: string, @Param('jobId') id: string) {
     const j = isUUID(id) ? await this.queries.job(ws, id) : null;
     if (!j) throw new IngestionError(IngestionErrorCode.JobNotFound, 'No such job');
@@ -24,7 +28,7 @@ export class GetJobHttpController {
       format: j.format,
       sourceId: j.source_id,
       fileName: j.file_name,
-      counters: { fetched: j.messages_fetched, stored: j.messages_stored, skipped: j.messages_skipped, errors: j.errors_count, batches: j.current_batch, totalBatches: j.total_batches },
+      counters: { fetched: j.messages_fetched, stored: j.messages_stored, skipped: j.messages_skipped, duplicates: j.messages_duplicate, rejected: j.errors_count, errors: j.errors_count, batches: j.current_batch, totalBatches: j.total_batches },
       errors: j.error_log,
       startedAt: j.started_at,
       completedAt: j.completed_at,

@@ -1,10 +1,11 @@
 import { createReadStream, readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
+import { humanBytes } from '@modules/ingestion/application/import-messages/import-limits';
 import { ParsedRow } from '@modules/ingestion/application/import-messages/import-runner';
 import { IncomingMessage } from '@modules/ingestion/domain/message/incoming-message';
 import { QUOTE_EML, THREAD_MBOX } from '@test/support/fixtures/exports';
 import { expectLinear } from '@test/support/linearity';
-import { emailItem, emlRows, htmlToPlainText, mboxMessages, mboxRows } from './email.reader';
+import { emailItem, emlRows, htmlToPlainText, mboxMessages, mboxRows, sniffMessageId } from './email.reader';
 
 const collect = async <T>(it: AsyncIterable<T>) => {
   const out: T[] = [];
@@ -55,16 +56,26 @@ describe('email reader (mailparser)', () => {
     expect(messages(rows).map((m) => [m.externalId, m.threadId])).toEqual(messages(await collect(mboxRows(Readable.from([bytes])))).map((m) => [m.externalId, m.threadId]));
   });
 
-  it('rejects (by index) a message over the size limit, text before the first separator, and a message without a date; keeps the rest', async () => {
+  it('rejects (by index) a message over the size limit and text before the first separator; keeps the rest, a message without any date at the import time', async () => {
     const msg = (id: string, body: string, date = 'Date: Mon, 2 Mar 2026 10:00:00 +0000') => `From a@b.example Mon Mar  2 10:00:00 2026\nMessage-ID: <${id}>\nFrom: a@b.example\n${date}\nSubject: s\n\n${body}\n\n`;
     const mbox = 'stray text\n' + msg('m1', 'x'.repeat(5000)) + msg('m2', 'small') + msg('m3', 'no date', 'X-Nothing: 1').replace(/From a@b.example Mon Mar {2}2 10:00:00 2026/, 'From a@b.example');
     const rows = await collect(mboxRows(Readable.from([Buffer.from(mbox)]), undefined, 2000));
     expect(rows.map((r) => [r.index, 'message' in r ? r.message.externalId : (r as { parseError: { message: string }[] }).parseError[0].message.slice(0, 40)])).toEqual([
       [0, 'the file does not start with an mbox "Fr'],
-      [1, expect.stringMatching(/^message 1 of the mbox is \d+ bytes/)],
+      [1, expect.stringMatching(/^message 1 of the mbox is [\d.]+ KiB, more/)],
       [2, 'm2'],
-      [3, expect.stringMatching(/^sentAt is required/)],
+      [3, 'm3'],
     ]);
+    expect((rows[3] as { message: IncomingMessage }).message.metadata.sentAtSource).toBe('import-time');
+    // The oversized message is named by its Message-ID, read from its first bytes.
+    expect(rows[1]).toMatchObject({ externalId: 'm1' });
+  });
+
+  it('reads the Message-ID of raw bytes from the header block only (folded, without brackets, or absent)', () => {
+    expect(sniffMessageId(Buffer.from('From: a@b.example\r\nMessage-Id:\r\n <x.1@host>\r\n\r\nbody'))).toBe('x.1@host');
+    expect(sniffMessageId(Buffer.from('message-id: bare@host\n\n'))).toBe('bare@host');
+    expect(sniffMessageId(Buffer.from('Subject: s\n\nMessage-ID: <in-body@host>\n'))).toBeNull();
+    expect(sniffMessageId(Buffer.from(`X: ${'y'.repeat(100_000)}`))).toBeNull();
   });
 
   it('a postmark line without a blank line before it still starts a message; "From " in a body after a blank line without a time does too only when quoted correctly', async () => {
@@ -142,7 +153,7 @@ describe('email reader (mailparser)', () => {
     it('rejects an .eml over the size an email may have (as a message of an mbox) without parsing it', async () => {
       const src = eml(`<p>${'x'.repeat(5000)}</p>`);
       const [row] = await collect(emlRows(Readable.from([src]), undefined, src.length, 2000));
-      expect(row).toEqual({ index: 0, parseError: [{ field: '', message: `the .eml file is ${src.length} bytes, more than the 2000 an email may have` }] });
+      expect(row).toEqual({ index: 0, parseError: [{ field: '', message: `the .eml file is ${humanBytes(src.length)}, more than the ${humanBytes(2000)} an email may have (IMPORT_EMAIL_MAX_MB)` }] });
       expect(messages(await collect(emlRows(Readable.from([src]), undefined, src.length)))).toHaveLength(1);
     });
 

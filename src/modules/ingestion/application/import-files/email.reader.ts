@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { Tokenizer, TokenizerCallbacks } from 'htmlparser2';
 import { AddressObject, AttachmentStream, HeaderLines, Headers, MailParser, MessageText } from 'mailparser';
-import { DEFAULT_IMPORT_LIMITS } from '@modules/ingestion/application/import-messages/import-limits';
+import { DEFAULT_IMPORT_LIMITS, humanBytes } from '@modules/ingestion/application/import-messages/import-limits';
 import { ParsedRow } from '@modules/ingestion/application/import-messages/import-runner';
 import { isEmailAddress } from '@modules/ingestion/domain/message/incoming-message';
+import { postmarkDate, resolveSentAt } from '@modules/ingestion/domain/message/mail-date';
 import { checkNotAborted, cut, MAX_CONTENT_CHARS, ReadContext, rowError, toRow } from './read-context';
 
 /**
@@ -17,6 +18,8 @@ import { checkNotAborted, cut, MAX_CONTENT_CHARS, ReadContext, rowError, toRow }
  *   same file gives the same id, so re-imports stay duplicates);
  * - threadId = the thread's root: the first id of References, else In-Reply-To, else the
  *   message's own id; isReply when that root is another message;
+ * - sentAt: the Date header as mail really writes it (obsolete and malformed forms), else the
+ *   newest Received header, the mbox postmark, the import time: metadata.sentAtSource says which;
  * - subject -> title; the text part -> content (the HTML made plain when there is no text
  *   part; the subject when there is no body at all); From -> author; To/Cc -> to/cc;
  * - the HTML is cut at IMPORT_HTML_MAX_CHARS before anything reads it (kept as bodyHtml, made
@@ -27,7 +30,7 @@ import { checkNotAborted, cut, MAX_CONTENT_CHARS, ReadContext, rowError, toRow }
  * - attachments (inline ones too) listed in metadata.attachments: name, type, size;
  * - raw = the header lines only (bodies are already in content/email.bodyHtml).
  */
-export const MAX_EMAIL_BYTES = 64 * 1024 * 1024;
+export const MAX_EMAIL_BYTES = DEFAULT_IMPORT_LIMITS.emailMaxBytes;
 /** Kept HTML per message by default (IMPORT_HTML_MAX_CHARS; the text is what is searched, HTML is for display). */
 export const MAX_BODY_HTML_CHARS = DEFAULT_IMPORT_LIMITS.htmlMaxChars;
 
@@ -184,16 +187,12 @@ const header = (h: Headers, name: string): string | null => {
   return typeof v === 'string' ? v : Array.isArray(v) && typeof v[0] === 'string' ? (v[0] as string) : null;
 };
 
-/** "From sender Tue Mar  3 10:00:00 2026" (or with a zone) -> the time, when readable. */
-export function postmarkDate(postmark: string | null): string | null {
-  const m = postmark ? /^From \S+\s+(.+)$/.exec(postmark.trim()) : null;
-  if (!m) return null;
-  const t = Date.parse(m[1].replace(/\s+/g, ' '));
-  return Number.isNaN(t) ? null : new Date(t).toISOString();
-}
+/** The raw values of a header, in header order (unfolded): what mailparser's own parse of it could not read stays readable here. */
+const rawValues = (lines: HeaderLines, key: string): string[] =>
+  lines.filter((l) => l.key === key).map((l) => l.line.slice(l.line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' ').trim());
 
 /** One email (RFC 5322 bytes) -> the API.md item shape (see above). */
-export async function emailItem(source: Buffer | Readable, opts: { postmark?: string | null; htmlMaxChars?: number } = {}): Promise<Record<string, unknown>> {
+export async function emailItem(source: Buffer | Readable, opts: { postmark?: string | null; htmlMaxChars?: number; now?: Date } = {}): Promise<Record<string, unknown>> {
   const mime = await parseMime(source);
   const h = mime.headers;
   const messageId = ids(h.get('message-id'))[0] ?? null;
@@ -205,12 +204,13 @@ export async function emailItem(source: Buffer | Readable, opts: { postmark?: st
   const from = (h.get('from') as AddressObject | undefined)?.value?.[0];
   const fromEmail = from?.address && isEmailAddress(from.address) ? from.address : null;
   const subject = typeof h.get('subject') === 'string' ? (h.get('subject') as string).trim() : '';
-  const date = h.get('date');
   const postmarkAt = postmarkDate(opts.postmark ?? null);
-  const sentAt = date instanceof Date && !Number.isNaN(date.getTime()) ? date.toISOString() : postmarkAt;
+  // As mail readers do: the Date header as written (obsolete and broken forms too), else the newest
+  // Received, the postmark, the import time; which one is said in metadata.sentAtSource.
+  const { sentAt, sentAtSource } = resolveSentAt({ date: rawValues(mime.headerLines, 'date')[0] ?? null, received: rawValues(mime.headerLines, 'received'), postmark: opts.postmark ?? null, now: opts.now ?? new Date() });
 
   const attachments = mime.attachments.map((a) => ({ name: a.name, type: a.type, size: a.size, ...(a.inline ? { inline: true } : {}) }));
-  const metadata: Record<string, unknown> = {};
+  const metadata: Record<string, unknown> = { sentAtSource };
   // Cut before anything reads them: what is kept is all that is worth the work.
   const html = mime.html ? cut(mime.html, opts.htmlMaxChars ?? MAX_BODY_HTML_CHARS) : null;
   if (html?.truncated) metadata.bodyHtmlTruncated = true;
@@ -250,7 +250,7 @@ export async function emailItem(source: Buffer | Readable, opts: { postmark?: st
   return {
     externalId,
     content: text,
-    sentAt: sentAt ?? undefined,
+    sentAt,
     author: from ? { name: from.name?.trim() || null, email: fromEmail } : undefined,
     title: subject ? cut(subject, 2_000).text : undefined,
     threadId: root,
@@ -280,6 +280,18 @@ export interface MboxMessage {
   /** The message bytes (">From " unquoted), or null when it is larger than the limit. */
   source: Buffer | null;
   size: number;
+  /** Of a message larger than the limit: the Message-ID read from its first bytes, so the rejection names it. */
+  messageId?: string | null;
+}
+
+const HEAD_BYTES = 64 * 1024;
+const MESSAGE_ID_HEADER = /^message-id:[ \t]*(?:\r?\n[ \t]+)?<?([^<>\s]{1,500})>?/im;
+
+/** The Message-ID of raw message bytes, from the header block in its first 64 KB; null when there is none. */
+export function sniffMessageId(bytes: Buffer): string | null {
+  const head = bytes.subarray(0, HEAD_BYTES).toString('latin1');
+  const end = head.search(/\r?\n\r?\n/);
+  return MESSAGE_ID_HEADER.exec(end >= 0 ? head.slice(0, end) : head)?.[1] ?? null;
 }
 
 const FROM_ = Buffer.from('From ');
@@ -300,6 +312,7 @@ export async function* mboxMessages(input: AsyncIterable<Buffer | string>, max =
   let postmark: string | null = null;
   let prevBlank = true;
   let preamble = 0;
+  let head: Buffer | null = null; // the first bytes of a message past the limit
   const append = (b: Buffer) => {
     if (b.length === 0) return;
     if (postmark === null) {
@@ -308,14 +321,19 @@ export async function* mboxMessages(input: AsyncIterable<Buffer | string>, max =
     }
     size += b.length;
     if (size <= max) parts.push(b);
-    else parts = [];
+    else if (head === null) {
+      head = Buffer.concat([...parts, b]).subarray(0, HEAD_BYTES);
+      parts = [];
+    }
   };
   const finish = (): MboxMessage | null => {
     if (postmark === null) return null;
     let source: Buffer | null = size <= max ? Buffer.concat(parts) : null;
     // The blank line before the next separator belongs to the mbox, not to the message.
     if (source && source.length >= 2 && source[source.length - 1] === 10) source = source.subarray(0, source.length - (source[source.length - 2] === 13 ? 2 : 1));
-    return { postmark, source, size };
+    const messageId = source === null && head !== null ? sniffMessageId(head) : undefined;
+    head = null;
+    return { postmark, source, size, ...(messageId !== undefined ? { messageId } : {}) };
   };
   let midLine = false; // the buffer starts in the middle of a very long line
   const scan = function* (buf: Buffer, final: boolean): Generator<MboxMessage> {
@@ -373,6 +391,7 @@ export async function* mboxRows(input: AsyncIterable<Buffer | string>, ctx?: Rea
   let index = 0;
   let count = 0;
   let preamble = 0;
+  const now = new Date(); // one import time for the whole file (the last fallback of sentAt)
   for await (const m of mboxMessages(input, max, (bytes) => (preamble = bytes))) {
     if (preamble > 0 && index === 0) {
       yield rowError(index++, `the file does not start with an mbox "From " line: ${preamble} non-blank bytes before the first message were not read`);
@@ -382,13 +401,13 @@ export async function* mboxRows(input: AsyncIterable<Buffer | string>, ctx?: Rea
     const i = index++;
     const where = `message ${++count} of the mbox`;
     if (!m.source) {
-      yield rowError(i, `${where} is ${m.size} bytes, more than the ${max} an email may have`);
+      yield { ...rowError(i, `${where} is ${humanBytes(m.size)}, more than the ${humanBytes(max)} an email may have (IMPORT_EMAIL_MAX_MB)`), externalId: m.messageId };
       continue;
     }
     try {
-      yield toRow(i, await emailItem(m.source, { postmark: m.postmark, htmlMaxChars: ctx?.limits?.htmlMaxChars }), where);
+      yield toRow(i, await emailItem(m.source, { postmark: m.postmark, htmlMaxChars: ctx?.limits?.htmlMaxChars, now }), where);
     } catch (err) {
-      yield rowError(i, `${where} is not a readable email: ${(err as Error).message.slice(0, 200)}`);
+      yield { ...rowError(i, `${where} is not a readable email: ${(err as Error).message.slice(0, 200)}`), externalId: sniffMessageId(m.source) };
     }
   }
   if (index === 0) yield rowError(0, preamble > 0 ? 'not an mbox: no "From " separator line in the file' : 'the mbox has no messages');
@@ -398,7 +417,7 @@ export async function* mboxRows(input: AsyncIterable<Buffer | string>, ctx?: Rea
 export async function* emlRows(input: Buffer | Readable, ctx?: ReadContext, size?: number, max = MAX_EMAIL_BYTES): AsyncGenerator<ParsedRow> {
   checkNotAborted(ctx);
   if (size !== undefined && size > max) {
-    yield rowError(0, `the .eml file is ${size} bytes, more than the ${max} an email may have`);
+    yield rowError(0, `the .eml file is ${humanBytes(size)}, more than the ${humanBytes(max)} an email may have (IMPORT_EMAIL_MAX_MB)`);
     return;
   }
   let item: Record<string, unknown>;

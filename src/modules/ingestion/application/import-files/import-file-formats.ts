@@ -157,9 +157,9 @@ export async function fileRows(path: string, format: ImportFileFormat, options: 
     case 'json':
       return { rows: jsonFileRows(path, ctx), ctx };
     case 'mbox':
-      return { rows: streamed(path, ctx, (input) => mboxRows(input, ctx)), ctx };
+      return { rows: streamed(path, ctx, (input) => mboxRows(input, ctx, limits.emailMaxBytes)), ctx };
     case 'eml':
-      return { rows: streamed(path, ctx, (input) => emlRows(input, ctx, size)), ctx };
+      return { rows: streamed(path, ctx, (input) => emlRows(input, ctx, size, limits.emailMaxBytes)), ctx };
     case 'ndjson':
       return { rows: streamed(path, ctx, (input) => ndjsonRows(input, text)), ctx };
     case 'csv':

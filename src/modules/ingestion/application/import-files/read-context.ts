@@ -50,7 +50,9 @@ export function cut(text: string, max = MAX_CONTENT_CHARS): { text: string; trun
 export function toRow(index: number, item: Record<string, unknown>, where?: string): ParsedRow {
   const v = validateIncoming(item);
   if (v.ok) return { index, message: v.value };
-  return { index, parseError: where ? v.errors.map((e) => ({ ...e, message: `${e.message} (${where})` })) : v.errors };
+  const errors = where ? v.errors.map((e) => ({ ...e, message: `${e.message} (${where})` })) : v.errors;
+  // The row's own id, when it has one, names it in the job's errors.
+  return typeof item.externalId === 'string' && item.externalId ? { index, parseError: errors, externalId: item.externalId.slice(0, 500) } : { index, parseError: errors };
 }
 
 export function rowError(index: number, message: string, field = ''): ParsedRow {

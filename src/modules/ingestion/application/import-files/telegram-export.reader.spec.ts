@@ -51,6 +51,16 @@ describe('Telegram export reader', () => {
     expect(rows[rows.length - 1].index).toBe(7);
   });
 
+  it('reads a message that has only `date` (local time of the exporting machine, no zone) as UTC, and prefers date_unixtime', () => {
+    const chat = (messages: unknown[]) => ({ name: 'Old export', type: 'personal_chat', id: 333, messages });
+    const { rows } = read(chat([
+      { id: 1, type: 'message', date: '2019-05-04T18:30:05', from: 'Dana Scully', from_id: 'user111', text: 'from an export without date_unixtime' },
+      { id: 2, type: 'message', date: '2019-05-04T20:30:05', date_unixtime: '1556994605', text: 'exported at UTC+2: date is local, date_unixtime is the instant' },
+    ]));
+    expect(rows.every((r) => 'message' in r)).toBe(true);
+    expect(messages(rows).map((m) => m.sentAt)).toEqual(['2019-05-04T18:30:05.000Z', '2019-05-04T18:30:05.000Z']);
+  });
+
   it('flattens entity arrays and refuses what is not an export', async () => {
     expect(telegramText(['a ', { type: 'italic', text: 'b' }, { type: 'mention', text: '@c' }, 7])).toBe('a b@c');
     expect(() => read({ hello: 1 })).toThrow(/Not a Telegram export/);

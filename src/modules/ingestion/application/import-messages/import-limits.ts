@@ -21,6 +21,8 @@ export interface ImportLimits {
   jsonMaxBytes: number;
   /** HTML of one email that is parsed and kept (IMPORT_HTML_MAX_CHARS). */
   htmlMaxChars: number;
+  /** Largest single email, in an mbox or as an .eml file (IMPORT_EMAIL_MAX_MB). */
+  emailMaxBytes: number;
 }
 
 const MB = 1024 * 1024;
@@ -33,6 +35,7 @@ export const DEFAULT_IMPORT_LIMITS: ImportLimits = {
   zipMaxTotalBytes: 4096 * MB,
   jsonMaxBytes: 128 * MB,
   htmlMaxChars: 1_000_000,
+  emailMaxBytes: 64 * MB,
 };
 
 export function importLimitsOf(config: Partial<AppConfig>): ImportLimits {
@@ -46,6 +49,7 @@ export function importLimitsOf(config: Partial<AppConfig>): ImportLimits {
     zipMaxTotalBytes: mb(config.IMPORT_ZIP_MAX_TOTAL_MB, d.zipMaxTotalBytes),
     jsonMaxBytes: mb(config.IMPORT_JSON_MAX_MB, d.jsonMaxBytes),
     htmlMaxChars: config.IMPORT_HTML_MAX_CHARS ?? d.htmlMaxChars,
+    emailMaxBytes: mb(config.IMPORT_EMAIL_MAX_MB, d.emailMaxBytes),
   };
 }
 

@@ -10,8 +10,8 @@ import { ImportLimitError } from './import-limits';
 /** One row of an import: a candidate message (to validate), or a row that could not even be parsed. */
 export type ImportRow = { index: number; item: unknown } | { index: number; parseError: FieldError[] };
 
-/** A row already turned into a message by a format parser (export files). */
-export type ParsedRow = { index: number; message: IncomingMessage } | { index: number; parseError: FieldError[] };
+/** A row already turned into a message by a format parser (export files); a bad one keeps its own id when it could be read. */
+export type ParsedRow = { index: number; message: IncomingMessage } | { index: number; parseError: FieldError[]; externalId?: string | null };
 
 export interface ImportSummary {
   jobId: string;
@@ -69,16 +69,27 @@ export class ImportRunner {
     let rowsInBatch = 0;
     let charsInBatch = 0;
     let rows_ = 0;
+    const reject = (rejected: RejectedRow) => {
+      rejectedInBatch.push(rejected);
+      summary.rejectedCount++;
+      if (summary.rejected.length < REJECTED_IN_ANSWER) summary.rejected.push(rejected);
+    };
+    let writing = false; // an error thrown while writing is the database's: no second try at the same batch
     const flush = async () => {
       if (rowsInBatch === 0) return;
-      const out = batch.length ? await this.writer.ingest(source, batch.map((b) => b.message), { importJobId: jobId, actorId: meta.actorId, correlationId: meta.correlationId }) : { stored: [], duplicates: [] };
+      writing = true;
+      const out = batch.length ? await this.writer.ingest(source, batch.map((b) => b.message), { importJobId: jobId, actorId: meta.actorId, correlationId: meta.correlationId }) : { stored: [], duplicates: [], rejected: [] };
       summary.accepted += out.stored.length;
       summary.duplicates += out.duplicates.length;
-      await this.aggregates.job(jobId, { kind: 'record-batch', fetched: rowsInBatch, stored: out.stored.length, skipped: out.duplicates.length, rejected: rejectedInBatch, now: new Date() }, m);
+      // What the database refused is rejected alone, with the row's position and its own id.
+      for (const r of out.rejected) reject({ index: batch[r.index].index, externalId: batch[r.index].message.externalId, errors: [{ field: '', message: r.reason }] });
+      rejectedInBatch.sort((a, b) => a.index - b.index);
+      await this.aggregates.job(jobId, { kind: 'record-batch', fetched: rowsInBatch, stored: out.stored.length, skipped: out.duplicates.length, duplicates: out.duplicates.length, rejected: rejectedInBatch, now: new Date() }, m);
       batch = [];
       rejectedInBatch = [];
       rowsInBatch = 0;
       charsInBatch = 0;
+      writing = false;
       onProgress?.({ rows: rows_, accepted: summary.accepted, duplicates: summary.duplicates, rejected: summary.rejectedCount });
     };
     try {
@@ -90,10 +101,8 @@ export class ImportRunner {
           batch.push({ index: row.index, message: result.value });
           charsInBatch += result.value.content.length + (result.value.title?.length ?? 0) + (result.value.email?.bodyHtml?.length ?? 0);
         } else {
-          const rejected = { index: row.index, errors: result.errors };
-          rejectedInBatch.push(rejected);
-          summary.rejectedCount++;
-          if (summary.rejected.length < REJECTED_IN_ANSWER) summary.rejected.push(rejected);
+          const externalId = externalIdOf(row);
+          reject({ index: row.index, ...(externalId ? { externalId } : {}), errors: result.errors });
         }
         if (rowsInBatch >= IMPORT_BATCH || charsInBatch >= IMPORT_BATCH_CHARS) await flush();
       }
@@ -116,8 +125,23 @@ export class ImportRunner {
         await this.aggregates.job(jobId, { kind: 'fail', error, now: new Date() }, m).catch(() => undefined);
         throw err;
       }
-      await this.aggregates.job(jobId, { kind: 'fail', error: err instanceof Error ? err.message : String(err), now: new Date() }, m).catch(() => undefined);
+      // The input itself could not be read on (a broken archive, a dropped upload, a shutdown):
+      // what was read before is stored; the job says how far it got, so a re-run knows where it stands.
+      const reason = err instanceof Error ? err.message : String(err);
+      if (!writing) await flush().catch(() => undefined);
+      const error = `${reason}. Stopped after ${rows_} rows (${summary.accepted} stored, ${summary.duplicates} duplicates, ${summary.rejectedCount} rejected): what was stored stays, and importing the same file again stores only what is missing`;
+      await this.aggregates.job(jobId, { kind: 'fail', error, now: new Date() }, m).catch(() => undefined);
       throw err;
     }
   }
+}
+
+/** The id a rejected row had in its input, when it had a readable one. */
+function externalIdOf(row: ImportRow | ParsedRow): string | null {
+  if ('externalId' in row && typeof row.externalId === 'string' && row.externalId) return row.externalId;
+  if ('item' in row && typeof row.item === 'object' && row.item !== null) {
+    const id = (row.item as { externalId?: unknown }).externalId;
+    if ((typeof id === 'string' && id.trim()) || typeof id === 'number') return String(id).slice(0, 500);
+  }
+  return null;
 }

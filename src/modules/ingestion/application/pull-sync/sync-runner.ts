@@ -146,19 +146,23 @@ export abstract class SyncRunner {
         const messages: IncomingMessage[] = [];
         const rejected: RejectedRow[] = [];
         let skipped = 0;
+        const positions: number[] = [];
         page.mapped.forEach((m, i) => {
-          if (m.kind === 'message') messages.push(m.message);
-          else if (m.kind === 'rejected') rejected.push({ index: counters.fetched + i, errors: m.errors });
+          if (m.kind === 'message') {
+            messages.push(m.message);
+            positions.push(counters.fetched + i);
+          } else if (m.kind === 'rejected') rejected.push({ index: counters.fetched + i, errors: m.errors });
           else skipped++;
         });
         const out = messages.length
           ? await this.deps.writer.ingest(ref, messages, { importJobId: jobId, actorId: meta.actorId, correlationId: meta.correlationId })
-          : { stored: [], duplicates: [] };
+          : { stored: [], duplicates: [], rejected: [] };
+        for (const r of out.rejected) rejected.push({ index: positions[r.index], externalId: messages[r.index].externalId, errors: [{ field: '', message: r.reason }] });
         const written = await this.writeConversations(ref, page, { importJobId: jobId, actorId: meta.actorId, correlationId: meta.correlationId });
         // Only now, with the page stored, may the watermarks move past it.
         for (const w of page.watermarks) await this.watermarks.set(source.id, w.stream, w.update);
         if (page.mapped.length) {
-          await this.deps.aggregates.job(jobId, { kind: 'record-batch', fetched: page.mapped.length, stored: out.stored.length, skipped: skipped + out.duplicates.length, rejected, now: this.now() }, meta);
+          await this.deps.aggregates.job(jobId, { kind: 'record-batch', fetched: page.mapped.length, stored: out.stored.length, skipped: skipped + out.duplicates.length, duplicates: out.duplicates.length, rejected, now: this.now() }, meta);
         }
         counters.pages++;
         counters.fetched += page.mapped.length;

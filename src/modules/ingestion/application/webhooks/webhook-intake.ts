@@ -159,6 +159,10 @@ export class WebhookIntake {
       const out = await this.writer.ingest(source, messages, ctx);
       answer.stored += out.stored.length;
       answer.duplicates += out.duplicates.length;
+      for (const r of out.rejected) {
+        answer.ignored++;
+        if (answer.reasons.length < MAX_REASONS) answer.reasons.push(`message ${messages[r.index].externalId} not stored: ${r.reason}`);
+      }
     }
     for (const c of changes) {
       const outcome = await this.change(source, c, ctx);

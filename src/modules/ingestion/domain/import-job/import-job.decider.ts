@@ -1,9 +1,13 @@
+import { storableText, storableValue } from '@libs/common/text/storable';
 import { assertNever, Decider } from '@libs/eventsourcing/decider';
 import { FieldError } from '../message/incoming-message';
 
 /** An ingestion job (seed 003 message_ingestion_jobs): counters per batch, rejected rows with reasons. */
 export interface RejectedRow {
+  /** The row's position in the input (0-based: the n-th message of an mbox is index n-1). */
   index: number;
+  /** The message's own id when it could be read (an email's Message-ID, a provider's id): what a user searches for. */
+  externalId?: string | null;
   errors: FieldError[];
 }
 
@@ -16,7 +20,7 @@ export type ImportJobEvent =
     }
   | {
       type: 'ingestion.job-batch-recorded';
-      data: { jobId: string; batch: number; fetched: number; stored: number; skipped: number; errors: number; rejected: RejectedRow[]; at: string };
+      data: { jobId: string; batch: number; fetched: number; stored: number; skipped: number; duplicates?: number; errors: number; rejected: RejectedRow[]; at: string };
     }
   | { type: 'ingestion.job-completed'; data: { jobId: string; at: string } }
   | { type: 'ingestion.job-failed'; data: { jobId: string; error: string; at: string } };
@@ -25,7 +29,8 @@ export type ImportJobState = { status: 'none' } | { status: 'running' | 'complet
 
 export type ImportJobCommand =
   | { kind: 'start'; jobId: string; workspaceId: string; sourceId: string; jobKind: JobKind; format: string; fileName: string | null; sourceIdentifiers: Record<string, unknown>; now: Date }
-  | { kind: 'record-batch'; fetched: number; stored: number; skipped: number; rejected: RejectedRow[]; now: Date }
+  /** skipped: rows not stored on purpose, duplicates included; duplicates: those of them already stored. */
+  | { kind: 'record-batch'; fetched: number; stored: number; skipped: number; duplicates: number; rejected: RejectedRow[]; now: Date }
   | { kind: 'complete'; now: Date }
   | { kind: 'fail'; error: string; now: Date };
 
@@ -58,12 +63,23 @@ export const importJobDecider: Decider<ImportJobCommand, ImportJobState, ImportJ
         if (s.status !== 'running') throw new Error(`Job is ${s.status}: no more batches`);
         return {
           type: 'ingestion.job-batch-recorded',
-          data: { jobId: s.jobId, batch: s.batches + 1, fetched: c.fetched, stored: c.stored, skipped: c.skipped, errors: c.rejected.length, rejected: c.rejected.slice(0, REJECTED_PER_BATCH), at },
+          data: {
+            jobId: s.jobId,
+            batch: s.batches + 1,
+            fetched: c.fetched,
+            stored: c.stored,
+            skipped: c.skipped,
+            duplicates: c.duplicates,
+            errors: c.rejected.length,
+            // Reasons may quote the input: cleaned like the messages themselves, so a bad row cannot fail its job's event.
+            rejected: storableValue(c.rejected.slice(0, REJECTED_PER_BATCH)),
+            at,
+          },
         };
       case 'complete':
         return s.status === 'running' ? { type: 'ingestion.job-completed', data: { jobId: s.jobId, at } } : [];
       case 'fail':
-        return s.status === 'running' ? { type: 'ingestion.job-failed', data: { jobId: s.jobId, error: c.error.slice(0, 2000), at } } : [];
+        return s.status === 'running' ? { type: 'ingestion.job-failed', data: { jobId: s.jobId, error: storableText(c.error.slice(0, 2000)), at } } : [];
       default:
         return assertNever(c);
     }

@@ -1,3 +1,4 @@
+import { parseMailDate } from './mail-date';
 import { EmailFields, MessageAuthor } from './message.events';
 
 /**
@@ -80,17 +81,35 @@ function text(v: unknown, field: string, errors: FieldError[], max: number, requ
   return v;
 }
 
-/** ISO 8601 (with or without zone: UTC assumed), or epoch seconds / milliseconds. */
+/** Epoch seconds, milliseconds or microseconds, told apart by size (seconds up to 1e11 reach year 5138). */
+function epochMs(n: number): number | null {
+  const size = Math.abs(n);
+  if (size < 1e11) return n * 1000;
+  if (size < 1e14) return n;
+  if (size < 1e17) return n / 1000;
+  return null;
+}
+
+/**
+ * A time as intakes write it -> ISO 8601 UTC, or null: epoch seconds (Slack's `1700000000.000100`
+ * too), milliseconds or microseconds, as a number or digits; ISO 8601; what CSV exports write
+ * (`2024-01-02 10:00:00`, `2024/01/02 10:00`, `01/02/2024 10:00 AM`: month first unless the first
+ * number is over 12; `02.01.2024`: day first) and RFC 2822 mail dates. No zone reads as UTC; a year
+ * outside 1970..2200 is refused.
+ */
 export function parseTimestamp(v: unknown): string | null {
-  if (typeof v === 'number' && Number.isFinite(v)) return new Date(v < 1e11 ? v * 1000 : v).toISOString();
-  if (typeof v !== 'string' || v.trim() === '') return null;
-  const s = v.trim();
-  if (/^\d+(\.\d+)?$/.test(s)) return parseTimestamp(Number(s));
-  const withZone = /[zZ]|[+-]\d\d:?\d\d$/.test(s) || !/T|\d:\d/.test(s) ? s : `${s}Z`;
-  const t = Date.parse(withZone);
-  if (Number.isNaN(t)) return null;
-  const year = new Date(t).getUTCFullYear();
-  return year >= 1970 && year <= 2200 ? new Date(t).toISOString() : null;
+  let ms: number | null;
+  if (typeof v === 'number') ms = Number.isFinite(v) ? epochMs(v) : null;
+  else if (typeof v === 'string') {
+    const s = v.trim();
+    if (s === '') return null;
+    if (!/^\d+(\.\d+)?$/.test(s)) return parseMailDate(s);
+    ms = epochMs(Number(s));
+  } else return null;
+  if (ms === null || !Number.isFinite(ms)) return null;
+  const at = new Date(ms);
+  const year = at.getUTCFullYear();
+  return year >= 1970 && year <= 2200 ? at.toISOString() : null;
 }
 
 function addresses(v: unknown, field: string, errors: FieldError[]): string[] {
@@ -115,7 +134,7 @@ export function validateIncoming(item: unknown): Validated {
   if (content !== '' && content.trim() === '' && attachments === 0) errors.push({ field: 'content', message: 'content is blank' });
   const sentAt = parseTimestamp(item.sentAt);
   if (item.sentAt === undefined || item.sentAt === null || item.sentAt === '') errors.push({ field: 'sentAt', message: 'sentAt is required' });
-  else if (!sentAt) errors.push({ field: 'sentAt', message: 'sentAt must be an ISO 8601 time or epoch seconds/milliseconds' });
+  else if (!sentAt) errors.push({ field: 'sentAt', message: 'sentAt must be a date and time: ISO 8601, an email date (RFC 5322), YYYY/MM/DD hh:mm, MM/DD/YYYY hh:mm, or epoch seconds/milliseconds' });
 
   let author: IncomingMessage['author'] = { name: null, email: null, externalId: null };
   if (item.author !== undefined && item.author !== null) {
