@@ -128,7 +128,7 @@ export class ImportCommand extends CommandRunner {
     return v.trim();
   }
 
-  @Option({ flags: '-f, --format <format>', description: `${IMPORT_FILE_FORMATS.join(' | ')}; default: told from the file name` })
+  @Option({ flags: '-f, --format <format>', description: `${IMPORT_FILE_FORMATS.join(' | ')}; default: told from the file name (a .zip from its entries: Slack export or email-zip)` })
   parseFormat(v: string): string {
     if (!(IMPORT_FILE_FORMATS as readonly string[]).includes(v)) throw new Error(`--format must be one of ${IMPORT_FILE_FORMATS.join(', ')}`);
     return v;

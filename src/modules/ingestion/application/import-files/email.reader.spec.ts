@@ -110,6 +110,17 @@ describe('email reader (mailparser)', () => {
     expect(JSON.stringify(m)).not.toContain('JVBERi0'); // no attachment bytes anywhere (base64 of "%PDF-")
   });
 
+  it('keeps what the mail system said: list id, precedence, Auto-Submitted, its spam verdict (X-Spam-Flag, X-Spam-Status, Gmail\'s Spam label)', async () => {
+    const head = 'From: news@lists.example\nDate: Mon, 2 Mar 2026 10:00:00 +0000\nMessage-ID: <n1@lists.example>\n';
+    const listed = await emailItem(Buffer.from(`${head}List-Id: Product news <news.lists.example>\nPrecedence: Bulk\nAuto-Submitted: auto-generated\n\nWeekly news.`));
+    expect(listed.metadata).toEqual(expect.objectContaining({ listId: 'Product news <news.lists.example>', precedence: 'bulk', autoSubmitted: 'auto-generated' }));
+    expect(listed.metadata).not.toHaveProperty('spamVerdict');
+    for (const h of ['X-Spam-Flag: YES', 'X-Spam-Status: Yes, score=12.3 required=5.0', 'X-Gmail-Labels: Spam,Unread']) {
+      expect([h, (await emailItem(Buffer.from(`${head}${h}\n\nBuy now.`))).metadata.spamVerdict]).toEqual([h, 'spam']);
+    }
+    expect((await emailItem(Buffer.from(`${head}X-Spam-Status: No, score=-2.6 required=5.0 tests=BAYES_00,YES_MAYBE\n\nHi.`))).metadata).not.toHaveProperty('spamVerdict');
+  });
+
   it('without a Message-ID the id is a hash of the headers (stable across reads); a subject-only mail keeps its subject as content', async () => {
     const src = Buffer.from('From: x@y.example\nDate: Mon, 2 Mar 2026 10:00:00 +0000\nSubject: Call me\n\n');
     const a = await emailItem(src);

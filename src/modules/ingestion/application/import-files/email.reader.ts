@@ -242,6 +242,15 @@ export async function emailItem(source: Buffer | Readable, opts: { postmark?: st
   if (references.length) metadata.references = references.slice(0, 100);
   const replyTo = addressList(h.get('reply-to'));
   if (replyTo.length) metadata.replyTo = replyTo;
+  // What the mail system said of the message: a list post, an automatic one, its own spam verdict.
+  const [listId] = rawValues(mime.headerLines, 'list-id');
+  if (listId) metadata.listId = listId.slice(0, 300);
+  const [precedence] = rawValues(mime.headerLines, 'precedence');
+  if (precedence) metadata.precedence = precedence.toLowerCase().slice(0, 50);
+  const [autoSubmitted] = rawValues(mime.headerLines, 'auto-submitted');
+  if (autoSubmitted) metadata.autoSubmitted = autoSubmitted.toLowerCase().slice(0, 50);
+  const spamFlag = `${rawValues(mime.headerLines, 'x-spam-flag')[0] ?? ''} ${(rawValues(mime.headerLines, 'x-spam-status')[0] ?? '').split(/[,\s]/, 1)[0]}`;
+  if (/\byes\b/i.test(spamFlag) || has('spam')) metadata.spamVerdict = 'spam';
   const gmailThread = header(h, 'x-gm-thrid');
   if (gmailThread) metadata.gmailThreadId = gmailThread;
   if (from?.address && !fromEmail) metadata.fromAddress = from.address;
@@ -386,12 +395,11 @@ export async function* mboxMessages(input: AsyncIterable<Buffer | string>, max =
   if (last) yield last;
 }
 
-/** The rows of an mbox: `index` is the message's position in the file. */
-export async function* mboxRows(input: AsyncIterable<Buffer | string>, ctx?: ReadContext, max = MAX_EMAIL_BYTES): AsyncGenerator<ParsedRow> {
+/** The rows of an mbox: `index` is the message's position in the file; `now` is the import's time (the last fallback of sentAt). */
+export async function* mboxRows(input: AsyncIterable<Buffer | string>, ctx?: ReadContext, max = MAX_EMAIL_BYTES, now = new Date()): AsyncGenerator<ParsedRow> {
   let index = 0;
   let count = 0;
   let preamble = 0;
-  const now = new Date(); // one import time for the whole file (the last fallback of sentAt)
   for await (const m of mboxMessages(input, max, (bytes) => (preamble = bytes))) {
     if (preamble > 0 && index === 0) {
       yield rowError(index++, `the file does not start with an mbox "From " line: ${preamble} non-blank bytes before the first message were not read`);

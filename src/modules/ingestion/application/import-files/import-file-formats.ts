@@ -7,12 +7,14 @@ import { csvRows, jsonRows, ndjsonRows } from '@modules/ingestion/application/im
 import { DEFAULT_IMPORT_LIMITS, ImportLimits, jsonTooLarge } from '@modules/ingestion/application/import-messages/import-limits';
 import { ImportRow, ParsedRow } from '@modules/ingestion/application/import-messages/import-runner';
 import { emlRows, mboxRows } from './email.reader';
+import { checkEmailZipLimits, emailZipRows, mailEntryKind } from './email-zip.reader';
 import { checkNotAborted, ReadContext } from './read-context';
 import { checkSlackExportLimits, slackExportRows } from './slack-export.reader';
 import { telegramExportFileRows } from './telegram-export.reader';
+import { centralDirectory, openZip } from './zip-archive';
 
 /** API.md's file formats for POST /imports (and the CLI's --format). */
-export const IMPORT_FILE_FORMATS = ['slack-export', 'telegram-export', 'mbox', 'eml', 'csv', 'ndjson', 'json'] as const;
+export const IMPORT_FILE_FORMATS = ['slack-export', 'telegram-export', 'mbox', 'eml', 'email-zip', 'csv', 'ndjson', 'json'] as const;
 export type ImportFileFormat = (typeof IMPORT_FILE_FORMATS)[number];
 
 export const isImportFileFormat = (v: unknown): v is ImportFileFormat => typeof v === 'string' && (IMPORT_FILE_FORMATS as readonly string[]).includes(v);
@@ -23,6 +25,7 @@ export const SOURCE_KIND_OF: Record<ImportFileFormat, SourceKind> = {
   'telegram-export': 'telegram',
   mbox: 'email',
   eml: 'email',
+  'email-zip': 'email',
   csv: 'api',
   ndjson: 'api',
   json: 'api',
@@ -42,6 +45,35 @@ export function formatFromFileName(fileName: string): ImportFileFormat | null {
   return null;
 }
 
+/** A Slack export's root files (at the top, or in the one folder an export was re-zipped in). */
+const SLACK_MARKER = /(^|\/)(channels|users)\.json$/;
+
+/**
+ * The format of a file whose format was not given: from its name, and for a .zip from its
+ * central directory: a Slack export has channels.json or users.json; else, with .eml or mbox
+ * entries, it is a zip of mail files (email-zip). Anything else stays slack-export, whose checks
+ * and reader say what is wrong with it (not a zip, over the limits, no channels.json).
+ */
+export async function formatOfFile(path: string, fileName: string, limits: ImportLimits = DEFAULT_IMPORT_LIMITS): Promise<ImportFileFormat | null> {
+  const byName = formatFromFileName(fileName);
+  if (byName !== 'slack-export') return byName;
+  const zip = await openZip(path).catch(() => null);
+  if (!zip) return byName;
+  try {
+    let mail = false;
+    for (const e of await centralDirectory(zip, limits)) {
+      if (e.fileName.startsWith('__MACOSX/')) continue;
+      if (SLACK_MARKER.test(e.fileName)) return 'slack-export';
+      mail ||= mailEntryKind(e.fileName) !== null;
+    }
+    return mail ? 'email-zip' : byName;
+  } catch {
+    return byName; // over IMPORT_ZIP_MAX_ENTRIES, or a damaged directory: checkFileLimits and the job say so
+  } finally {
+    zip.close();
+  }
+}
+
 /**
  * The source name when none is given: the file name without its extension (the same file
  * imported again lands in the same source, so it stores nothing new). Telegram always names
@@ -52,6 +84,9 @@ export function defaultSourceName(format: ImportFileFormat, fileName: string): s
   if (format === 'telegram-export' && (stem === '' || stem.toLowerCase() === 'result')) return 'Telegram export';
   return (stem || `${format} import`).slice(0, 100);
 }
+
+/** A local file header or, for an empty archive, the end of the central directory. */
+const isZip = (head: Buffer) => head.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04])) || head.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
 
 /**
  * A cheap look at the first bytes, so a file that plainly is not the format it is sent as is
@@ -71,7 +106,9 @@ export async function sniffFormatProblem(path: string, format: ImportFileFormat)
   const firstLine = text.replace(/^[\r\n]+/, '').split(/\r?\n/, 1)[0];
   switch (format) {
     case 'slack-export':
-      return head.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04])) || head.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x05, 0x06])) ? null : 'a Slack export is a .zip file';
+      return isZip(head) ? null : 'a Slack export is a .zip file';
+    case 'email-zip':
+      return isZip(head) ? null : 'an email-zip is a .zip file of .eml or .mbox files';
     case 'telegram-export':
       return /^\s*\{/.test(text) ? null : "a Telegram export is Telegram Desktop's result.json (a JSON object)";
     case 'json':
@@ -97,6 +134,7 @@ export async function checkFileLimits(path: string, format: ImportFileFormat, li
     if (size > limits.jsonMaxBytes) throw jsonTooLarge(`This ${format} file`, size, limits.jsonMaxBytes);
   }
   if (format === 'slack-export') await checkSlackExportLimits(path, limits);
+  if (format === 'email-zip') await checkEmailZipLimits(path, limits);
 }
 
 export interface FileRows {
@@ -141,7 +179,7 @@ async function* jsonFileRows(path: string, ctx: ReadContext): AsyncGenerator<Imp
 
 /**
  * The rows of a file in a format, streamed where the format allows (mbox, ndjson, csv, eml,
- * the Slack zip entry by entry); Telegram's result.json and json are parsed whole (limit above).
+ * the Slack and mail zips entry by entry); Telegram's result.json and json are parsed whole (limit above).
  */
 export async function fileRows(path: string, format: ImportFileFormat, options: { signal?: AbortSignal; csvMapping?: Record<string, string>; limits?: ImportLimits } = {}): Promise<FileRows> {
   const { size } = await stat(path);
@@ -152,6 +190,8 @@ export async function fileRows(path: string, format: ImportFileFormat, options: 
   switch (format) {
     case 'slack-export':
       return { rows: slackExportRows(path, ctx), ctx };
+    case 'email-zip':
+      return { rows: emailZipRows(path, ctx), ctx };
     case 'telegram-export':
       return { rows: telegramExportFileRows(path, ctx), ctx };
     case 'json':

@@ -27,7 +27,7 @@ export class ImportFileHttpController {
   @UseInterceptors(FileInterceptor('file'))
   @ApiConsumes('multipart/form-data')
   @ApiBody({ type: ImportFileRequestDto })
-  @ApiOperation({ summary: 'Import an export file (slack-export, telegram-export, mbox, eml, csv, ndjson, json) as a background job' })
+  @ApiOperation({ summary: 'Import an export file (slack-export, telegram-export, mbox, eml, email-zip, csv, ndjson, json) as a background job' })
   @ApiAcceptedResponse({ description: '{ jobId }: follow it at GET /jobs/:jobId (status running -> completed | failed, counters, rejected rows)' })
   @ApiPayloadTooLargeResponse({
     description: 'PAYLOAD_TOO_LARGE: the file is larger than IMPORT_MAX_FILE_MB; INGESTION.IMPORT_JSON_TOO_LARGE (IMPORT_JSON_MAX_MB), INGESTION.IMPORT_ZIP_TOO_MANY_ENTRIES / _ENTRY_TOO_LARGE / _TOO_LARGE (IMPORT_ZIP_MAX_*) from what the file declares',

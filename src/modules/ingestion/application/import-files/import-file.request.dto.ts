@@ -12,7 +12,7 @@ export class ImportFileRequestDto {
   @IsOptional()
   file?: unknown;
 
-  @ApiPropertyOptional({ enum: IMPORT_FILE_FORMATS, description: 'Told from the file name when left out (.zip, result.json, .mbox, .eml, .csv, .ndjson/.jsonl, .json)' })
+  @ApiPropertyOptional({ enum: IMPORT_FILE_FORMATS, description: 'Told from the file name when left out (.zip, result.json, .mbox, .eml, .csv, .ndjson/.jsonl, .json); a .zip is slack-export when it holds channels.json or users.json, else email-zip when it holds .eml or .mbox files' })
   @IsOptional()
   @IsIn(IMPORT_FILE_FORMATS as unknown as string[])
   format?: ImportFileFormat;

@@ -14,8 +14,15 @@ import { ImportLimits, importLimitsOf } from '@modules/ingestion/application/imp
 import { ImportProgress, ImportRunner, ImportSummary } from '@modules/ingestion/application/import-messages/import-runner';
 import { ImportSlots } from '@modules/ingestion/application/import-messages/import-slots';
 import { SourcesHandler } from '@modules/ingestion/application/sources/sources.handler';
-import { checkFileLimits, defaultSourceName, fileRows, formatFromFileName, ImportFileFormat, IMPORT_FILE_FORMATS, isImportFileFormat, sniffFormatProblem, SOURCE_KIND_OF } from './import-file-formats';
+import { checkFileLimits, defaultSourceName, fileRows, formatOfFile, ImportFileFormat, IMPORT_FILE_FORMATS, isImportFileFormat, sniffFormatProblem, SOURCE_KIND_OF } from './import-file-formats';
+import { rowsInWorker } from './parse-worker/parse-in-worker';
 import { ReadContext } from './read-context';
+
+/**
+ * Mail is parsed in a worker thread beside the writing (mailparser costs more than the database
+ * per message); the other formats parse faster than they are written, and stay in this thread.
+ */
+const PARSED_IN_WORKER = new Set<string>(['mbox', 'eml', 'email-zip']);
 
 export interface FileImportRequest {
   workspaceId: string;
@@ -80,7 +87,7 @@ export class FileImports implements BeforeApplicationShutdown {
   async prepare(req: FileImportRequest, meta: CommandMetadata): Promise<PreparedFileImport> {
     if (!req.path) throw new ValidationFailedError('Send the export as a multipart field named "file"', [{ field: 'file', message: 'file is required' }]);
     const fileName = (req.fileName ?? '').trim() || 'upload';
-    const format = req.format ?? formatFromFileName(fileName);
+    const format = req.format ?? (await formatOfFile(req.path, fileName, this.limits));
     if (!isImportFileFormat(format)) {
       throw new ValidationFailedError('The format is missing or unknown', [
         { field: 'format', message: `format must be one of ${IMPORT_FILE_FORMATS.join(', ')}${req.format ? '' : ` (it could not be told from the file name ${JSON.stringify(fileName)})`}` },
@@ -108,7 +115,9 @@ export class FileImports implements BeforeApplicationShutdown {
     let last: ImportProgress = { rows: 0, accepted: 0, duplicates: 0, rejected: 0 };
     const base = { format: p.format, fileName: p.fileName, source: p.source, jobId: p.jobId };
     try {
-      const { rows, ctx } = await fileRows(p.path, p.format, { signal: options.signal, csvMapping: p.csvMapping, limits: this.limits });
+      const { rows, ctx } = PARSED_IN_WORKER.has(p.format)
+        ? rowsInWorker({ path: p.path, format: p.format, limits: this.limits, csvMapping: p.csvMapping }, options.signal)
+        : await fileRows(p.path, p.format, { signal: options.signal, csvMapping: p.csvMapping, limits: this.limits });
       skipped = ctx.skipped;
       options.onContext?.(ctx);
       const summary = await this.runner.run(ref, rows, { format: p.format, fileName: p.fileName, jobId: p.jobId }, m, (progress) => {

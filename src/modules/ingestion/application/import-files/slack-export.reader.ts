@@ -1,17 +1,15 @@
-import { Readable } from 'node:stream';
-import yauzl from 'yauzl';
-import { IngestionErrorCode } from '@modules/ingestion/domain/ingestion.errors';
-import { DEFAULT_IMPORT_LIMITS, humanBytes, ImportLimitError, ImportLimits, jsonTooLarge } from '@modules/ingestion/application/import-messages/import-limits';
+import { DEFAULT_IMPORT_LIMITS, ImportLimitError, ImportLimits, jsonTooLarge } from '@modules/ingestion/application/import-messages/import-limits';
 import { ParsedRow } from '@modules/ingestion/application/import-messages/import-runner';
 import { checkNotAborted, cut, ReadContext, rowError, skip, toRow } from './read-context';
+import { centralDirectory, checkDeclared, checkZipLimits, EntryNames, EntryReader, openZip, ZipArchive, ZipEntry } from './zip-archive';
 
 /**
  * A Slack workspace export (.zip): channels.json, users.json (groups.json, mpims.json, dms.json
  * in exports that have them) and one folder per conversation of YYYY-MM-DD.json arrays.
  *
- * Read entry by entry with yauzl (random access through the central directory): the archive is
- * never in memory, only one day file at a time plus the users and channels maps. Entries are read
- * in (folder, date) order whatever their order in the zip.
+ * Read entry by entry (zip-archive.ts): the archive is never in memory, only one day file at a
+ * time plus the users and channels maps. Entries are read in (folder, date) order whatever their
+ * order in the zip.
  *
  * Zip bombs: at most IMPORT_ZIP_MAX_ENTRIES entries; every entry read is counted byte by byte as
  * it inflates and stopped past what its header declares, IMPORT_ZIP_MAX_ENTRY_MB or
@@ -174,28 +172,10 @@ export function slackDayItems(messages: unknown[], ch: SlackChannel, users: Map<
   return out;
 }
 
-const tooManyEntries = (count: number, max: number) =>
-  new ImportLimitError(IngestionErrorCode.ImportZipTooManyEntries, `The zip has ${count} entries, more than the ${max} an export may have (IMPORT_ZIP_MAX_ENTRIES)`, 'IMPORT_ZIP_MAX_ENTRIES', max, { entries: count });
-const entryTooLarge = (name: string, size: number, max: number) =>
-  new ImportLimitError(IngestionErrorCode.ImportZipEntryTooLarge, `${name} unpacks to ${humanBytes(size)}, more than the ${humanBytes(max)} a zip entry may have (IMPORT_ZIP_MAX_ENTRY_MB)`, 'IMPORT_ZIP_MAX_ENTRY_MB', max, { entry: name });
-const archiveTooLarge = (name: string, max: number, where: string) =>
-  new ImportLimitError(IngestionErrorCode.ImportZipTooLarge, `The export unpacks to more than ${humanBytes(max)} (IMPORT_ZIP_MAX_TOTAL_MB), reached at ${name}${where}`, 'IMPORT_ZIP_MAX_TOTAL_MB', max, { entry: name });
-
-/** What an entry's header says, against the limits (the bytes are checked again as they inflate). */
-function checkDeclared(e: yauzl.Entry, limits: ImportLimits): void {
-  if (e.uncompressedSize > limits.zipMaxEntryBytes) throw entryTooLarge(e.fileName, e.uncompressedSize, limits.zipMaxEntryBytes);
+/** A Slack export's entries are JSON documents parsed whole: held to IMPORT_JSON_MAX_MB as well. */
+function checkJsonEntry(e: ZipEntry, limits: ImportLimits): void {
+  checkDeclared(e, limits);
   if (e.uncompressedSize > limits.jsonMaxBytes) throw jsonTooLarge(e.fileName, e.uncompressedSize, limits.jsonMaxBytes, 'export fewer channels or a shorter period');
-}
-
-/** Sizes are checked by EntryReader (it stops an entry at its declared size with a clear error). */
-const openZip = (zipPath: string) => yauzl.openPromise(zipPath, { autoClose: false, strictFileNames: false, validateEntrySizes: false });
-
-/** Every entry of the central directory: refused past IMPORT_ZIP_MAX_ENTRIES before one is listed (yauzl lists exactly entryCount). */
-async function centralDirectory(zip: yauzl.ZipFile, limits: ImportLimits): Promise<yauzl.Entry[]> {
-  if (zip.entryCount > limits.zipMaxEntries) throw tooManyEntries(zip.entryCount, limits.zipMaxEntries);
-  const entries: yauzl.Entry[] = [];
-  for await (const e of zip.eachEntry()) entries.push(e);
-  return entries;
 }
 
 /**
@@ -204,76 +184,16 @@ async function centralDirectory(zip: yauzl.ZipFile, limits: ImportLimits): Promi
  * cannot be opened passes: the import job reports it.
  */
 export async function checkSlackExportLimits(zipPath: string, limits: ImportLimits = DEFAULT_IMPORT_LIMITS): Promise<void> {
-  let zip: yauzl.ZipFile;
-  try {
-    zip = await openZip(zipPath);
-  } catch {
-    return;
-  }
-  try {
-    let total = 0;
-    for (const e of await centralDirectory(zip, limits)) {
-      if (!e.fileName.endsWith('.json')) continue;
-      checkDeclared(e, limits);
-      total += e.uncompressedSize;
-      if (total > limits.zipMaxTotalBytes) throw archiveTooLarge(e.fileName, limits.zipMaxTotalBytes, ' (declared sizes)');
-    }
-  } catch (err) {
-    if (err instanceof ImportLimitError) throw err;
-  } finally {
-    zip.close();
-  }
+  await checkZipLimits(zipPath, limits, { reads: (e) => e.fileName.endsWith('.json'), check: (e) => checkJsonEntry(e, limits) });
 }
 
-/**
- * Reads entries whole (each is a JSON document) with the byte budget of the archive: an entry
- * that inflates past its declared size or a limit is stopped there, not buffered to the end.
- */
-class EntryReader {
-  private total = 0;
-
-  constructor(
-    private readonly zip: yauzl.ZipFile,
-    private readonly limits: ImportLimits,
-    private readonly ctx?: ReadContext,
-  ) {}
-
-  async read(entry: yauzl.Entry): Promise<Buffer> {
-    checkDeclared(entry, this.limits);
-    const declared = entry.uncompressedSize;
-    const stream: Readable = await this.zip.openReadStreamPromise(entry);
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      this.total += chunk.length;
-      if (size > declared) {
-        throw new ImportLimitError(
-          IngestionErrorCode.ImportZipEntryTooLarge,
-          `${entry.fileName} unpacks to more than the ${humanBytes(declared)} its header declares: a corrupt or crafted archive (zip bomb)${this.where()}`,
-          'IMPORT_ZIP_MAX_ENTRY_MB',
-          this.limits.zipMaxEntryBytes,
-          { entry: entry.fileName, declared },
-        );
-      }
-      if (this.total > this.limits.zipMaxTotalBytes) throw archiveTooLarge(entry.fileName, this.limits.zipMaxTotalBytes, this.where());
-      chunks.push(chunk);
-    }
-    if (size < declared) throw new Error(`${entry.fileName} is shorter than its header declares (${size} of ${declared} bytes): the archive is damaged`);
-    return Buffer.concat(chunks, size);
-  }
-
-  private where(): string {
-    const p = this.ctx?.progress;
-    return p && p.unit === 'files' ? `, after ${p.done} of ${p.total} day files` : ', before the first day file';
-  }
-}
+const DAY_FILES: EntryNames = { plural: 'day files', first: 'the first day file' };
 
 const DAY_FILE = /^(.+)\/(\d{4}-\d{2}-\d{2})\.json$/;
 
 /** The rows of a Slack export zip at `zipPath` (see above). `index` counts messages across the whole export, in reading order. */
 export async function* slackExportRows(zipPath: string, ctx?: ReadContext): AsyncGenerator<ParsedRow> {
-  let zip: yauzl.ZipFile;
+  let zip: ZipArchive;
   try {
     zip = await openZip(zipPath);
   } catch (err) {
@@ -282,7 +202,11 @@ export async function* slackExportRows(zipPath: string, ctx?: ReadContext): Asyn
   try {
     const limits = ctx?.limits ?? DEFAULT_IMPORT_LIMITS;
     const entries = (await centralDirectory(zip, limits)).filter((e) => !e.fileName.endsWith('/') && !e.fileName.startsWith('__MACOSX/'));
-    const reader = new EntryReader(zip, limits, ctx);
+    const inflater = new EntryReader(zip, limits, ctx, DAY_FILES);
+    const read = async (e: ZipEntry): Promise<Buffer> => {
+      checkJsonEntry(e, limits);
+      return inflater.read(e);
+    };
     // Exports re-zipped by hand may sit in one top folder: the root is where channels.json or users.json is.
     const marker = entries.map((e) => e.fileName).filter((n) => /(^|\/)(channels|users)\.json$/.test(n)).sort((a, b) => a.split('/').length - b.split('/').length)[0];
     if (marker === undefined) throw new Error('Not a Slack export: no channels.json or users.json in the zip');
@@ -292,7 +216,7 @@ export async function* slackExportRows(zipPath: string, ctx?: ReadContext): Asyn
       const e = top.get(name);
       if (!e) return null;
       try {
-        return JSON.parse((await reader.read(e)).toString('utf8'));
+        return JSON.parse((await read(e)).toString('utf8'));
       } catch (err) {
         if (err instanceof ImportLimitError) throw err;
         throw new Error(`${name} of the Slack export is not valid JSON: ${(err as Error).message.slice(0, 200)}`);
@@ -312,7 +236,7 @@ export async function* slackExportRows(zipPath: string, ctx?: ReadContext): Asyn
 
     const days = entries
       .map((e) => ({ e, m: e.fileName.startsWith(root) ? DAY_FILE.exec(e.fileName.slice(root.length)) : null }))
-      .filter((x): x is { e: yauzl.Entry; m: RegExpExecArray } => x.m !== null && !x.m[1].includes('/'))
+      .filter((x): x is { e: ZipEntry; m: RegExpExecArray } => x.m !== null && !x.m[1].includes('/'))
       // Code-point order, not the locale's: the same export always reads (and numbers its rows) the same way.
       .sort((a, b) => (a.m[1] === b.m[1] ? (a.m[2] < b.m[2] ? -1 : 1) : a.m[1] < b.m[1] ? -1 : 1));
     if (ctx) ctx.progress = { unit: 'files', done: 0, total: days.length };
@@ -325,7 +249,7 @@ export async function* slackExportRows(zipPath: string, ctx?: ReadContext): Asyn
       const where = `${folder}/${m[2]}.json`;
       let messages: unknown;
       try {
-        messages = JSON.parse((await reader.read(e)).toString('utf8'));
+        messages = JSON.parse((await read(e)).toString('utf8'));
       } catch (err) {
         if (err instanceof ImportLimitError) throw err;
         yield rowError(index++, `${where} could not be read: ${(err as Error).message.slice(0, 200)}`);

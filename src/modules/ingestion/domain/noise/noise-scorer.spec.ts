@@ -31,8 +31,13 @@ const BUG_REPORT =
   'Expected a file, got a blank page. It started after the release yesterday and blocks our finance team. Can you look at it?';
 
 describe('noise scorer', () => {
+  it("takes the mail system's own spam verdict (metadata.spamVerdict) as spam, whatever the words", () => {
+    expect(score(BUG_REPORT, { ...person, metadata: { spamVerdict: 'spam' } })).toEqual(expect.objectContaining({ classification: 'spam', factors: expect.objectContaining({ spam: 1 }) }));
+    expect(score(BUG_REPORT).classification).not.toBe('spam');
+  });
+
   describe('noise', () => {
-    it.each(['Hi team!', 'Thanks!!', 'ok', 'Good morning everyone 👋', 'thank you so much', 'lol'])('a greeting or thanks only (%p)', (text) => {
+    it.each(['Hi team!', 'Thanks!!', 'ok', 'Good morning everyone 👋', 'thank you so much', 'lol', 'Danke!', 'merci beaucoup', 'cheers mate'])('a greeting or thanks only (%p)', (text) => {
       const s = score(text);
       expect(s.factors.greetingOrThanksOnly).toBe(1);
       expect(s.classification).toBe('noise');
@@ -47,6 +52,29 @@ describe('noise scorer', () => {
       expect(score(deploy, { author: { name: 'Acme', email: 'no-reply@acme.example' }, metadata: {} }).factors.botAuthor).toBe(0.8);
       expect(score(deploy, { author: { name: 'Abbott', email: 'abbott@acme.example' }, metadata: {} }).factors.botAuthor).toBe(0);
       expect(score(deploy, { author: { name: 'GitHub', email: null }, metadata: {} }).classification).toBe('noise');
+      // A Slack app posts with a bot id and no subtype: the export keeps it as metadata.bot.
+      expect(score(deploy, { author: { name: 'Release', email: null }, metadata: { bot: { id: 'B9', name: 'Release' } } }).factors.botAuthor).toBe(1);
+    });
+
+    it('a person who shares an integration\'s name is no bot', () => {
+      const text = 'I moved the staging database to the new cluster, please re-run your migrations';
+      expect(score(text, { author: { name: 'Mary Jenkins', email: 'mary@acme.example' }, metadata: {} }).factors.botAuthor).toBe(0);
+      expect(score(text, { author: { name: 'Jenkins', email: null }, metadata: {} }).factors.botAuthor).toBe(0.9);
+      expect(score(text, { author: { name: 'renovate[bot]', email: null }, metadata: {} }).factors.botAuthor).toBe(0.9);
+    });
+
+    it('a no-reply mailbox: a short notification is noise, a long newsletter from one stays in analysis', () => {
+      const noReply = { author: { name: 'Acme', email: 'news-noreply@acme.example' }, metadata: {} };
+      expect(score('Your export is ready to download, the link expires in 30 days', noReply).classification).toBe('noise');
+      const newsletter = score(`${BUG_REPORT} ${BUG_REPORT}`, noReply);
+      expect(newsletter.factors.botAuthor).toBe(0.8);
+      expect(newsletter.classification).toBe('low_quality');
+      const bounce = score('Your message could not be delivered to dana@fbi.example: mailbox unavailable', { author: { name: 'Mail Delivery System', email: 'MAILER-DAEMON@mx.acme.example' }, metadata: {} });
+      expect(bounce.classification).toBe('noise');
+      // RFC 3834 Auto-Submitted, when the email reader passes it on.
+      const auto = (autoSubmitted: string) => score('Your export is ready to download', { author: { name: 'Acme', email: 'team@acme.example' }, metadata: { autoSubmitted } }).classification;
+      expect(auto('auto-generated')).toBe('noise');
+      expect(auto('no')).not.toBe('noise');
     });
 
     it('links only, emoji only, and no content at all', () => {
@@ -75,8 +103,53 @@ describe('noise scorer', () => {
 
     it('one promotional word in a real question is not spam', () => {
       const s = score('Is the free plan limited to 3 seats?');
-      expect(s.factors.spam).toBeLessThan(NOISE_THRESHOLDS.spam);
+      expect(s.factors.spam).toBeLessThan(NOISE_THRESHOLDS.selling);
       expect(s.classification).toBe('signal');
+    });
+
+    const PITCH =
+      'Make money fast from home! Earn up to $5,000 per week with our proven system. No experience needed, 100% guaranteed. ' +
+      'Click here to order now: https://cash-system.example/join To be removed from our mailing list reply with REMOVE.';
+
+    it('unsolicited selling with the phrases of bulk senders is spam', () => {
+      const s = score(PITCH, { author: { name: 'Opportunity', email: 'bizopp4u@hotmail.com' }, metadata: {} });
+      expect(s.classification).toBe('spam');
+      expect(s.factors.spam).toBe(1);
+      expect(s.importance).toBeLessThan(NOISE_THRESHOLDS.signal);
+    });
+
+    it('a reply in a conversation is never spam, even quoting a pitch', () => {
+      const s = score(`Did anyone else get this? ${PITCH}`, { author: { name: 'Dana Scully', email: 'dana@fbi.example' }, metadata: { inReplyTo: 'abc@fbi.example' } });
+      expect(s.factors.spam).toBeLessThan(NOISE_THRESHOLDS.spam);
+      expect(s.classification).not.toBe('spam');
+    });
+
+    it('selling that is not sure enough for spam stays in analysis as low_quality', () => {
+      // A retailer's newsletter: prices, a discount, links to its own site.
+      const newsletter =
+        'Summer sale: save up to 40% on bikes and running shoes. The Trail 2 is now $499 (was $650), the Road Pro $899. ' +
+        'Free shipping on orders over $50. Shop now at https://www.bikeshop.example/sale or visit a store near you. ' +
+        'To unsubscribe from these emails visit https://www.bikeshop.example/preferences';
+      const s = score(newsletter, { author: { name: 'Bike Shop', email: 'news@bikeshop.example' }, metadata: {} });
+      expect(s.factors.spam).toBeGreaterThanOrEqual(NOISE_THRESHOLDS.selling);
+      expect(s.factors.spam).toBeLessThan(NOISE_THRESHOLDS.spam);
+      expect(s.classification).toBe('low_quality');
+      expect(s.importance).toBeLessThan(NOISE_THRESHOLDS.signal);
+    });
+
+    it('the same selling counts more from a free mailbox and with hidden links, less with links to the sender\'s own site', () => {
+      const offer = 'Special offer: save up to 50% on printer ink, lowest prices guaranteed. Order today and get a free gift. Details at';
+      const from = (email: string, link: string) => score(`${offer} ${link}`, { author: { name: 'Ink Deals', email }, metadata: {} }).factors.spam;
+      const brand = from('offers@inkdeals.example', 'https://www.inkdeals.example/sale');
+      expect(from('inkdeals2002@yahoo.com', 'https://www.inkdeals.example/sale')).toBeGreaterThan(brand);
+      expect(from('offers@inkdeals.example', 'https://bit.ly/3xYz')).toBeGreaterThan(brand);
+      expect(from('offers@inkdeals.example', 'https://other-site.example/sale')).toBeGreaterThan(brand);
+    });
+
+    it('capitals and exclamation marks alone are an angry customer, not spam', () => {
+      const s = score('THE EXPORT IS BROKEN AGAIN!!! FIX IT NOW!!! WE ARE LOSING CUSTOMERS!!!');
+      expect(s.factors.spam).toBe(0);
+      expect(s.classification).not.toBe('spam');
     });
   });
 
@@ -131,7 +204,7 @@ describe('noise scorer', () => {
   });
 
   it('keeps every factor and the importance within 0..1, rounded', () => {
-    for (const text of [BUG_REPORT.repeat(20), '!!!', 'a', 'FREE FREE FREE FREE $$$ https://x.example !!!!!!', '']) {
+    for (const text of [BUG_REPORT.repeat(20), '!!!', 'a', 'FREE FREE FREE FREE $$$ https://x.example !!!!!!', '', 'make money fast financial freedom viagra '.repeat(50)]) {
       const s = score(text);
       for (const v of [...Object.values(s.factors), s.importance]) {
         expect(v).toBeGreaterThanOrEqual(0);

@@ -1,0 +1,60 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { ImportLimitError } from '@modules/ingestion/application/import-messages/import-limits';
+import { fileRows } from '../import-file-formats';
+import { Credit, ParseFailure, ParseJob, WorkerMessage } from './protocol';
+
+/**
+ * The worker side of parseInWorker: reads the file with the same reader the main thread would
+ * use and posts its rows in chunks, never more chunks ahead than the parent has room for.
+ */
+
+/** Rows per chunk, and text per chunk: big messages (HTML mail) make smaller chunks. */
+const CHUNK_ROWS = 64;
+const CHUNK_CHARS = 2_000_000;
+
+const port = parentPort!;
+const job = workerData as ParseJob;
+let credit = 0;
+let wake: (() => void) | null = null;
+port.on('message', (m: Credit) => {
+  credit += m.credit;
+  wake?.();
+  wake = null;
+});
+const room = () => (credit > 0 ? Promise.resolve() : new Promise<void>((resolve) => (wake = resolve)));
+
+const sizeOf = (row: unknown): number => {
+  const m = (row as { message?: { content?: string; email?: { bodyHtml?: string | null } | null } }).message;
+  return m ? (m.content?.length ?? 0) + (m.email?.bodyHtml?.length ?? 0) : 100;
+};
+
+function failure(err: unknown): ParseFailure {
+  if (err instanceof ImportLimitError) {
+    const { limit: _setting, max: _max, ...details } = err.details as Record<string, unknown>;
+    return { message: err.message, limit: { code: err.code, setting: err.setting, max: err.limit, details } };
+  }
+  return { message: err instanceof Error ? err.message : String(err) };
+}
+
+async function main(): Promise<void> {
+  const { rows, ctx } = await fileRows(job.path, job.format as never, { limits: job.limits, csvMapping: job.csvMapping });
+  const state = () => ({ progress: { ...ctx.progress }, skipped: { ...ctx.skipped } });
+  let chunk: unknown[] = [];
+  let chars = 0;
+  const post = async () => {
+    await room();
+    credit--;
+    port.postMessage({ kind: 'rows', rows: chunk, ...state() } as WorkerMessage);
+    chunk = [];
+    chars = 0;
+  };
+  for await (const row of rows) {
+    chunk.push(row);
+    chars += sizeOf(row);
+    if (chunk.length >= CHUNK_ROWS || chars >= CHUNK_CHARS) await post();
+  }
+  if (chunk.length) await post();
+  port.postMessage({ kind: 'done', ...state() } as WorkerMessage);
+}
+
+main().catch((err: unknown) => port.postMessage({ kind: 'failed', error: failure(err) } as WorkerMessage));
