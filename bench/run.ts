@@ -1,5 +1,6 @@
 import { appendBench } from './append.bench';
 import { ingestionBench } from './ingestion.bench';
+import { mailImportBench } from './mail-import.bench';
 import { parsersBench } from './parsers.bench';
 import { auditBench, projectionsBench } from './runtime.bench';
 import { searchBench } from './search.bench';
@@ -13,7 +14,7 @@ import { Bench, log } from './harness';
  * stdout: one JSON object per result line, nothing else (progress goes to stderr).
  */
 
-const BENCHES: Bench[] = [appendBench, projectionsBench, auditBench, ingestionBench, webhooksBench, searchBench, parsersBench];
+const BENCHES: Bench[] = [appendBench, projectionsBench, auditBench, ingestionBench, mailImportBench, webhooksBench, searchBench, parsersBench];
 
 function usage(): string {
   return `usage: node dist/bench/run.js [${BENCHES.map((b) => b.name).join('|')}]... [--smoke]

@@ -2,7 +2,7 @@ import { SecretBox } from '@libs/common/crypto/secret-box';
 import { EventTypeRegistry } from './event-type-registry';
 import { NewEvent, Queryable } from './event-store.types';
 import { SubjectErasedError } from './personal-data.errors';
-import { collectSubjects, newSubjectKey, revealPayload, sealFields, subjectOf } from './personal-data';
+import { assertNoMarkerKey, assertNoMarkerKeyIn, collectSubjects, copyAlongPaths, newSubjectKey, revealPayload, sealFields, subjectOf } from './personal-data';
 
 /** The SecretBox AAD of a subject's wrapped key: a key row copied to another subject does not open. */
 export function subjectKeyAad(subjectId: string): string {
@@ -98,27 +98,56 @@ export class PersonalDataCipher {
    * `seal` for many streams at once (bulk ingestion): one key statement for every subject of the
    * batch. Streams written this way never snapshot, so no subject-to-stream links are kept.
    */
-  async sealMany(events: NewEvent[], jsons: string[], registry: EventTypeRegistry, db: Queryable): Promise<string[]> {
-    const plans = events.map((e, i) => {
+  /**
+   * Creates the keys of these subjects that do not exist yet, on its own (committed at once when
+   * `db` is the pool): a bulk writer calls it before its transaction, so two batches in flight
+   * that share authors do not wait on each other's uncommitted key rows.
+   */
+  async ensureKeys(subjects: string[], db: Queryable): Promise<void> {
+    if (subjects.length === 0) return;
+    const box = this.requireBox();
+    const known = new Set((await db.query<{ subject_id: string }>(`SELECT subject_id FROM data_subject_keys WHERE subject_id = ANY($1::text[])`, [subjects])).rows.map((r) => r.subject_id));
+    const missing = subjects.filter((s) => !known.has(s));
+    if (missing.length === 0) return;
+    await db.query(`INSERT INTO data_subject_keys (subject_id, key_ciphertext) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (subject_id) DO NOTHING`, [
+      missing,
+      missing.map((s) => box.encryptBytes(newSubjectKey(), subjectKeyAad(s))),
+    ]);
+  }
+
+  /**
+   * The payloads (JSON) of many new streams' events, their declared fields sealed: one key
+   * statement for all their subjects. A payload with personal data is serialised once, from a
+   * copy that shares everything but the sealed fields' parents (bulk imports: its long texts are
+   * neither parsed nor serialised twice); the reserved marker key is refused in every payload.
+   */
+  async sealMany(events: NewEvent[], registry: EventTypeRegistry, db: Queryable): Promise<string[]> {
+    const plans = events.map((e) => {
       const decl = registry.personalDataOf(e.type);
-      return decl ? { decl, subject: subjectOf(e.type, e.data, decl), json: jsons[i] } : { json: jsons[i] };
+      return decl ? { e, decl, subject: subjectOf(e.type, e.data, decl) } : { e };
     });
     const subjects = [...new Set(plans.flatMap((p) => (p.decl ? [p.subject] : [])))];
-    if (subjects.length === 0) return jsons;
-    const box = this.requireBox();
-    const wrapped = subjects.map((s) => box.encryptBytes(newSubjectKey(), subjectKeyAad(s)));
-    const rows = (await db.query<KeyRow>(KEYS_FOR_BULK_SQL, [subjects, wrapped])).rows;
-    const found = new Set(rows.map((r) => r.subject_id));
-    const missing = subjects.filter((s) => !found.has(s));
-    if (missing.length) rows.push(...(await db.query<KeyRow>(KEYS_SQL, [missing])).rows);
     const keys = new Map<string, Buffer>();
-    for (const r of rows) {
-      if (r.erased || r.key_ciphertext === null) throw new SubjectErasedError(r.subject_id);
-      keys.set(r.subject_id, this.unwrap(r));
+    if (subjects.length) {
+      const box = this.requireBox();
+      const wrapped = subjects.map((s) => box.encryptBytes(newSubjectKey(), subjectKeyAad(s)));
+      const rows = (await db.query<KeyRow>(KEYS_FOR_BULK_SQL, [subjects, wrapped])).rows;
+      const found = new Set(rows.map((r) => r.subject_id));
+      const missing = subjects.filter((s) => !found.has(s));
+      if (missing.length) rows.push(...(await db.query<KeyRow>(KEYS_SQL, [missing])).rows);
+      for (const r of rows) {
+        if (r.erased || r.key_ciphertext === null) throw new SubjectErasedError(r.subject_id);
+        keys.set(r.subject_id, this.unwrap(r));
+      }
     }
     return plans.map((p) => {
-      if (!p.decl) return p.json;
-      const copy = JSON.parse(p.json);
+      if (!p.decl) {
+        const json = JSON.stringify(p.e.data ?? null);
+        assertNoMarkerKey(p.e.type, json);
+        return json;
+      }
+      assertNoMarkerKeyIn(p.e.type, p.e.data);
+      const copy = copyAlongPaths(p.e.data ?? null, p.decl.fields);
       sealFields(copy, p.subject, keys.get(p.subject)!, p.decl.fields);
       return JSON.stringify(copy);
     });

@@ -3,7 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { WakeUpSignal } from '@libs/database/coordination/coordination.port';
 import { ConcurrencyError } from './concurrency.error';
 import { EventTypeRegistry } from './event-type-registry';
-import { assertNoMarkerKey } from './personal-data';
+import { assertNoMarkerKey, subjectOf } from './personal-data';
 import { PersonalDataCipher } from './personal-data-cipher';
 import {
   ANY,
@@ -40,12 +40,16 @@ const APPEND_NEW_STREAMS_SQL = `WITH s AS (
   ), new_streams AS (
     INSERT INTO event_streams (stream_id, stream_type, workspace_id, version, created_at, updated_at)
     SELECT stream_id, $3, $4, n, coalesce($14::timestamptz, now()), coalesce($14::timestamptz, now()) FROM s
+    ORDER BY stream_id -- one lock order for every writer: two batches sharing streams wait, never deadlock
     ON CONFLICT (stream_id) DO NOTHING
     RETURNING stream_id
   ), e AS (
-    SELECT e.*, row_number() OVER (PARTITION BY e.sidx ORDER BY e.ord) AS version
-      FROM unnest($5::int[], $6::uuid[], $7::text[], $8::int[], $9::jsonb[], $10::jsonb[])
-           WITH ORDINALITY AS e(sidx, id, typ, sv, payload, meta, ord)
+    -- The payloads come as ONE json array: a text[] of JSON documents is escaped element by
+    -- element on the way in and unescaped again by the server, for every quote of every message.
+    SELECT e.*, p.payload, row_number() OVER (PARTITION BY e.sidx ORDER BY e.ord) AS version
+      FROM unnest($5::int[], $6::uuid[], $7::text[], $8::int[], $10::jsonb[])
+           WITH ORDINALITY AS e(sidx, id, typ, sv, meta, ord)
+      JOIN jsonb_array_elements($9::jsonb) WITH ORDINALITY AS p(payload, pord) ON p.pord = e.ord
   ), ins AS (
     INSERT INTO events (event_id, stream_id, stream_version, stream_type, event_type, schema_version,
                         workspace_id, actor_id, correlation_id, causation_id, payload, metadata, recorded_at)
@@ -197,10 +201,12 @@ export class PostgresEventStore {
     if (streams.length === 0) return { created: [], existing: [] };
     const flat = streams.flatMap((s, i) => s.events.map((e) => ({ e, i })));
     if (streams.some((s) => s.events.length === 0)) throw new RangeError('every new stream needs at least one event');
-    let payloads = flat.map(({ e }) => JSON.stringify(e.data ?? null));
-    payloads.forEach((json, i) => assertNoMarkerKey(flat[i].e.type, json));
+    let payloads: string[];
     if (this.registry.declaresPersonalData && flat.some(({ e }) => this.registry.personalDataOf(e.type))) {
-      payloads = await this.personalData.sealMany(flat.map(({ e }) => e), payloads, this.registry, options.client ?? this.pool);
+      payloads = await this.personalData.sealMany(flat.map(({ e }) => e), this.registry, options.client ?? this.pool);
+    } else {
+      payloads = flat.map(({ e }) => JSON.stringify(e.data ?? null));
+      payloads.forEach((json, i) => assertNoMarkerKey(flat[i].e.type, json));
     }
     const values = [
       streams.map((s) => s.streamId),
@@ -211,7 +217,7 @@ export class PostgresEventStore {
       flat.map(({ e }) => e.eventId ?? uuidv7()),
       flat.map(({ e }) => e.type),
       flat.map(({ e }) => e.schemaVersion ?? this.registry.currentVersion(e.type)),
-      payloads,
+      `[${payloads.map((p) => p ?? 'null').join(',')}]`,
       flat.map(({ e }) => JSON.stringify(e.metadata ?? {})),
       options.actorId ?? null,
       options.correlationId ?? null,
@@ -265,6 +271,22 @@ export class PostgresEventStore {
       [subjectId],
     );
     return res.rowCount ?? 0;
+  }
+
+  /**
+   * Creates, outside any transaction, the data subjects' keys that appending these events will
+   * need: bulk writers call it before their transaction, so concurrent batches sharing subjects
+   * (an import's recurring authors) do not wait on each other's uncommitted key rows. Optional:
+   * the append creates missing keys itself.
+   */
+  async prepareSubjectKeys(events: NewEvent[]): Promise<void> {
+    if (!this.registry.declaresPersonalData) return;
+    const subjects = new Set<string>();
+    for (const e of events) {
+      const decl = this.registry.personalDataOf(e.type);
+      if (decl) subjects.add(subjectOf(e.type, e.data, decl));
+    }
+    await this.personalData.ensureKeys([...subjects], this.pool);
   }
 
   /** Call after committing a transaction that appended through `options.client`. */

@@ -150,6 +150,18 @@ describe('ingestion: real archives import whole (e2e)', () => {
     expect(stored.get('j-3')).toEqual(expect.objectContaining({ content: 'lone \ufffd surrogate', title: 'T', sentAt: '2026-03-01T10:02:00.000Z' }));
   });
 
+  it('writes batches while reading the next: repeats across batches (in reverse order) are duplicates, nothing deadlocks, the job records every batch in order', async () => {
+    const msg = (i: number) => ({ externalId: `p-${i}`, content: `pipelined message ${i}`, sentAt: new Date(Date.UTC(2026, 2, 1) + i * 1000).toISOString() });
+    const ids = [...Array.from({ length: 1000 }, (_, i) => i), ...Array.from({ length: 1000 }, (_, i) => 999 - i), ...Array.from({ length: 100 }, (_, i) => 1000 + i)];
+    const body = ids.map((i) => JSON.stringify(msg(i))).join('\n');
+    const res = await http().post(`/api/v1/workspaces/${ws}/messages/import`).query({ sourceKind: 'api', sourceName: 'Pipelined' }).set(owner.auth).set('Content-Type', 'application/x-ndjson').send(body).expect(202);
+    expect(res.body).toEqual(expect.objectContaining({ accepted: 1100, duplicates: 1000, rejectedCount: 0 }));
+    const job = await http().get(`/api/v1/workspaces/${ws}/jobs/${res.body.jobId}`).set(owner.auth).expect(200);
+    expect(job.body).toEqual(expect.objectContaining({ status: 'completed', counters: expect.objectContaining({ fetched: 2100, stored: 1100, duplicates: 1000, batches: 3 }) }));
+    const stored = await pool.query(`SELECT count(*)::int AS n, count(DISTINCT external_id)::int AS ids FROM ingestion_messages_view WHERE workspace_id = $1 AND external_id LIKE 'p-%'`, [ws]);
+    expect(stored.rows[0]).toEqual({ n: 1100, ids: 1100 });
+  });
+
   it('a damaged entry of an archive is rejected alone: the rest is stored and the job completes', async () => {
     const day = (ts: number, text: string) => JSON.stringify([{ type: 'message', user: 'U1', text, ts: `${ts}.000100` }]);
     const file = zip([

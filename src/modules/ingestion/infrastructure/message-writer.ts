@@ -125,14 +125,17 @@ export class MessageWriter {
     }
   }
 
-  private write(source: SourceRef, streams: NewStream[], ctx: WriteContext): Promise<Set<string>> {
+  private async write(source: SourceRef, streams: NewStream[], ctx: WriteContext): Promise<Set<string>> {
     const now = new Date();
+    const newStreams = streams.map((s) => ({
+      streamId: s.streamId,
+      events: [{ type: 'ingestion.message-ingested', data: s.data, eventId: uuidv5(`${s.data.messageId}:ingested`, MESSAGE_NAMESPACE) }],
+    }));
+    // The authors' keys first, committed on their own: batches written at once share authors.
+    await this.store.prepareSubjectKeys(newStreams.flatMap((s) => s.events));
     return inTransaction(this.pool, async (tx) => {
       const out = await this.store.appendNewStreams(
-        streams.map((s) => ({
-          streamId: s.streamId,
-          events: [{ type: 'ingestion.message-ingested', data: s.data, eventId: uuidv5(`${s.data.messageId}:ingested`, MESSAGE_NAMESPACE) }],
-        })),
+        newStreams,
         { streamType: 'message', workspaceId: source.workspaceId, actorId: ctx.actorId, correlationId: ctx.correlationId, causationId: ctx.importJobId, client: tx },
       );
       const createdIds = new Set(out.created);

@@ -10,7 +10,7 @@ import { Credit, ParseFailure, ParseJob, WorkerMessage } from './protocol';
 
 /** Rows per chunk, and text per chunk: big messages (HTML mail) make smaller chunks. */
 const CHUNK_ROWS = 64;
-const CHUNK_CHARS = 2_000_000;
+const CHUNK_CHARS = 500_000;
 
 const port = parentPort!;
 const job = workerData as ParseJob;

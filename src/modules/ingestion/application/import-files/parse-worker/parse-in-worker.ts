@@ -6,7 +6,7 @@ import { ImportInterruptedError, ReadContext } from '../read-context';
 import { ParseFailure, ParseJob, WorkerMessage } from './protocol';
 
 /** Chunks the worker may parse ahead of the writer: enough to keep it busy through a batch write, bounded in memory. */
-const CHUNKS_AHEAD = 8;
+const CHUNKS_AHEAD = 6;
 
 /**
  * The rows of an import file parsed in a worker thread, so parsing (mailparser: the cost of mail)
@@ -26,9 +26,18 @@ export function rowsInWorker(job: ParseJob, signal?: AbortSignal): { rows: Async
 function startWorker(job: ParseJob): Worker {
   const ext = extname(__filename);
   const file = join(__dirname, `import-parse.worker${ext}`);
-  if (ext !== '.ts') return new Worker(file, { workerData: job });
-  return new Worker(`require('tsx/cjs'); require(${JSON.stringify(file)});`, { eval: true, workerData: job });
+  const options = { workerData: job, resourceLimits: WORKER_HEAP };
+  if (ext !== '.ts') return new Worker(file, options);
+  return new Worker(`require('tsx/cjs'); require(${JSON.stringify(file)});`, { ...options, eval: true });
 }
+
+/**
+ * The parser's heap, bounded: V8 lets a busy heap grow long before it collects, and the parser
+ * makes garbage fast. One message is at most IMPORT_EMAIL_MAX_MB of bytes (held outside the
+ * heap) with its text cut to 200,000 characters and its HTML to IMPORT_HTML_MAX_CHARS, so this
+ * is room for the biggest one, not for the file.
+ */
+const WORKER_HEAP = { maxOldGenerationSizeMb: 160, maxYoungGenerationSizeMb: 32 };
 
 async function* read(job: ParseJob, ctx: ReadContext): AsyncGenerator<ImportRow | ParsedRow> {
   const worker = startWorker(job);
