@@ -331,8 +331,9 @@ async function runImport(kind: DatabaseBackendKind, path: string, smoke: boolean
 if (process.env.BENCH_MAIL_CASE && require.main === module) {
   const spec = JSON.parse(process.env.BENCH_MAIL_CASE) as CaseSpec;
   (spec.mode === 'parse' ? parseCase(spec.path) : importCase(spec))
-    .then((result) => process.send!({ result }))
-    .catch((err: unknown) => process.send!({ error: err instanceof Error ? (err.stack ?? err.message) : String(err) }))
+    // With a callback: a parent that already went away is not an unhandled 'error' in this child.
+    .then((result) => process.send!({ result }, undefined, {}, () => undefined))
+    .catch((err: unknown) => process.send!({ error: err instanceof Error ? (err.stack ?? err.message) : String(err) }, undefined, {}, () => undefined))
     .finally(() => {
       process.disconnect?.();
       setTimeout(() => process.exit(0), 2_000).unref();
