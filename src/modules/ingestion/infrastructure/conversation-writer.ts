@@ -5,6 +5,7 @@ import { PG_POOL } from '@libs/database/database-backend';
 import { ANY, RecordedEvent } from '@libs/event-store/event-store.types';
 import { PostgresEventStore } from '@libs/event-store/postgres-event-store';
 import { applyRowProjection } from '@libs/eventsourcing/projections/row-projection';
+import { storableValue } from '@libs/common/text/storable';
 import { inTransaction } from '@libs/eventsourcing/subscriptions/transaction';
 import { ConversationEvent, SourceContactEvent } from '@modules/ingestion/domain/conversation.events';
 import { ConversationsProjection, SourceContactsProjection } from '@modules/ingestion/projections/conversations.projection';
@@ -59,6 +60,8 @@ export class ConversationWriter {
 
   /** Returns how many events were appended (one per conversation and per contact). */
   async write(source: SourceRef, input: { conversations: ConversationInput[]; contacts: ContactInput[] }, ctx: WriteContext): Promise<number> {
+    // Provider records pass here as messages pass the MessageWriter: what PostgreSQL cannot store is cleaned out once.
+    input = storableValue(input);
     const conversationEvents: ConversationEvent[] = input.conversations.map((c) => ({
       type: 'ingestion.conversation-updated',
       data: {
