@@ -32,12 +32,12 @@ function startWorker(job: ParseJob): Worker {
 }
 
 /**
- * The parser's heap, bounded: V8 lets a busy heap grow long before it collects, and the parser
- * makes garbage fast. One message is at most IMPORT_EMAIL_MAX_MB of bytes (held outside the
- * heap) with its text cut to 200,000 characters and its HTML to IMPORT_HTML_MAX_CHARS, so this
- * is room for the biggest one, not for the file.
+ * The parser's heap, bounded as a safety net: one message is at most IMPORT_EMAIL_MAX_MB of bytes
+ * (held outside the heap) with its text cut to 200,000 characters and its HTML to
+ * IMPORT_HTML_MAX_CHARS, so this is room for the biggest one many times over. Not tighter: a
+ * tight old generation makes V8 collect far more often (measured: 3.5 s of GC in 21 s of parsing).
  */
-const WORKER_HEAP = { maxOldGenerationSizeMb: 160, maxYoungGenerationSizeMb: 32 };
+const WORKER_HEAP = { maxOldGenerationSizeMb: 1024 };
 
 async function* read(job: ParseJob, ctx: ReadContext): AsyncGenerator<ImportRow | ParsedRow> {
   const worker = startWorker(job);
