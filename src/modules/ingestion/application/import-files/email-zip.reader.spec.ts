@@ -52,6 +52,20 @@ describe('email zip reader', () => {
     return archive;
   };
 
+  it('reads Maildir files and bare message files (with or without an mbox postmark); files that are not mail are left out, counted', async () => {
+    const path = file('maildir.zip', zip([
+      { name: 'Maildir/cur/1700000000.M1P2.host:2,S', data: eml('md-1') },
+      { name: 'Maildir/new/1700000001.M3P4.host', data: eml('md-2') },
+      { name: 'corpus/00001.7c53336b37003a9286aba55d2945844c', data: `From someone@example.org  Tue Mar  3 10:00:00 2026\n${eml('sa-1').toString()}` },
+      { name: 'corpus/LICENSE', data: 'Permission is hereby granted, free of charge...' },
+    ]));
+    const { rows, ctx } = await read(path);
+    expect(messages(rows).map((m) => m.externalId)).toEqual(['md-1', 'md-2', 'sa-1']);
+    expect(rows.map((r) => r.index)).toEqual([0, 1, 2]);
+    expect(rejected(rows)).toEqual([]);
+    expect(ctx.skipped).toEqual({ 'not a mail file': 1 });
+  });
+
   it('reads every .eml (any folder, any case) and mbox entry in code-point order of their names, numbering messages across the archive', async () => {
     const archive = zip([
       { name: 'Takeout/', data: '' },
@@ -177,7 +191,10 @@ describe('mail entries and the format of a .zip', () => {
     expect(['a.eml', 'A/B.EML', 'Takeout/Mail/Inbox.mbox', 'x.MBX', 'Inbox.mbox/mbox', 'Inbox.mbox/', '__MACOSX/a.eml', 'dir/._a.eml', 'a.emlx', 'notes.txt'].map(mailEntryKind)).toEqual([
       'eml', 'eml', 'mbox', 'mbox', 'mbox', null, null, null, null, null,
     ]);
+    // Files that may be one message each: looked at before they are read as mail.
+    expect(['Maildir/cur/1700000000.M1P2.host:2,S', 'Maildir/new/1700000001.M3P4.host', 'spool/00001.7c53336b37003a9286aba55d2945844c', 'archive/12345'].map(mailEntryKind)).toEqual(['message', 'message', 'message', 'message']);
   });
+
 
   it('tells a Slack export from a zip of mail files by their entries; other names keep their format', async () => {
     const mail = file('Mail export.zip', zip([{ name: 'Mail export/Inbox/1.eml', data: 'Subject: x\r\n\r\nx' }]));

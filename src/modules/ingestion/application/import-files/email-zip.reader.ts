@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { DEFAULT_IMPORT_LIMITS, humanBytes, ImportLimitError, ImportLimits } from '@modules/ingestion/application/import-messages/import-limits';
 import { ParsedRow } from '@modules/ingestion/application/import-messages/import-runner';
 import { emailItem, mboxRows, sniffMessageId } from './email.reader';
@@ -18,7 +19,8 @@ import { byCodePoint, centralDirectory, checkZipLimits, EntryNames, EntryReader,
  * not held to IMPORT_ZIP_MAX_ENTRY_MB: it is streamed (Takeout's "All mail" runs to gigabytes).
  * A damaged entry is a rejected row; the entries after it are read.
  */
-export type MailEntryKind = 'eml' | 'mbox';
+/** `message`: a file that may be one message without saying so (Maildir's cur/new files, corpora of bare files): looked at before it is read as one. */
+export type MailEntryKind = 'eml' | 'mbox' | 'message';
 
 const MAIL_FILES: EntryNames = { plural: 'mail files', first: 'the first mail file' };
 /** Enough of an oversized .eml to read its Message-ID from the header block. */
@@ -31,13 +33,23 @@ export function mailEntryKind(fileName: string): MailEntryKind | null {
   if (base.startsWith('._')) return null; // AppleDouble metadata of the file without the dot, not mail
   if (base.endsWith('.eml')) return 'eml';
   if (base.endsWith('.mbox') || base.endsWith('.mbx') || base === 'mbox') return 'mbox';
+  // Maildir (cur/new/tmp folders: one message per file, named by its delivery) and bare message
+  // files without an extension or named <number>.<md5> (archived mail spools, the SpamAssassin corpus).
+  if (/(^|\/)(cur|new|tmp)\/[^/]+$/.test(fileName) || !base.includes('.') || /^\d+\.[0-9a-f]{32}$/.test(base)) return 'message';
   return null;
+}
+
+/** The first line of a message file: a header ("Name: value") or an mbox postmark ("From "). */
+function looseKind(bytes: Buffer): 'eml' | 'mbox' | null {
+  const first = bytes.subarray(0, 1000).toString('latin1').replace(/^[\r\n]+/, '').split(/\r?\n/, 1)[0];
+  if (first.startsWith('From ')) return 'mbox';
+  return /^[\x21-\x39\x3b-\x7e]+:/.test(first) ? 'eml' : null;
 }
 
 /** What the reader inflates: mbox entries, and .eml entries no larger than an email may be (a larger one is only peeked at). */
 const inflatedWhole = (e: ZipEntry, limits: ImportLimits) => {
   const kind = mailEntryKind(e.fileName);
-  return kind === 'mbox' || (kind === 'eml' && e.uncompressedSize <= limits.emailMaxBytes);
+  return kind === 'mbox' || ((kind === 'eml' || kind === 'message') && e.uncompressedSize <= limits.emailMaxBytes);
 };
 
 /** The central directory against the zip limits before anything is read (413 before a job); an unreadable archive passes, the job reports it. */
@@ -61,7 +73,11 @@ async function readUpTo(reader: EntryReader, e: ZipEntry, max: number): Promise<
   return { bytes: Buffer.concat(chunks), complete: true };
 }
 
-async function emlEntryRow(reader: EntryReader, e: ZipEntry, index: number, limits: ImportLimits, now: Date): Promise<ParsedRow> {
+/**
+ * An .eml entry's row; for a loose `message` entry, null when it does not look like mail (left
+ * out, counted), or its bytes when it is a one-message mbox (a postmark line first).
+ */
+async function emlEntryRow(reader: EntryReader, e: ZipEntry, index: number, limits: ImportLimits, now: Date, loose = false): Promise<ParsedRow | { mbox: Buffer } | null> {
   const name = e.fileName;
   const max = limits.emailMaxBytes;
   const tooLarge = (size: string, head: Buffer | null): ParsedRow => ({
@@ -85,6 +101,11 @@ async function emlEntryRow(reader: EntryReader, e: ZipEntry, index: number, limi
   } catch (err) {
     if (endsTheImport(err)) throw err;
     return rowError(index, `${name} could not be read: ${reason(err)}`);
+  }
+  if (loose) {
+    const kind = looseKind(source);
+    if (kind === null) return null;
+    if (kind === 'mbox') return { mbox: source };
   }
   try {
     return toRow(index, await emailItem(source, { htmlMaxChars: limits.htmlMaxChars, now }), name);
@@ -136,8 +157,12 @@ export async function* emailZipRows(zipPath: string, ctx?: ReadContext): AsyncGe
     let index = 0;
     for (const { entry, kind } of mail) {
       checkNotAborted(ctx);
-      if (kind === 'eml') yield await emlEntryRow(reader, entry, index++, limits, now);
-      else if (entry.uncompressedSize === 0) skip(ctx, 'empty mbox file'); // a label or folder without mail: nothing was left out
+      if (kind === 'eml' || kind === 'message') {
+        const row = await emlEntryRow(reader, entry, index, limits, now, kind === 'message');
+        if (row === null) skip(ctx, 'not a mail file');
+        else if ('mbox' in row) for await (const r of mboxRows(Readable.from([row.mbox]), ctx, limits.emailMaxBytes, now)) yield { ...inEntry(r, entry.fileName), index: index++ };
+        else yield { ...row, index: index++ };
+      } else if (entry.uncompressedSize === 0) skip(ctx, 'empty mbox file'); // a label or folder without mail: nothing was left out
       else for await (const row of mboxEntryRows(reader, entry, ctx, limits, now)) yield { ...row, index: index++ };
       if (ctx) ctx.progress.done++;
     }
