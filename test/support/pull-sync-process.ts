@@ -16,6 +16,7 @@ import { PersonalDataCipher } from '@libs/event-store/personal-data-cipher';
 import { PostgresEventStore } from '@libs/event-store/postgres-event-store';
 import { EventSourcedCommandHandler } from '@libs/eventsourcing/event-sourced-command.handler';
 import { ProjectionRegistry } from '@libs/eventsourcing/projections/projection.registry';
+import { SnapshotStore } from '@libs/eventsourcing/snapshot-store';
 import { PullSource } from '@modules/ingestion/application/pull-sync/sync-runner';
 import { createSyncRunners } from '@modules/ingestion/application/pull-sync/sync-runners';
 import { sourceContactPersonalData } from '@modules/ingestion/domain/conversation.events';
@@ -44,7 +45,7 @@ async function main(): Promise<void> {
   const runners = createSyncRunners({
     pool,
     writer: new MessageWriter(pool, store),
-    aggregates: new IngestionAggregates(new EventSourcedCommandHandler(store, { pool, registry: projections })),
+    aggregates: new IngestionAggregates(new EventSourcedCommandHandler(store, { pool, registry: projections }), new SnapshotStore(pool)),
     credentials: new SourceCredentials(box, new EncryptedColumns(), loadAppConfig({ NODE_ENV: 'test' })),
     conversations: new ConversationWriter(pool, store),
     // The fake providers of the tests listen on 127.0.0.1: the outbound guard refuses it unless allowed.

@@ -3,6 +3,7 @@ import { ConcurrencyError } from '@libs/event-store/concurrency.error';
 import { CommandMetadata } from '@libs/eventsourcing/command-metadata';
 import { EventSourcedCommandHandler } from '@libs/eventsourcing/event-sourced-command.handler';
 import { UniqueValueTakenError, uniqueClaimDecider, uniqueClaimStreamId } from '@libs/eventsourcing/uniqueness/unique-claim.decider';
+import { SnapshotStore } from '@libs/eventsourcing/snapshot-store';
 import { importJobDecider, ImportJobCommand } from '@modules/ingestion/domain/import-job/import-job.decider';
 import { IngestionError, IngestionErrorCode } from '@modules/ingestion/domain/ingestion.errors';
 import { sourceDecider, SourceCommand } from '@modules/ingestion/domain/source/source.decider';
@@ -10,7 +11,10 @@ import { sourceDecider, SourceCommand } from '@modules/ingestion/domain/source/s
 /** Stream naming of ingestion's aggregates, and unique claims (a provider account binds one workspace). */
 @Injectable()
 export class IngestionAggregates {
-  constructor(private readonly handler: EventSourcedCommandHandler) {}
+  constructor(
+    private readonly handler: EventSourcedCommandHandler,
+    private readonly snapshots: SnapshotStore,
+  ) {}
 
   source(sourceId: string, command: SourceCommand, metadata: CommandMetadata, fingerprint?: unknown) {
     return this.handler.handle(sourceDecider, command, {
@@ -27,6 +31,8 @@ export class IngestionAggregates {
       streamId: `ingestion-job-${jobId}`,
       streamType: 'ingestion-job',
       metadata: { ...metadata, idempotencyKey: undefined, expectedVersion: undefined },
+      // An import records one event per batch: without snapshots each would fold every batch before it.
+      snapshots: { store: this.snapshots, every: 20, type: 'ingestion-job.v1' },
       result: ({ state }) => state,
     });
   }
