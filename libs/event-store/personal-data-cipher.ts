@@ -2,7 +2,7 @@ import { SecretBox } from '@libs/common/crypto/secret-box';
 import { EventTypeRegistry } from './event-type-registry';
 import { NewEvent, Queryable } from './event-store.types';
 import { SubjectErasedError } from './personal-data.errors';
-import { assertNoMarkerKey, assertNoMarkerKeyIn, collectSubjects, copyAlongPaths, newSubjectKey, revealPayload, sealFields, subjectOf } from './personal-data';
+import { assertNoMarkerKeyIn, collectSubjects, copyAlongPaths, newSubjectKey, PersonalDataDeclaration, plainPayload, revealPayload, sealFields, subjectOf } from './personal-data';
 
 /** The SecretBox AAD of a subject's wrapped key: a key row copied to another subject does not open. */
 export function subjectKeyAad(subjectId: string): string {
@@ -73,60 +73,24 @@ export class PersonalDataCipher {
   constructor(private readonly box?: SecretBox) {}
 
   /**
-   * The JSON payloads to store, declared fields replaced by markers. `jsons` are the events'
-   * JSON.stringify forms, already computed by the caller (the common path needs nothing else).
-   * Runs on `db` (the caller's transaction when there is one: the embedded pool has a single
-   * connection, and a key created for an append that rolls back goes with it).
+   * The JSON payloads of one stream's new events, declared fields replaced by markers; the keys
+   * are looked up (or created, linked to the stream) on `db`: the caller's transaction when there
+   * is one (the embedded pool has a single connection, and a key created for an append that
+   * rolls back goes with it).
    */
-  async seal(streamId: string, events: NewEvent[], jsons: string[], registry: EventTypeRegistry, db: Queryable): Promise<string[]> {
-    const plans = events.map((e, i) => {
-      const decl = registry.personalDataOf(e.type);
-      return decl ? { decl, subject: subjectOf(e.type, e.data, decl), json: jsons[i] } : { json: jsons[i] };
-    });
-    const subjects = [...new Set(plans.flatMap((p) => (p.decl ? [p.subject] : [])))];
-    if (subjects.length === 0) return jsons;
-    const keys = await this.keysForAppend(streamId, subjects, db);
-    return plans.map((p) => {
-      if (!p.decl) return p.json;
-      const copy = JSON.parse(p.json);
-      sealFields(copy, p.subject, keys.get(p.subject)!, p.decl.fields);
-      return JSON.stringify(copy);
-    });
+  async seal(streamId: string, events: NewEvent[], registry: EventTypeRegistry, db: Queryable): Promise<string[]> {
+    const plans = planSealing(events, registry);
+    const subjects = subjectsOf(plans);
+    return serialise(plans, subjects.length ? await this.keysForAppend(streamId, subjects, db) : new Map());
   }
 
   /**
    * `seal` for many streams at once (bulk ingestion): one key statement for every subject of the
    * batch. Streams written this way never snapshot, so no subject-to-stream links are kept.
    */
-  /**
-   * Creates the keys of these subjects that do not exist yet, on its own (committed at once when
-   * `db` is the pool): a bulk writer calls it before its transaction, so two batches in flight
-   * that share authors do not wait on each other's uncommitted key rows.
-   */
-  async ensureKeys(subjects: string[], db: Queryable): Promise<void> {
-    if (subjects.length === 0) return;
-    const box = this.requireBox();
-    const known = new Set((await db.query<{ subject_id: string }>(`SELECT subject_id FROM data_subject_keys WHERE subject_id = ANY($1::text[])`, [subjects])).rows.map((r) => r.subject_id));
-    const missing = subjects.filter((s) => !known.has(s));
-    if (missing.length === 0) return;
-    await db.query(`INSERT INTO data_subject_keys (subject_id, key_ciphertext) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (subject_id) DO NOTHING`, [
-      missing,
-      missing.map((s) => box.encryptBytes(newSubjectKey(), subjectKeyAad(s))),
-    ]);
-  }
-
-  /**
-   * The payloads (JSON) of many new streams' events, their declared fields sealed: one key
-   * statement for all their subjects. A payload with personal data is serialised once, from a
-   * copy that shares everything but the sealed fields' parents (bulk imports: its long texts are
-   * neither parsed nor serialised twice); the reserved marker key is refused in every payload.
-   */
   async sealMany(events: NewEvent[], registry: EventTypeRegistry, db: Queryable): Promise<string[]> {
-    const plans = events.map((e) => {
-      const decl = registry.personalDataOf(e.type);
-      return decl ? { e, decl, subject: subjectOf(e.type, e.data, decl) } : { e };
-    });
-    const subjects = [...new Set(plans.flatMap((p) => (p.decl ? [p.subject] : [])))];
+    const plans = planSealing(events, registry);
+    const subjects = subjectsOf(plans);
     const keys = new Map<string, Buffer>();
     if (subjects.length) {
       const box = this.requireBox();
@@ -140,17 +104,25 @@ export class PersonalDataCipher {
         keys.set(r.subject_id, this.unwrap(r));
       }
     }
-    return plans.map((p) => {
-      if (!p.decl) {
-        const json = JSON.stringify(p.e.data ?? null);
-        assertNoMarkerKey(p.e.type, json);
-        return json;
-      }
-      assertNoMarkerKeyIn(p.e.type, p.e.data);
-      const copy = copyAlongPaths(p.e.data ?? null, p.decl.fields);
-      sealFields(copy, p.subject, keys.get(p.subject)!, p.decl.fields);
-      return JSON.stringify(copy);
-    });
+    return serialise(plans, keys);
+  }
+
+  /**
+   * Creates the keys of these subjects that do not exist yet, on its own (committed at once when
+   * `db` is the pool): a bulk writer calls it before its transaction, so two batches in flight
+   * that share authors do not wait on each other's uncommitted key rows. Known subjects are
+   * looked up first: most authors of an import recur, and wrapping a key costs.
+   */
+  async ensureKeys(subjects: string[], db: Queryable): Promise<void> {
+    if (subjects.length === 0) return;
+    const box = this.requireBox();
+    const known = new Set((await db.query<{ subject_id: string }>(`SELECT subject_id FROM data_subject_keys WHERE subject_id = ANY($1::text[])`, [subjects])).rows.map((r) => r.subject_id));
+    const missing = subjects.filter((s) => !known.has(s));
+    if (missing.length === 0) return;
+    await db.query(`INSERT INTO data_subject_keys (subject_id, key_ciphertext) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (subject_id) DO NOTHING`, [
+      missing,
+      missing.map((s) => box.encryptBytes(newSubjectKey(), subjectKeyAad(s))),
+    ]);
   }
 
   /** Payloads with markers revealed (or ERASED), one key lookup for the whole page. */
@@ -193,4 +165,30 @@ export class PersonalDataCipher {
     }
     return this.box;
   }
+}
+
+type SealingPlan = { e: NewEvent; decl?: undefined } | { e: NewEvent; decl: PersonalDataDeclaration; subject: string };
+
+function planSealing(events: NewEvent[], registry: EventTypeRegistry): SealingPlan[] {
+  return events.map((e) => {
+    const decl = registry.personalDataOf(e.type);
+    return decl ? { e, decl, subject: subjectOf(e.type, e.data, decl) } : { e };
+  });
+}
+
+const subjectsOf = (plans: SealingPlan[]) => [...new Set(plans.flatMap((p) => (p.decl ? [p.subject] : [])))];
+
+/**
+ * Each event's payload as JSON, the reserved marker key refused. One with personal data is
+ * serialised once, from a copy that shares everything but its sealed fields' parents: its long
+ * texts are neither parsed nor serialised twice.
+ */
+function serialise(plans: SealingPlan[], keys: Map<string, Buffer>): string[] {
+  return plans.map((p) => {
+    if (!p.decl) return plainPayload(p.e);
+    assertNoMarkerKeyIn(p.e.type, p.e.data);
+    const copy = copyAlongPaths(p.e.data ?? null, p.decl.fields);
+    sealFields(copy, p.subject, keys.get(p.subject)!, p.decl.fields);
+    return JSON.stringify(copy);
+  });
 }

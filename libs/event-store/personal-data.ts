@@ -194,6 +194,8 @@ function revealNode(node: unknown, keys: ReadonlyMap<string, Buffer | null>, pat
  * read back as somebody's personal data (or fail to), so it is refused. `json` is the
  * payload's JSON.stringify form, where a key is always followed by a colon.
  */
+const markerKeyTaken = (type: string) => new RangeError(`Event ${type}: "${PII_MARKER_KEY}" is a reserved key in event payloads`);
+
 /** assertNoMarkerKey over a payload object, by its keys (no serialising of its strings). */
 export function assertNoMarkerKeyIn(type: string, data: unknown, depth = 0): void {
   if (data === null || typeof data !== 'object' || depth > 200) return;
@@ -202,7 +204,7 @@ export function assertNoMarkerKeyIn(type: string, data: unknown, depth = 0): voi
     return;
   }
   for (const [k, v] of Object.entries(data)) {
-    if (k === PII_MARKER_KEY) throw new RangeError(`Event ${type}: "${PII_MARKER_KEY}" is a reserved key in event payloads`);
+    if (k === PII_MARKER_KEY) throw markerKeyTaken(type);
     assertNoMarkerKeyIn(type, v, depth + 1);
   }
 }
@@ -225,9 +227,16 @@ export function copyAlongPaths(data: unknown, fields: string[]): unknown {
   return out;
 }
 
+/** The JSON payload of an event without personal data, the reserved marker key refused. */
+export function plainPayload(e: { type: string; data?: unknown }): string {
+  const json = JSON.stringify(e.data ?? null);
+  assertNoMarkerKey(e.type, json);
+  return json;
+}
+
 export function assertNoMarkerKey(type: string, json: string): void {
   if (json.includes(`"${PII_MARKER_KEY}":`)) {
-    throw new RangeError(`Event ${type}: "${PII_MARKER_KEY}" is a reserved key in event payloads`);
+    throw markerKeyTaken(type);
   }
 }
 

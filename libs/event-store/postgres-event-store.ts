@@ -3,7 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { WakeUpSignal } from '@libs/database/coordination/coordination.port';
 import { ConcurrencyError } from './concurrency.error';
 import { EventTypeRegistry } from './event-type-registry';
-import { assertNoMarkerKey, subjectOf } from './personal-data';
+import { plainPayload, subjectOf } from './personal-data';
 import { PersonalDataCipher } from './personal-data-cipher';
 import {
   ANY,
@@ -133,13 +133,11 @@ export class PostgresEventStore {
   async append(streamId: string, events: NewEvent[], options: AppendOptions): Promise<AppendResult> {
     if (events.length === 0) throw new RangeError('append needs at least one event');
     const expected = expectedToSql(options.expectedVersion);
-    let payloads = events.map((e) => JSON.stringify(e.data ?? null));
-    payloads.forEach((json, i) => assertNoMarkerKey(events[i].type, json));
     // Only events of declared types pay for personal data: one more statement (their subjects'
     // keys) before the append. Everything else stays the one es_append statement.
-    if (this.registry.declaresPersonalData && events.some((e) => this.registry.personalDataOf(e.type))) {
-      payloads = await this.personalData.seal(streamId, events, payloads, this.registry, options.client ?? this.pool);
-    }
+    const payloads = this.registry.declaresPersonalData && events.some((e) => this.registry.personalDataOf(e.type))
+      ? await this.personalData.seal(streamId, events, this.registry, options.client ?? this.pool)
+      : events.map(plainPayload);
     const values = [
       streamId,
       options.streamType,
@@ -201,13 +199,10 @@ export class PostgresEventStore {
     if (streams.length === 0) return { created: [], existing: [] };
     const flat = streams.flatMap((s, i) => s.events.map((e) => ({ e, i })));
     if (streams.some((s) => s.events.length === 0)) throw new RangeError('every new stream needs at least one event');
-    let payloads: string[];
-    if (this.registry.declaresPersonalData && flat.some(({ e }) => this.registry.personalDataOf(e.type))) {
-      payloads = await this.personalData.sealMany(flat.map(({ e }) => e), this.registry, options.client ?? this.pool);
-    } else {
-      payloads = flat.map(({ e }) => JSON.stringify(e.data ?? null));
-      payloads.forEach((json, i) => assertNoMarkerKey(flat[i].e.type, json));
-    }
+    const events = flat.map(({ e }) => e);
+    const payloads = this.registry.declaresPersonalData && events.some((e) => this.registry.personalDataOf(e.type))
+      ? await this.personalData.sealMany(events, this.registry, options.client ?? this.pool)
+      : events.map(plainPayload);
     const values = [
       streams.map((s) => s.streamId),
       streams.map((s) => s.events.length),
