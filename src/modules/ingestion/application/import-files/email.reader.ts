@@ -187,9 +187,20 @@ const header = (h: Headers, name: string): string | null => {
   return typeof v === 'string' ? v : Array.isArray(v) && typeof v[0] === 'string' ? (v[0] as string) : null;
 };
 
-/** The raw values of a header, in header order (unfolded): what mailparser's own parse of it could not read stays readable here. */
-const rawValues = (lines: HeaderLines, key: string): string[] =>
-  lines.filter((l) => l.key === key).map((l) => l.line.slice(l.line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' ').trim());
+/**
+ * The raw values of the headers, by lower-case name in header order (unfolded), read once per
+ * message: what mailparser's own parse of a header could not read stays readable here.
+ */
+function rawHeaderValues(lines: HeaderLines): (key: string) => string[] {
+  const byKey = new Map<string, string[]>();
+  for (const l of lines) {
+    const value = l.line.slice(l.line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' ').trim();
+    const list = byKey.get(l.key);
+    if (list) list.push(value);
+    else byKey.set(l.key, [value]);
+  }
+  return (key) => byKey.get(key) ?? [];
+}
 
 /** One email (RFC 5322 bytes) -> the API.md item shape (see above). */
 export async function emailItem(source: Buffer | Readable, opts: { postmark?: string | null; htmlMaxChars?: number; now?: Date } = {}): Promise<Record<string, unknown>> {
@@ -207,7 +218,8 @@ export async function emailItem(source: Buffer | Readable, opts: { postmark?: st
   const postmarkAt = postmarkDate(opts.postmark ?? null);
   // As mail readers do: the Date header as written (obsolete and broken forms too), else the newest
   // Received, the postmark, the import time; which one is said in metadata.sentAtSource.
-  const { sentAt, sentAtSource } = resolveSentAt({ date: rawValues(mime.headerLines, 'date')[0] ?? null, received: rawValues(mime.headerLines, 'received'), postmark: opts.postmark ?? null, now: opts.now ?? new Date() });
+  const rawValues = rawHeaderValues(mime.headerLines);
+  const { sentAt, sentAtSource } = resolveSentAt({ date: rawValues('date')[0] ?? null, received: rawValues('received'), postmark: opts.postmark ?? null, now: opts.now ?? new Date() });
 
   const attachments = mime.attachments.map((a) => ({ name: a.name, type: a.type, size: a.size, ...(a.inline ? { inline: true } : {}) }));
   const metadata: Record<string, unknown> = { sentAtSource };
@@ -243,13 +255,13 @@ export async function emailItem(source: Buffer | Readable, opts: { postmark?: st
   const replyTo = addressList(h.get('reply-to'));
   if (replyTo.length) metadata.replyTo = replyTo;
   // What the mail system said of the message: a list post, an automatic one, its own spam verdict.
-  const [listId] = rawValues(mime.headerLines, 'list-id');
+  const [listId] = rawValues('list-id');
   if (listId) metadata.listId = listId.slice(0, 300);
-  const [precedence] = rawValues(mime.headerLines, 'precedence');
+  const [precedence] = rawValues('precedence');
   if (precedence) metadata.precedence = precedence.toLowerCase().slice(0, 50);
-  const [autoSubmitted] = rawValues(mime.headerLines, 'auto-submitted');
+  const [autoSubmitted] = rawValues('auto-submitted');
   if (autoSubmitted) metadata.autoSubmitted = autoSubmitted.toLowerCase().slice(0, 50);
-  const spamFlag = `${rawValues(mime.headerLines, 'x-spam-flag')[0] ?? ''} ${(rawValues(mime.headerLines, 'x-spam-status')[0] ?? '').split(/[,\s]/, 1)[0]}`;
+  const spamFlag = `${rawValues('x-spam-flag')[0] ?? ''} ${(rawValues('x-spam-status')[0] ?? '').split(/[,\s]/, 1)[0]}`;
   if (/\byes\b/i.test(spamFlag) || has('spam')) metadata.spamVerdict = 'spam';
   const gmailThread = header(h, 'x-gm-thrid');
   if (gmailThread) metadata.gmailThreadId = gmailThread;

@@ -79,11 +79,12 @@ export class ImportRunner {
     let rowsInBatch = 0;
     let charsInBatch = 0;
     let rows_ = 0;
-    const reject = (rejected: RejectedRow) => {
-      rejectedInBatch.push(rejected);
+    const reject = (rejected: RejectedRow, into: RejectedRow[] = rejectedInBatch) => {
+      into.push(rejected);
       summary.rejectedCount++;
       if (summary.rejected.length < REJECTED_IN_ANSWER) summary.rejected.push(rejected);
     };
+    const howFar = () => `Stopped after ${rows_} rows (${summary.accepted} stored, ${summary.duplicates} duplicates, ${summary.rejectedCount} rejected): what was stored stays`;
     // Batches are written while the next ones are read: up to WRITES_IN_FLIGHT at once, each on
     // its own connection (one, queued, on the embedded database); the job records them in order.
     const inFlight: Promise<void>[] = [];
@@ -93,12 +94,7 @@ export class ImportRunner {
       summary.accepted += out.stored.length;
       summary.duplicates += out.duplicates.length;
       // What the database refused is rejected alone, with the row's position and its own id.
-      for (const r of out.rejected) {
-        const refused = { index: b.items[r.index].index, externalId: b.items[r.index].message.externalId, errors: [{ field: '', message: r.reason }] };
-        b.rejected.push(refused);
-        summary.rejectedCount++;
-        if (summary.rejected.length < REJECTED_IN_ANSWER) summary.rejected.push(refused);
-      }
+      for (const r of out.rejected) reject({ index: b.items[r.index].index, externalId: b.items[r.index].message.externalId, errors: [{ field: '', message: r.reason }] }, b.rejected);
       b.rejected.sort((x, y) => x.index - y.index);
       await this.aggregates.job(jobId, { kind: 'record-batch', fetched: b.rows, stored: out.stored.length, skipped: out.duplicates.length, duplicates: out.duplicates.length, rejected: b.rejected, now: new Date() }, m);
       onProgress?.({ rows: rows_, accepted: summary.accepted, duplicates: summary.duplicates, rejected: summary.rejectedCount });
@@ -157,7 +153,7 @@ export class ImportRunner {
         }
         const progress = { jobId, rows: rows_, accepted: summary.accepted, duplicates: summary.duplicates, rejectedCount: summary.rejectedCount };
         Object.assign(err.details, progress);
-        const error = `${err.code}: ${err.message}. Stopped after ${progress.rows} rows (${progress.accepted} stored, ${progress.duplicates} duplicates, ${progress.rejectedCount} rejected): what was stored stays`;
+        const error = `${err.code}: ${err.message}. ${howFar()}`;
         await this.aggregates.job(jobId, { kind: 'fail', error, now: new Date() }, m).catch(() => undefined);
         throw err;
       }
@@ -166,7 +162,7 @@ export class ImportRunner {
       const reason = err instanceof Error ? err.message : String(err);
       await settle();
       if (!writeFailed) await flush().then(drain).catch(settle);
-      const error = `${reason}. Stopped after ${rows_} rows (${summary.accepted} stored, ${summary.duplicates} duplicates, ${summary.rejectedCount} rejected): what was stored stays, and importing the same file again stores only what is missing`;
+      const error = `${reason}. ${howFar()}, and importing the same file again stores only what is missing`;
       await this.aggregates.job(jobId, { kind: 'fail', error, now: new Date() }, m).catch(() => undefined);
       throw err;
     }

@@ -390,11 +390,12 @@ export function parseMailDate(text: string): string | null {
 /**
  * The date of the newest Received header that has a readable one: `values` in header order
  * (MTAs prepend, so the first is the newest), each possibly folded; the date is after its last ";".
+ * `usable` may pass over dates the caller cannot use (a clock far ahead).
  */
-export function receivedDate(values: readonly string[]): string | null {
+export function receivedDate(values: readonly string[], usable: (iso: string) => boolean = () => true): string | null {
   for (const value of values) {
     const at = receivedValueDate(value);
-    if (at) return at;
+    if (at && usable(at)) return at;
   }
   return null;
 }
@@ -447,10 +448,8 @@ export function resolveSentAt(evidence: SentAtEvidence): { sentAt: string; sentA
 
   const fromDate = usable(typeof evidence.date === 'string' ? parseMailDate(evidence.date) : null);
   if (fromDate) return { sentAt: fromDate, sentAtSource: 'date' };
-  for (const value of evidence.received ?? []) {
-    const fromReceived = usable(receivedValueDate(value));
-    if (fromReceived) return { sentAt: fromReceived, sentAtSource: 'received' };
-  }
+  const fromReceived = receivedDate(evidence.received ?? [], (iso) => usable(iso) !== null);
+  if (fromReceived) return { sentAt: fromReceived, sentAtSource: 'received' };
   const fromPostmark = usable(postmarkDate(evidence.postmark ?? null));
   if (fromPostmark) return { sentAt: fromPostmark, sentAtSource: 'postmark' };
   return { sentAt: new Date(now).toISOString(), sentAtSource: 'import-time' };
