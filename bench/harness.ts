@@ -1,3 +1,4 @@
+import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Client, Pool } from 'pg';
 import { EmbeddedPostgres } from '@libs/database/embedded/embedded-postgres';
@@ -217,4 +218,38 @@ export function percentile(sortedMs: Float64Array, p: number): number {
 export function round(n: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(n * f) / f;
+}
+
+/**
+ * A bench case in a child process of its own (its RSS is that case's alone): `file` is forked
+ * with `spec` in the environment variable `envName` and answers once through `answerParent`.
+ */
+export function runCaseInChild<T>(file: string, envName: string, spec: unknown, extraExecArgv: string[] = []): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const child = fork(file, [], {
+      execArgv: [...process.execArgv.filter((a) => !a.startsWith('--expose-gc')), '--expose-gc', ...extraExecArgv],
+      env: { ...process.env, [envName]: JSON.stringify(spec) },
+      // stdout is the parent's result stream: nothing of the child's may land there.
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
+    let result: T | undefined;
+    child.on('message', (m: { result?: T; error?: string }) => {
+      if (m.error) reject(new Error(m.error));
+      result = m.result;
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => (result ? resolve(result) : reject(new Error(`case process exited with ${code} and no result`))));
+  });
+}
+
+/** The child's side of runCaseInChild: the case's result or error, then exit. */
+export function answerParent(work: Promise<unknown>): void {
+  // With a callback: a parent that already went away is not an unhandled 'error' in this child.
+  work
+    .then((result) => process.send!({ result }, undefined, {}, () => undefined))
+    .catch((err: unknown) => process.send!({ error: err instanceof Error ? (err.stack ?? err.message) : String(err) }, undefined, {}, () => undefined))
+    .finally(() => {
+      process.disconnect?.();
+      setTimeout(() => process.exit(0), 2_000).unref();
+    });
 }

@@ -1,4 +1,3 @@
-import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,7 +9,7 @@ import { createApp } from '@app/bootstrap';
 import { loadAppConfig } from '@app/config/app-config';
 import { DatabaseBackendKind, PG_POOL } from '@libs/database/database-backend';
 import { api, postStream } from './bench-http';
-import { Bench, BenchOptions, emit, log, openBackend, positiveInt, round, selectedBackends } from './harness';
+import { answerParent, Bench, BenchOptions, emit, log, openBackend, positiveInt, round, runCaseInChild, selectedBackends } from './harness';
 
 /**
  * The ingestion figure (issue 6): an NDJSON import streamed through the real HTTP API into a
@@ -174,21 +173,7 @@ async function runCase(kind: DatabaseBackendKind, messages: number, subscription
   const dataDir = kind === 'embedded' ? mkdtempSync(join(tmpdir(), 'bench-ingestion-')) : undefined;
   try {
     const spec: CaseSpec = { kind, messages, subscriptions, dataDir, databaseUrl: backend ? ((backend.pool as any).options.connectionString as string) : undefined };
-    return await new Promise<CaseResult>((resolve, reject) => {
-      const child = fork(__filename, [], {
-        execArgv: [...process.execArgv.filter((a) => !a.startsWith('--expose-gc')), '--expose-gc'],
-        env: { ...process.env, BENCH_INGESTION_CASE: JSON.stringify(spec) },
-        // stdout is the parent's result stream: nothing of the child's may land there.
-        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-      });
-      let result: CaseResult | undefined;
-      child.on('message', (m: { result?: CaseResult; error?: string }) => {
-        if (m.error) reject(new Error(m.error));
-        result = m.result;
-      });
-      child.on('error', reject);
-      child.on('exit', (code) => (result ? resolve(result) : reject(new Error(`case process exited with ${code} and no result`))));
-    });
+    return await runCaseInChild<CaseResult>(__filename, 'BENCH_INGESTION_CASE', spec);
   } finally {
     await backend?.close();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
@@ -197,13 +182,7 @@ async function runCase(kind: DatabaseBackendKind, messages: number, subscription
 
 if (process.env.BENCH_INGESTION_CASE && require.main === module) {
   const spec = JSON.parse(process.env.BENCH_INGESTION_CASE) as CaseSpec;
-  importCase(spec)
-    .then((result) => process.send!({ result }))
-    .catch((err: unknown) => process.send!({ error: err instanceof Error ? (err.stack ?? err.message) : String(err) }))
-    .finally(() => {
-      process.disconnect?.();
-      setTimeout(() => process.exit(0), 2_000).unref();
-    });
+  answerParent(importCase(spec));
 }
 
 export const ingestionBench: Bench = {

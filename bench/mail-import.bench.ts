@@ -1,4 +1,3 @@
-import { fork } from 'node:child_process';
 import { createReadStream, mkdtempSync, openAsBlob, rmSync, statSync } from 'node:fs';
 import { AddressInfo } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
@@ -14,7 +13,7 @@ import { readContext } from '@modules/ingestion/application/import-files/read-co
 import { IngestionAggregates } from '@modules/ingestion/infrastructure/ingestion-aggregates';
 import { MessageWriter } from '@modules/ingestion/infrastructure/message-writer';
 import { api } from './bench-http';
-import { Bench, BenchOptions, emit, log, openBackend, positiveInt, round, selectedBackends } from './harness';
+import { answerParent, Bench, BenchOptions, emit, log, openBackend, positiveInt, round, runCaseInChild, selectedBackends } from './harness';
 import { MailCorpusStats, writeMailCorpus } from './mail-corpus';
 
 /**
@@ -295,24 +294,8 @@ async function importCase(spec: Extract<CaseSpec, { mode: 'import' }>): Promise<
 /** In the parent: a child process for the case (with its CPU profile when BENCH_MAIL_CPU_PROF names a directory). */
 function runChild<T>(spec: CaseSpec, name: string): Promise<T> {
   const profDir = process.env.BENCH_MAIL_CPU_PROF;
-  const execArgv = [...process.execArgv.filter((a) => !a.startsWith('--expose-gc')), '--expose-gc'];
   // One directory per case: worker threads write profiles of their own beside the main thread's.
-  if (profDir) execArgv.push('--cpu-prof', `--cpu-prof-dir=${join(profDir, name)}`);
-  return new Promise<T>((resolve, reject) => {
-    const child = fork(__filename, [], {
-      execArgv,
-      env: { ...process.env, BENCH_MAIL_CASE: JSON.stringify(spec) },
-      // stdout is the parent's result stream: nothing of the child's may land there.
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    });
-    let result: T | undefined;
-    child.on('message', (m: { result?: T; error?: string }) => {
-      if (m.error) reject(new Error(m.error));
-      result = m.result;
-    });
-    child.on('error', reject);
-    child.on('exit', (code) => (result ? resolve(result) : reject(new Error(`case process exited with ${code} and no result`))));
-  });
+  return runCaseInChild<T>(__filename, 'BENCH_MAIL_CASE', spec, profDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profDir, name)}`] : []);
 }
 
 async function runImport(kind: DatabaseBackendKind, path: string, smoke: boolean): Promise<ImportResult> {
@@ -330,14 +313,7 @@ async function runImport(kind: DatabaseBackendKind, path: string, smoke: boolean
 
 if (process.env.BENCH_MAIL_CASE && require.main === module) {
   const spec = JSON.parse(process.env.BENCH_MAIL_CASE) as CaseSpec;
-  (spec.mode === 'parse' ? parseCase(spec.path) : importCase(spec))
-    // With a callback: a parent that already went away is not an unhandled 'error' in this child.
-    .then((result) => process.send!({ result }, undefined, {}, () => undefined))
-    .catch((err: unknown) => process.send!({ error: err instanceof Error ? (err.stack ?? err.message) : String(err) }, undefined, {}, () => undefined))
-    .finally(() => {
-      process.disconnect?.();
-      setTimeout(() => process.exit(0), 2_000).unref();
-    });
+  answerParent(spec.mode === 'parse' ? parseCase(spec.path) : importCase(spec));
 }
 
 function corpusSummary(stats: MailCorpusStats, seed: number) {
