@@ -22,7 +22,7 @@ import { ReadContext } from './read-context';
  * Mail is parsed in a worker thread beside the writing (mailparser costs more than the database
  * per message); the other formats parse faster than they are written, and stay in this thread.
  */
-const PARSED_IN_WORKER = new Set<string>(['mbox', 'eml', 'email-zip']);
+const PARSED_IN_WORKER = new Set<ImportFileFormat>(['mbox', 'eml', 'email-zip']);
 
 export interface FileImportRequest {
   workspaceId: string;

@@ -170,7 +170,7 @@ export class ImportRunner {
 }
 
 /** Roughly how much text a message carries (headers of an email included: they are kept as `raw`). */
-function sizeOf(m: IncomingMessage): number {
+export function sizeOf(m: IncomingMessage): number {
   const headers = (m.raw as { headers?: unknown } | null)?.headers;
   const headerChars = Array.isArray(headers) ? headers.reduce((n: number, h) => n + (typeof h === 'string' ? h.length : 0), 0) : 0;
   return m.content.length + (m.title?.length ?? 0) + (m.email?.bodyHtml?.length ?? 0) + headerChars;

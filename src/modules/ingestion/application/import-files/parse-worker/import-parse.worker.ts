@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { ImportLimitError } from '@modules/ingestion/application/import-messages/import-limits';
+import { ImportRow, ParsedRow, sizeOf } from '@modules/ingestion/application/import-messages/import-runner';
 import { fileRows } from '../import-file-formats';
 import { Credit, ParseFailure, ParseJob, WorkerMessage } from './protocol';
 
@@ -23,10 +24,8 @@ port.on('message', (m: Credit) => {
 });
 const room = () => (credit > 0 ? Promise.resolve() : new Promise<void>((resolve) => (wake = resolve)));
 
-const sizeOf = (row: unknown): number => {
-  const m = (row as { message?: { content?: string; email?: { bodyHtml?: string | null } | null } }).message;
-  return m ? (m.content?.length ?? 0) + (m.email?.bodyHtml?.length ?? 0) : 100;
-};
+/** A rejected row is small; a message counts as the runner counts it for its batches. */
+const charsOf = (row: ImportRow | ParsedRow): number => ('message' in row ? sizeOf(row.message) : 100);
 
 function failure(err: unknown): ParseFailure {
   if (err instanceof ImportLimitError) {
@@ -37,9 +36,9 @@ function failure(err: unknown): ParseFailure {
 }
 
 async function main(): Promise<void> {
-  const { rows, ctx } = await fileRows(job.path, job.format as never, { limits: job.limits, csvMapping: job.csvMapping });
+  const { rows, ctx } = await fileRows(job.path, job.format, { limits: job.limits, csvMapping: job.csvMapping });
   const state = () => ({ progress: { ...ctx.progress }, skipped: { ...ctx.skipped } });
-  let chunk: unknown[] = [];
+  let chunk: (ImportRow | ParsedRow)[] = [];
   let chars = 0;
   const post = async () => {
     await room();
@@ -50,7 +49,7 @@ async function main(): Promise<void> {
   };
   for await (const row of rows) {
     chunk.push(row);
-    chars += sizeOf(row);
+    chars += charsOf(row);
     if (chunk.length >= CHUNK_ROWS || chars >= CHUNK_CHARS) await post();
   }
   if (chunk.length) await post();

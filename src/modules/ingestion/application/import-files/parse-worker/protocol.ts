@@ -1,3 +1,4 @@
+import type { ImportFileFormat } from '../import-file-formats';
 import type { ImportLimits } from '@modules/ingestion/application/import-messages/import-limits';
 import type { ParsedRow, ImportRow } from '@modules/ingestion/application/import-messages/import-runner';
 import type { ReadContext } from '../read-context';
@@ -5,7 +6,7 @@ import type { ReadContext } from '../read-context';
 /** What the parsing worker is started with. */
 export interface ParseJob {
   path: string;
-  format: string;
+  format: ImportFileFormat;
   limits: ImportLimits;
   csvMapping?: Record<string, string>;
 }
