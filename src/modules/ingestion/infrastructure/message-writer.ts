@@ -3,7 +3,7 @@ import { Pool } from 'pg';
 import { v5 as uuidv5 } from 'uuid';
 import { PG_POOL } from '@libs/database/database-backend';
 import { ConcurrencyError } from '@libs/event-store/concurrency.error';
-import { RecordedEvent, STREAM_EXISTS } from '@libs/event-store/event-store.types';
+import { NewEvent, RecordedEvent, STREAM_EXISTS } from '@libs/event-store/event-store.types';
 import { PostgresEventStore } from '@libs/event-store/postgres-event-store';
 import { applyRowProjection } from '@libs/eventsourcing/projections/row-projection';
 import { inTransaction } from '@libs/eventsourcing/subscriptions/transaction';
@@ -35,7 +35,7 @@ export interface WriteOutcome {
   rejected: { index: number; reason: string }[];
 }
 
-type NewStream = { streamId: string; index: number; data: MessageIngestedData };
+type NewStream = { streamId: string; index: number; data: MessageIngestedData; event: NewEvent };
 
 /**
  * SQLSTATE classes that mean "this row's data", not "this database": data exceptions (22) and
@@ -44,14 +44,14 @@ type NewStream = { streamId: string; index: number; data: MessageIngestedData };
  */
 const DATA_ERROR = /^(22|54)/;
 
-export function isDataError(err: unknown): boolean {
+function isDataError(err: unknown): boolean {
   if (err instanceof RangeError) return true; // e.g. a payload too large to serialise
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' && DATA_ERROR.test(code);
 }
 
 /** Why the database refused a message, in words a user understands (the database's words after). */
-export function refusalReason(err: unknown): string {
+function refusalReason(err: unknown): string {
   const code = (err as { code?: unknown } | null)?.code;
   const said = (err instanceof Error ? err.message : String(err)).slice(0, 200);
   if (err instanceof RangeError) return `the message is too large to store (${said})`;
@@ -89,8 +89,11 @@ export class MessageWriter {
         return;
       }
       seen.set(messageId, index);
-      streams.push({ streamId: messageStreamId(messageId), index, data: this.dataOf(source, m, messageId, ctx.importJobId) });
+      const data = this.dataOf(source, m, messageId, ctx.importJobId);
+      streams.push({ streamId: messageStreamId(messageId), index, data, event: { type: 'ingestion.message-ingested', data, eventId: uuidv5(`${messageId}:ingested`, MESSAGE_NAMESPACE) } });
     });
+    // The authors' keys first, committed on their own: batches written at once share authors.
+    if (streams.length) await this.store.prepareSubjectKeys(streams.map((s) => s.event));
     const rejected: WriteOutcome['rejected'] = [];
     const created = new Set<string>();
     await this.writeOrSplit(source, streams, ctx, created, rejected);
@@ -125,17 +128,11 @@ export class MessageWriter {
     }
   }
 
-  private async write(source: SourceRef, streams: NewStream[], ctx: WriteContext): Promise<Set<string>> {
+  private write(source: SourceRef, streams: NewStream[], ctx: WriteContext): Promise<Set<string>> {
     const now = new Date();
-    const newStreams = streams.map((s) => ({
-      streamId: s.streamId,
-      events: [{ type: 'ingestion.message-ingested', data: s.data, eventId: uuidv5(`${s.data.messageId}:ingested`, MESSAGE_NAMESPACE) }],
-    }));
-    // The authors' keys first, committed on their own: batches written at once share authors.
-    await this.store.prepareSubjectKeys(newStreams.flatMap((s) => s.events));
     return inTransaction(this.pool, async (tx) => {
       const out = await this.store.appendNewStreams(
-        newStreams,
+        streams.map((s) => ({ streamId: s.streamId, events: [s.event] })),
         { streamType: 'message', workspaceId: source.workspaceId, actorId: ctx.actorId, correlationId: ctx.correlationId, causationId: ctx.importJobId, client: tx },
       );
       const createdIds = new Set(out.created);
