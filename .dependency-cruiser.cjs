@@ -54,6 +54,34 @@ module.exports = {
       },
     },
     {
+      name: 'app-uses-modules-through-contracts',
+      severity: 'error',
+      comment:
+        'The application shell (src/app.module.ts, src/cli/, main, bootstrap, config, health) wires a module in by ' +
+        "its root *.module.ts files and otherwise uses it only through its contracts/ folder, as other modules do: " +
+        'expose what the shell needs there (an abstract class as the DI token, bound in the module) instead of ' +
+        'importing the module\'s application/domain/infrastructure.',
+      from: { path: '^src/', pathNot: '^src/modules/' },
+      to: {
+        path: '^src/modules/',
+        pathNot: ['^src/modules/[^/]+/contracts/', '^src/modules/[^/]+/[^/]+[.]module[.]ts$'],
+      },
+    },
+    {
+      name: 'no-parent-relative-imports',
+      severity: 'error',
+      comment:
+        'Import from another folder by path alias (@app/, @modules/, @libs/, @config/), never by climbing with ../: ' +
+        'the alias says where the code lives and survives moving the importing file. ./ (the same folder and ' +
+        'below) stays. Matched as a relative (non-aliased) import that resolves outside the importing file\'s folder.',
+      from: { path: '^(src|libs|(?:src|libs)/.+)/[^/]+$' },
+      to: {
+        dependencyTypes: ['local'],
+        dependencyTypesNot: ['aliased'],
+        pathNot: '^$1/',
+      },
+    },
+    {
       name: 'contracts-are-leaves',
       severity: 'error',
       comment:

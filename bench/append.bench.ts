@@ -1,7 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
-import { ConcurrencyError } from '@libs/event-store/concurrency.error';
 import { NewEvent, NO_STREAM } from '@libs/event-store/event-store.types';
 import { PostgresEventStore } from '@libs/event-store/postgres-event-store';
+import { DEFAULT_CONFLICT_RETRIES, retryOnConflict, StreamTurns } from '@libs/eventsourcing/retry-on-conflict';
 import {
   Bench,
   BenchBackend,
@@ -50,8 +50,19 @@ interface Case {
   name: string;
   concurrency: number;
   eventsPerAppend: number;
+  /** Once, before the warm-up. */
+  setup?(): Promise<void>;
   /** Warm-up and measurement each get fresh state (and fresh stream ids where streams are new). */
   phase(phase: Phase): PhaseRun;
+  /** More fields for the result line, from the line itself (ratios to other cases of the run). */
+  summary?(line: CaseLine): Record<string, unknown>;
+}
+
+/** The result line's fields a summary reads. */
+interface CaseLine {
+  value: number;
+  events: number;
+  conflicts_retried: number;
 }
 
 function newStreamCase(store: PostgresEventStore, name: string, concurrency: number, eventsPerAppend: number): Case {
@@ -72,48 +83,80 @@ function newStreamCase(store: PostgresEventStore, name: string, concurrency: num
 }
 
 /**
- * Every writer appends to the same stream with the exact version it believes current, like a
- * command handler guarding an aggregate. After a conflict it takes the version the store reports
- * (read inside the failed statement, so it is as fresh as a re-read would be, without another
- * round trip); it only re-reads the stream when it has no version at all.
+ * Every writer appends to the same stream, the way the command handler writes an aggregate: each
+ * attempt reads the stream's version (the handler's load, with nothing to fold), then appends
+ * with that exact version, under the product's retry policy (retryOnConflict: writers of this
+ * process take turns on the stream after a conflict, with backoff for rivals elsewhere).
+ * `ceiling` is the same run's hot-row UPDATE rate, measured just before.
  */
-function hotStreamCase(store: PostgresEventStore, concurrency: number): Case {
+function hotStreamCase(store: PostgresEventStore, concurrency: number, ceiling: () => number): Case {
   return {
     name: 'hot-stream-c16',
     concurrency,
     eventsPerAppend: 1,
     phase: () => {
-      const known: (number | undefined)[] = [];
-      let conflicts = 0;
-      let streamReads = 0;
+      const turns = new StreamTurns();
+      let conflictsRetried = 0;
+      let attempts = 0;
       return {
-        work: async (unit, worker) => {
-          for (;;) {
-            if (known[worker] === undefined) {
-              streamReads++;
-              const head = await store.readStream(HOT_STREAM_ID, { direction: 'backward', maxCount: 1 });
-              known[worker] = head.currentVersion;
-            }
-            try {
-              // Version 0 means "no stream yet": the store treats it as NO_STREAM.
-              const res = await store.append(HOT_STREAM_ID, newEvents(1, unit), {
-                streamType: STREAM_TYPE,
-                expectedVersion: known[worker],
-                workspaceId: WORKSPACE_ID,
-              });
-              if (res.duplicate) throw new Error('unexpected idempotent duplicate');
-              known[worker] = res.nextExpectedVersion;
-              return;
-            } catch (err) {
-              if (!(err instanceof ConcurrencyError)) throw err;
-              conflicts++;
-              known[worker] = err.actualVersion ?? undefined;
-            }
-          }
+        work: async (unit) => {
+          const attempt = async () => {
+            attempts++;
+            const head = await store.readStream(HOT_STREAM_ID, { direction: 'backward', maxCount: 1 });
+            // Version 0 means "no stream yet": the store treats it as NO_STREAM.
+            const res = await store.append(HOT_STREAM_ID, newEvents(1, unit), {
+              streamType: STREAM_TYPE,
+              expectedVersion: head.currentVersion,
+              workspaceId: WORKSPACE_ID,
+            });
+            if (res.duplicate) throw new Error('unexpected idempotent duplicate');
+          };
+          await retryOnConflict(HOT_STREAM_ID, attempt, {
+            retries: DEFAULT_CONFLICT_RETRIES,
+            turns,
+            onRetry: () => conflictsRetried++,
+          });
         },
-        extra: () => ({ conflicts, stream_reads: streamReads }),
+        extra: () => ({ conflicts_retried: conflictsRetried, attempts }),
       };
     },
+    summary: (result) => {
+      const perEvent = result.conflicts_retried / result.events;
+      const ratio = result.value / ceiling();
+      return {
+        conflicts_retried_per_event: round(perEvent, 3),
+        hot_row_update_ceiling: round(ceiling(), 1),
+        ratio_vs_hot_row_update_ceiling: round(ratio, 3),
+        target_conflicts_per_event_met: perEvent <= 2,
+      };
+    },
+  };
+}
+
+/**
+ * The ceiling of one hot row on this server: 16 writers each committing
+ * `UPDATE ... SET version = version + 1` on the same row, one statement per transaction. An
+ * append to one stream has to update that stream's row too, so no hot stream can beat it.
+ */
+function hotRowUpdateCase(backend: BenchBackend, concurrency: number): Case {
+  const named = backend.namedStatements;
+  return {
+    name: 'baseline-hot-row-update-c16',
+    concurrency,
+    eventsPerAppend: 1,
+    setup: async () => {
+      await backend.pool.query(`CREATE TABLE IF NOT EXISTS bench_hot_row (id int PRIMARY KEY, version bigint NOT NULL)`);
+      await backend.pool.query(`INSERT INTO bench_hot_row (id, version) VALUES (1, 0) ON CONFLICT (id) DO NOTHING`);
+    },
+    phase: () => ({
+      work: async () => {
+        await backend.pool.query({
+          name: named ? 'bench_hot_row_update' : undefined,
+          text: 'UPDATE bench_hot_row SET version = version + 1 WHERE id = 1',
+        });
+      },
+      extra: () => ({ round_trips_per_event: 1 }),
+    }),
   };
 }
 
@@ -181,6 +224,7 @@ async function runCase(backend: BenchBackend, c: Case, events: number, smoke: bo
   // Enough to warm connections, prepared statements, plans and the caches; too few to matter.
   const warmupAppends = Math.max(c.concurrency * 2, Math.ceil(Math.min(1000, events / 20) / c.eventsPerAppend));
   await settle(backend);
+  await c.setup?.();
   log(`${backend.kind} ${c.name}: warm-up ${warmupAppends} appends, then ${appends} appends x ${c.eventsPerAppend} events`);
   await runWorkers(c.concurrency, warmupAppends, c.phase('warmup').work);
 
@@ -188,6 +232,8 @@ async function runCase(backend: BenchBackend, c: Case, events: number, smoke: bo
   const run = await runWorkers(c.concurrency, appends, measured.work);
   const total = appends * c.eventsPerAppend;
   const value = total / run.seconds;
+  const extra = measured.extra?.() ?? {};
+  const conflictsRetried = typeof extra.conflicts_retried === 'number' ? extra.conflicts_retried : 0;
   emit({
     bench: 'append',
     case: c.name,
@@ -203,15 +249,30 @@ async function runCase(backend: BenchBackend, c: Case, events: number, smoke: bo
     latency_ms_p99: round(percentile(run.latenciesMs, 99), 3),
     latency_ms_max: round(percentile(run.latenciesMs, 100), 3),
     pool_max: backend.poolMax,
-    ...measured.extra?.(),
+    ...extra,
+    ...c.summary?.({ value, events: total, conflicts_retried: conflictsRetried }),
     ...(smoke ? { smoke: true } : {}),
   });
   return { value };
 }
 
+/** BENCH_APPEND_ONLY=hot-stream: just the hot stream and its ceiling (a quick look at that one target). */
+function onlyHotStream(): boolean {
+  const only = process.env.BENCH_APPEND_ONLY;
+  if (only === undefined || only === '') return false;
+  if (only !== 'hot-stream') throw new Error(`BENCH_APPEND_ONLY: unknown "${only}" (hot-stream)`);
+  return true;
+}
+
 async function runOnBackend(backend: BenchBackend, events: number, smoke: boolean): Promise<void> {
   const store = new PostgresEventStore(backend.pool, { namedStatements: backend.namedStatements });
   const c16 = 16;
+  const hotStream = async () => {
+    // The hot-row ceiling right before the hot stream, so both see the same server state.
+    const hotRow = await runCase(backend, hotRowUpdateCase(backend, c16), events, smoke);
+    await runCase(backend, hotStreamCase(store, c16, () => hotRow.value), events, smoke);
+  };
+  if (onlyHotStream()) return hotStream();
   // The baseline runs right before the c16 case it is compared with, so both see nearly the same
   // table sizes and server state; running it first also hands the store the larger tables, i.e.
   // any bias is against the store.
@@ -219,7 +280,7 @@ async function runOnBackend(backend: BenchBackend, events: number, smoke: boolea
   const baseline = await runCase(backend, rawBaselineCase(backend, c16), events, smoke);
   const one = await runCase(backend, newStreamCase(store, 'new-stream-1-event-c16', c16, 1), events, smoke);
   const ten = await runCase(backend, newStreamCase(store, 'new-stream-10-events-c16', c16, 10), events, smoke);
-  await runCase(backend, hotStreamCase(store, c16), events, smoke);
+  await hotStream();
 
   const vsBaseline = one.value / baseline.value;
   const tenVsOne = ten.value / one.value;

@@ -8,8 +8,9 @@ import { loadAppConfig } from '@app/config/app-config';
 import { OfflineHashingEmbedder } from '@libs/ai/offline/offline-hashing.embedder';
 import { countTokens } from '@libs/ai/text/tokens';
 import { DatabaseBackendKind, PG_POOL } from '@libs/database/database-backend';
+import { toVectorLiteral } from '@libs/database/vector-literal';
 import { chunkTextHash, normaliseChunkText } from '@modules/knowledge/domain/chunking/message-chunker';
-import { KnowledgeSearch, SearchMode } from '@modules/knowledge/domain/search/knowledge-search';
+import { KnowledgeSearch, SearchMode } from '@modules/knowledge/contracts';
 import { EF_SEARCH_MIN, HNSW_INDEX_OPTIONS } from '@modules/knowledge/infrastructure/knowledge-search.queries';
 import { api, postStream } from './bench-http';
 import { Bench, BenchOptions, emit, log, openBackend, positiveInt, percentile, round, selectedBackends } from './harness';
@@ -141,7 +142,7 @@ async function loadDirectly(pool: Pool, ws: string, messages: number, base: Reco
         batch.map((m) => m.author),
         batch.map((m) => `s-${m.index}`),
         batch.map((m) => m.sentAt),
-        vectors.map((v) => `[${v.join(',')}]`),
+        vectors.map(toVectorLiteral),
       ],
     );
     if (from % 50_000 === 0 && from > 0) log(`  ${from}/${messages}`);
@@ -232,7 +233,7 @@ async function runBackend(kind: DatabaseBackendKind, smoke: boolean): Promise<vo
         await c.query('SET LOCAL enable_bitmapscan = off');
         const exact = await c.query<{ id: string; d: number }>(
           `SELECT id, embedding <=> $2::vector AS d FROM knowledge_rag_chunks WHERE workspace_id = $1 AND embedding_status = 'ready' ORDER BY embedding <=> $2::vector LIMIT 10`,
-          [ws, `[${vector.join(',')}]`],
+          [ws, toVectorLiteral(vector)],
         );
         await c.query('COMMIT');
         const ids = new Set(exact.rows.map((r) => r.id));

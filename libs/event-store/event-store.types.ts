@@ -88,6 +88,29 @@ export type AppendResult =
     }
   | { duplicate: true; result: unknown; requestHash: string | null };
 
+/** What `appendNewStreams` did: the streams it created, those that existed, and what it wrote. */
+export interface NewStreamsResult {
+  created: string[];
+  existing: string[];
+  /**
+   * The events written (the created streams' ones), in log order, as readAll will read them:
+   * their data is the data given, personal values in clear (inline projections take them).
+   */
+  events: RecordedEvent[];
+}
+
+/**
+ * One event for one stream of `appendToStreams`; the context left undefined is the call's
+ * (null is a value: no causation, say).
+ */
+export interface StreamEvent {
+  streamId: string;
+  event: NewEvent;
+  workspaceId?: string | null;
+  correlationId?: string | null;
+  causationId?: string | null;
+}
+
 export interface ReadStreamOptions {
   direction?: 'forward' | 'backward';
   /** Inclusive. Forward defaults to 1, backward to the last version. */

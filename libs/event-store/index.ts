@@ -1,4 +1,5 @@
 export * from './event-store.types';
+export * from './event-rows';
 export * from './concurrency.error';
 export * from './event-type-registry';
 export * from './postgres-event-store';

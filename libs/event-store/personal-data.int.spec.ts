@@ -353,4 +353,28 @@ describe('personal data: crypto-shredding in the event store', () => {
       expect(((await second.readStream('user-grace')).events[0].data as any).email).toBe(ERASED);
     });
   });
+
+  it('bulk appends seal the log and return the values in clear, upcast, as readAll reveals them (for inline projections)', async () => {
+    const ws = '0195f0a0-0000-7000-8000-0000000000bb';
+    const alan = { ...grace, userId: 'user-alan', email: 'alan.turing@example.com', firstName: 'Alan', lastName: 'Turing' };
+    const created = await store.appendNewStreams([{ streamId: 'user-alan', events: [{ type: 'identity.user-registered', schemaVersion: 1, data: alan }] }], {
+      streamType: 'user',
+      workspaceId: ws,
+    });
+    const renamed = await store.appendToStreams([{ streamId: 'user-alan', event: { type: 'identity.user-renamed', data: { user: { id: 'user-alan', lastName: 'T.' } } } }], {
+      streamType: 'user',
+      expectedVersion: ANY,
+      workspaceId: ws,
+    });
+
+    const stored = await db.pool.query<{ t: string }>(`SELECT payload::text AS t FROM events WHERE stream_id = 'user-alan'`);
+    for (const r of stored.rows) expect(r.t).not.toMatch(/alan\.turing|Turing|"T\."/);
+    expect(created.events[0].data).toEqual({ ...alan, emailDomain: 'example.com' });
+    expect(created.events[0].schemaVersion).toBe(2);
+    expect(renamed[0].data).toEqual({ user: { id: 'user-alan', lastName: 'T.' } });
+    const log = (await store.readAll({ workspaceId: ws, limit: 10 })).events;
+    expect([...created.events, ...renamed]).toEqual(log);
+    // appendToStreams links the stream to its subject, as append does (an erasure purges its snapshots).
+    expect((await subjects.find('user-alan'))?.streams).toEqual(['user-alan']);
+  });
 });

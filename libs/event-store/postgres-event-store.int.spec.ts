@@ -372,6 +372,87 @@ describe('PostgresEventStore', () => {
       expect(left.rows.map((r) => r.idempotency_key)).toEqual([unrelated]);
     });
   });
+
+  describe('bulk appends return what they wrote', () => {
+    /** The log as readAll reads it, for one workspace. */
+    const logOf = async (workspaceId: string) => (await store.readAll({ workspaceId, limit: 100 })).events;
+
+    it('appendNewStreams returns the events written, equal to what readAll reads, and only the new streams\' ones', async () => {
+      const ws = uuidv7();
+      const [a, b, c] = ['a', 'b', 'c'].map((x) => `bulk-${x}-${uuidv7()}`);
+      await store.append(a, [ev('bulk.opened', { n: 0 })], { streamType: 'bulk', expectedVersion: NO_STREAM, workspaceId: ws });
+
+      const out = await store.appendNewStreams(
+        [
+          { streamId: a, events: [ev('bulk.opened', { n: 1 }), ev('bulk.noted', { n: 2 })] },
+          { streamId: b, events: [ev('bulk.opened', { n: 3 }), { type: 'bulk.noted', data: { n: 4, nested: { list: [1, 'two'] } }, metadata: { origin: 'import' } }] },
+          { streamId: c, events: [{ type: 'bulk.opened', data: { n: 5 }, eventId: uuidv7() }] },
+        ],
+        { streamType: 'bulk', workspaceId: ws, actorId: 'importer', correlationId: 'req-bulk', causationId: 'job-1' },
+      );
+
+      expect(out.created.sort()).toEqual([b, c].sort());
+      expect(out.existing).toEqual([a]);
+      const log = await logOf(ws);
+      // The existing stream kept its one event; the returned events are the rest of the log, field for field.
+      expect(log.filter((e) => e.streamId === a).map((e) => e.data)).toEqual([{ n: 0 }]);
+      expect(out.events).toEqual(log.filter((e) => e.streamId !== a));
+      expect(out.events.map((e) => [e.streamId, e.streamVersion, (e.data as { n: number }).n])).toEqual([
+        [b, 1, 3],
+        [b, 2, 4],
+        [c, 1, 5],
+      ]);
+      expect(out.events[0]).toMatchObject({ streamType: 'bulk', workspaceId: ws, actorId: 'importer', correlationId: 'req-bulk', causationId: 'job-1', schemaVersion: 1 });
+      expect(out.events[1].metadata).toEqual({ origin: 'import' });
+      expect(out.events.every((e) => e.globalPosition > 0 && e.eventId !== '' && e.transactionId === out.events[0].transactionId)).toBe(true);
+
+      // A re-run of the same batch writes, and returns, nothing.
+      const again = await store.appendNewStreams([{ streamId: b, events: [ev('bulk.opened')] }], { streamType: 'bulk', workspaceId: ws });
+      expect(again).toEqual({ created: [], existing: [b], events: [] });
+    });
+
+    it('appendToStreams writes an event on each of many streams (new or existing) in one statement and returns them as readAll reads them', async () => {
+      const ws = uuidv7();
+      const [a, b] = ['a', 'b'].map((x) => `each-${x}-${uuidv7()}`);
+      await store.append(a, [ev('each.seen', { n: 0 }), ev('each.seen', { n: 1 })], { streamType: 'each', expectedVersion: NO_STREAM, workspaceId: ws });
+
+      const written = await store.appendToStreams(
+        [
+          { streamId: a, event: ev('each.seen', { n: 2 }) },
+          { streamId: b, event: { type: 'each.seen', data: { n: 3 }, metadata: { m: true } }, correlationId: null, causationId: 'own-cause' },
+          { streamId: a, event: ev('each.seen', { n: 4 }) },
+        ],
+        { streamType: 'each', expectedVersion: ANY, workspaceId: ws, actorId: 'syncer', correlationId: 'req-each', causationId: 'job-2' },
+      );
+
+      const log = await logOf(ws);
+      expect(written).toEqual(log.slice(2));
+      // A stream named twice takes both events, in the order given.
+      expect(written.map((e) => [e.streamId, e.streamVersion, (e.data as { n: number }).n])).toEqual([
+        [a, 3, 2],
+        [b, 1, 3],
+        [a, 4, 4],
+      ]);
+      expect(written[0]).toMatchObject({ actorId: 'syncer', correlationId: 'req-each', causationId: 'job-2' });
+      expect(written[1]).toMatchObject({ correlationId: null, causationId: 'own-cause', metadata: { m: true } });
+    });
+
+    it('appendToStreams with STREAM_EXISTS fails as a whole on a missing stream, with a ConcurrencyError naming it', async () => {
+      const ws = uuidv7();
+      const [a, missing] = [`exists-${uuidv7()}`, `missing-${uuidv7()}`];
+      await store.append(a, [ev('exists.seen')], { streamType: 'exists', expectedVersion: NO_STREAM, workspaceId: ws });
+      const attempt = store.appendToStreams(
+        [
+          { streamId: a, event: ev('exists.seen') },
+          { streamId: missing, event: ev('exists.seen') },
+        ],
+        { streamType: 'exists', expectedVersion: STREAM_EXISTS, workspaceId: ws },
+      );
+      await expect(attempt).rejects.toBeInstanceOf(ConcurrencyError);
+      await expect(attempt).rejects.toMatchObject({ streamId: missing, actualVersion: null });
+      expect(await logOf(ws)).toHaveLength(1);
+    });
+  });
 });
 
 export type { Pool };

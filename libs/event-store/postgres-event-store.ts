@@ -2,6 +2,7 @@ import { Pool, PoolClient } from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { WakeUpSignal } from '@libs/database/coordination/coordination.port';
 import { ConcurrencyError } from './concurrency.error';
+import { EVENT_COLUMNS, EVENT_HEAD_COLUMNS, EventRow, recordedEventOf } from './event-rows';
 import { EventTypeRegistry } from './event-type-registry';
 import { plainPayload, subjectOf } from './personal-data';
 import { PersonalDataCipher } from './personal-data-cipher';
@@ -12,6 +13,7 @@ import {
   Checkpoint,
   ExpectedVersion,
   NewEvent,
+  NewStreamsResult,
   NO_STREAM,
   Queryable,
   ReadAllOptions,
@@ -21,6 +23,7 @@ import {
   RecordedEvent,
   START_OF_LOG,
   STREAM_EXISTS,
+  StreamEvent,
 } from './event-store.types';
 
 /** Channel woken after every successful append (subscriptions listen to it). */
@@ -33,7 +36,8 @@ export const DEFAULT_IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 
 /**
  * Bulk creation of new streams: insert the stream rows that do not exist yet, then the events of
- * exactly those streams, numbered 1..n within each stream. One statement, one round trip.
+ * exactly those streams, numbered 1..n within each stream, and return those events' rows but
+ * their payloads (the caller holds them, in clear). One statement, one round trip.
  */
 const APPEND_NEW_STREAMS_SQL = `WITH s AS (
     SELECT * FROM unnest($1::text[], $2::int[]) WITH ORDINALITY AS s(stream_id, n, idx)
@@ -57,30 +61,43 @@ const APPEND_NEW_STREAMS_SQL = `WITH s AS (
            coalesce(e.meta, '{}'::jsonb), coalesce($14::timestamptz, now())
       FROM e JOIN s ON s.idx = e.sidx JOIN new_streams n ON n.stream_id = s.stream_id
     ORDER BY e.ord
-    RETURNING 1
+    RETURNING ${EVENT_HEAD_COLUMNS}
   )
-  SELECT stream_id FROM new_streams, (SELECT count(*) FROM ins) AS c`;
+  SELECT * FROM ins`;
 
-const EVENT_COLUMNS = `global_position, transaction_id::text AS transaction_id, event_id, stream_id, stream_version,
-  stream_type, event_type, schema_version, workspace_id, actor_id, correlation_id, causation_id,
-  payload, metadata, recorded_at`;
+/**
+ * One event on each of many streams in ONE statement: es_append (stream compare-and-set,
+ * positions, partitions) called once per stream by the statement instead of once per round
+ * trip. With one event per call, es_append's first position is that event's position, and
+ * now() is its recorded time (the transaction's).
+ */
+const APPEND_TO_STREAMS_SQL = `SELECT r.first_position AS global_position, r.tx_id::text AS transaction_id, r.next_version AS stream_version,
+       coalesce($12::timestamptz, now()) AS recorded_at
+  FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[], $5::int[], $6::jsonb[], $7::jsonb[], $8::text[], $9::text[]) WITH ORDINALITY
+       AS s(stream_id, workspace_id, event_id, event_type, schema_version, payload, metadata, correlation_id, causation_id, ord)
+ CROSS JOIN LATERAL es_append(s.stream_id, $10, s.workspace_id, $11, ARRAY[s.event_id], ARRAY[s.event_type], ARRAY[s.schema_version],
+                              ARRAY[s.payload], ARRAY[s.metadata], $13::text, s.correlation_id, s.causation_id, $12::timestamptz,
+                              NULL, NULL, NULL) r
+ ORDER BY s.ord`;
 
-interface EventRow {
+/** What APPEND_TO_STREAMS_SQL returns per event (the rest of the row is the caller's input). */
+interface AppendedRow {
   global_position: string;
   transaction_id: string;
-  event_id: string;
-  stream_id: string;
   stream_version: string;
-  stream_type: string;
-  event_type: string;
-  schema_version: number;
-  workspace_id: string | null;
-  actor_id: string | null;
-  correlation_id: string | null;
-  causation_id: string | null;
-  payload: unknown;
-  metadata: Record<string, unknown>;
   recorded_at: Date;
+}
+
+/**
+ * es_append's conflict (SQLSTATE ES409) as a ConcurrencyError. Its message names the stream
+ * (`streamId` says it for a one-stream append) and its detail the stream's version or 'none'.
+ */
+function concurrencyErrorOf(err: unknown, expected: ExpectedVersion, streamId?: string): ConcurrencyError | null {
+  const pgError = err as { code?: unknown; detail?: unknown; message?: unknown } | null;
+  if (pgError?.code !== 'ES409') return null;
+  const stream = streamId ?? /concurrency conflict on stream (.*)$/.exec(String(pgError.message))?.[1] ?? 'unknown';
+  const actual = typeof pgError.detail === 'string' && pgError.detail !== 'none' ? Number(pgError.detail) : null;
+  return new ConcurrencyError(stream, expected, actual);
 }
 
 function expectedToSql(expected: ExpectedVersion): number {
@@ -165,12 +182,8 @@ export class PostgresEventStore {
         ? await options.client.query({ name: this.appendStatementName, text: APPEND_SQL, values })
         : await this.onPooledConnection((c) => c.query({ name: this.appendStatementName, text: APPEND_SQL, values }));
       row = res.rows[0];
-    } catch (err: any) {
-      if (err?.code === 'ES409') {
-        const actual = err.detail && err.detail !== 'none' ? Number(err.detail) : null;
-        throw new ConcurrencyError(streamId, options.expectedVersion, actual);
-      }
-      throw err;
+    } catch (err) {
+      throw concurrencyErrorOf(err, options.expectedVersion, streamId) ?? err;
     }
     if (row.duplicate) {
       return { duplicate: true, result: row.stored_result, requestHash: row.stored_request_hash };
@@ -189,41 +202,134 @@ export class PostgresEventStore {
   /**
    * Creates many new streams in ONE statement (bulk ingestion): each stream is written only if it
    * does not exist yet, so deterministic stream ids make a re-import store nothing new. Existing
-   * streams are reported, untouched. Runs in the caller's transaction when `client` is given
+   * streams are reported, untouched. Returns the events written, as readAll will read them, for
+   * the caller's inline projections. Runs in the caller's transaction when `client` is given
    * (with its inline projections); the caller wakes subscriptions after its commit.
    */
   async appendNewStreams(
     streams: { streamId: string; events: NewEvent[] }[],
     options: Omit<AppendOptions, 'expectedVersion' | 'idempotency'>,
-  ): Promise<{ created: string[]; existing: string[] }> {
-    if (streams.length === 0) return { created: [], existing: [] };
-    const flat = streams.flatMap((s, i) => s.events.map((e) => ({ e, i })));
+  ): Promise<NewStreamsResult> {
+    if (streams.length === 0) return { created: [], existing: [], events: [] };
     if (streams.some((s) => s.events.length === 0)) throw new RangeError('every new stream needs at least one event');
+    const flat = streams.flatMap((s, i) => s.events.map((e) => ({ e, i })));
     const events = flat.map(({ e }) => e);
     const payloads = this.registry.declaresPersonalData && events.some((e) => this.registry.personalDataOf(e.type))
       ? await this.personalData.sealMany(events, this.registry, options.client ?? this.pool)
       : events.map(plainPayload);
+    const eventIds = events.map((e) => e.eventId ?? uuidv7());
+    const schemaVersions = events.map((e) => e.schemaVersion ?? this.registry.currentVersion(e.type));
     const values = [
       streams.map((s) => s.streamId),
       streams.map((s) => s.events.length),
       options.streamType,
       options.workspaceId ?? null,
       flat.map(({ i }) => i + 1),
-      flat.map(({ e }) => e.eventId ?? uuidv7()),
-      flat.map(({ e }) => e.type),
-      flat.map(({ e }) => e.schemaVersion ?? this.registry.currentVersion(e.type)),
+      eventIds,
+      events.map((e) => e.type),
+      schemaVersions,
       `[${payloads.map((p) => p ?? 'null').join(',')}]`,
-      flat.map(({ e }) => JSON.stringify(e.metadata ?? {})),
+      events.map((e) => JSON.stringify(e.metadata ?? {})),
       options.actorId ?? null,
       options.correlationId ?? null,
       options.causationId ?? null,
       options.recordedAt ?? null,
     ];
     const db: Queryable = options.client ?? this.pool;
-    const res = await db.query<{ stream_id: string }>(APPEND_NEW_STREAMS_SQL, values);
-    const created = new Set(res.rows.map((r) => r.stream_id));
+    const res = await db.query<Omit<EventRow, 'payload'>>(APPEND_NEW_STREAMS_SQL, values);
+    // The rows come back without their payloads: the data given is what was written, in clear.
+    const given = new Map<string, unknown>(streams.flatMap((s) => s.events.map((e, v): [string, unknown] => [`${s.streamId}\u0000${v + 1}`, e.data])));
+    const written = res.rows
+      .map((r) => this.writtenEvent({ ...r, payload: given.get(`${r.stream_id}\u0000${r.stream_version}`) }))
+      .sort((a, b) => a.globalPosition - b.globalPosition);
+    const created = new Set(written.map((e) => e.streamId));
     if (!options.client && created.size) this.wakeUp?.notify(EVENTS_APPENDED_CHANNEL);
-    return { created: [...created], existing: streams.map((s) => s.streamId).filter((id) => !created.has(id)) };
+    return {
+      created: [...created],
+      existing: streams.map((s) => s.streamId).filter((id) => !created.has(id)),
+      events: written,
+    };
+  }
+
+  /**
+   * One event on each of many streams (new or existing: `expectedVersion` ANY, or STREAM_EXISTS
+   * which fails the whole statement with a ConcurrencyError on a missing stream) in ONE append
+   * statement. Returns the events written, in log order, as readAll will read them, for the
+   * caller's inline projections. Personal data costs one key statement per stream first, as in
+   * `append`. Runs in the caller's transaction when `client` is given; the caller then wakes
+   * subscriptions after its commit.
+   */
+  async appendToStreams(
+    items: StreamEvent[],
+    options: Omit<AppendOptions, 'expectedVersion' | 'idempotency'> & { expectedVersion: typeof ANY | typeof STREAM_EXISTS },
+  ): Promise<RecordedEvent[]> {
+    if (items.length === 0) return [];
+    const db: Queryable = options.client ?? this.pool;
+    const events = items.map((it) => it.event);
+    const payloads = this.registry.declaresPersonalData && events.some((e) => this.registry.personalDataOf(e.type))
+      ? await this.sealEach(items, db)
+      : events.map(plainPayload);
+    const context = (it: StreamEvent) => ({
+      workspaceId: it.workspaceId !== undefined ? it.workspaceId : (options.workspaceId ?? null),
+      correlationId: it.correlationId !== undefined ? it.correlationId : (options.correlationId ?? null),
+      causationId: it.causationId !== undefined ? it.causationId : (options.causationId ?? null),
+    });
+    const contexts = items.map(context);
+    const eventIds = events.map((e) => e.eventId ?? uuidv7());
+    const schemaVersions = events.map((e) => e.schemaVersion ?? this.registry.currentVersion(e.type));
+    const values = [
+      items.map((it) => it.streamId),
+      contexts.map((c) => c.workspaceId),
+      eventIds,
+      events.map((e) => e.type),
+      schemaVersions,
+      payloads,
+      events.map((e) => JSON.stringify(e.metadata ?? {})),
+      contexts.map((c) => c.correlationId),
+      contexts.map((c) => c.causationId),
+      options.streamType,
+      expectedToSql(options.expectedVersion),
+      options.recordedAt ?? null,
+      options.actorId ?? null,
+    ];
+    let rows: AppendedRow[];
+    try {
+      rows = (await db.query<AppendedRow>(APPEND_TO_STREAMS_SQL, values)).rows;
+    } catch (err) {
+      throw concurrencyErrorOf(err, options.expectedVersion) ?? err;
+    }
+    if (!options.client) this.wakeUp?.notify(EVENTS_APPENDED_CHANNEL);
+    return rows
+      .map((r, i) =>
+        this.writtenEvent({
+          ...r,
+          event_id: eventIds[i],
+          stream_id: items[i].streamId,
+          stream_type: options.streamType,
+          event_type: events[i].type,
+          schema_version: schemaVersions[i],
+          workspace_id: contexts[i].workspaceId,
+          actor_id: options.actorId ?? null,
+          correlation_id: contexts[i].correlationId,
+          causation_id: contexts[i].causationId,
+          payload: events[i].data,
+          metadata: events[i].metadata ?? {},
+        }),
+      )
+      .sort((a, b) => a.globalPosition - b.globalPosition);
+  }
+
+  /** Seals each event with its own stream's keys statement, which links the stream to its subjects (as `append` does). */
+  private async sealEach(items: StreamEvent[], db: Queryable): Promise<string[]> {
+    const payloads: string[] = [];
+    for (const it of items) payloads.push(...(await this.personalData.seal(it.streamId, [it.event], this.registry, db)));
+    return payloads;
+  }
+
+  /** A row just written, its payload the clear data given: upcast as a read would (a no-op at the current version). */
+  private writtenEvent(r: EventRow): RecordedEvent {
+    const up = this.registry.upcast(r.event_type, r.schema_version, r.payload);
+    return recordedEventOf(r, up.data, up.schemaVersion);
   }
 
   /**
@@ -387,29 +493,9 @@ export class PostgresEventStore {
       rows.map((r) => r.payload),
       db,
     );
-    return rows.map((r, i) => this.toEvent(r, revealed[i].data, revealed[i].erasedFields));
-  }
-
-  private toEvent(r: EventRow, payload: unknown, erasedFields: string[]): RecordedEvent {
-    const up = this.registry.upcast(r.event_type, r.schema_version, payload);
-    const event: RecordedEvent = {
-      globalPosition: Number(r.global_position),
-      transactionId: r.transaction_id,
-      eventId: r.event_id,
-      streamId: r.stream_id,
-      streamVersion: Number(r.stream_version),
-      streamType: r.stream_type,
-      type: r.event_type,
-      schemaVersion: up.schemaVersion,
-      workspaceId: r.workspace_id,
-      actorId: r.actor_id,
-      correlationId: r.correlation_id,
-      causationId: r.causation_id,
-      data: up.data,
-      metadata: r.metadata,
-      recordedAt: r.recorded_at,
-    };
-    if (erasedFields.length) event.erasedFields = erasedFields;
-    return event;
+    return rows.map((r, i) => {
+      const up = this.registry.upcast(r.event_type, r.schema_version, revealed[i].data);
+      return recordedEventOf(r, up.data, up.schemaVersion, revealed[i].erasedFields);
+    });
   }
 }

@@ -10,6 +10,7 @@ import { Pool } from 'pg';
 import { applyRowProjection, RowProjection } from './projections/row-projection';
 import { ProjectionRegistry } from './projections/projection.registry';
 import { inTransaction } from './subscriptions/transaction';
+import { DEFAULT_CONFLICT_RETRIES, retryOnConflict, StreamTurns } from './retry-on-conflict';
 
 export interface HandleCommandOptions<S, E extends DomainEvent, R> {
   streamId: string;
@@ -19,8 +20,9 @@ export interface HandleCommandOptions<S, E extends DomainEvent, R> {
   result: (ctx: { state: S; events: E[]; version: number }) => R;
   /**
    * Retries on a concurrency conflict by reloading and deciding again. Only safe when the
-   * client did not pin a version (If-Match); defaults to 10, with a jittered backoff so
-   * writers racing on a hot aggregate spread out instead of colliding again.
+   * client did not pin a version (If-Match); defaults to 10. Writers of one stream in this
+   * process then take turns; a conflict with another process backs off with full jitter
+   * (retryOnConflict).
    */
   retries?: number;
   /** The request body (or any stable form of the command) to detect an idempotency key reused for another request. */
@@ -47,6 +49,9 @@ export interface HandledCommand<R> {
  * A decider's state comes only from its own stream (optionally from a snapshot).
  */
 export class EventSourcedCommandHandler {
+  /** Writers of one stream in this process take turns after a conflict (see retryOnConflict). */
+  private readonly turns = new StreamTurns();
+
   constructor(
     private readonly store: PostgresEventStore,
     /** With inline projections registered, appends of their event types run in a transaction with them. */
@@ -59,13 +64,13 @@ export class EventSourcedCommandHandler {
     options: HandleCommandOptions<S, E, R>,
   ): Promise<HandledCommand<R>> {
     const pinned = options.metadata.expectedVersion;
-    const maxAttempts = pinned === undefined ? (options.retries ?? 10) + 1 : 1;
-    let attempt = 0;
+    // A pinned version (If-Match) is the client's to re-read: its conflict goes straight up.
+    const retries = pinned === undefined ? (options.retries ?? DEFAULT_CONFLICT_RETRIES) : 0;
     const requestHash =
       options.metadata.idempotencyKey !== undefined
         ? createHash('sha256').update(JSON.stringify(options.requestFingerprint ?? command)).digest('hex')
         : undefined;
-    for (;;) {
+    const attempt = async (): Promise<HandledCommand<R>> => {
       const { state, version } = await this.load(decider, options);
       if (typeof pinned === 'number' && pinned !== version) {
         throw new ConcurrencyError(options.streamId, pinned, version);
@@ -74,42 +79,39 @@ export class EventSourcedCommandHandler {
       const after = events.reduce(decider.evolve, state);
       const result = options.result({ state: after, events, version: version + events.length });
       if (events.length === 0) return { result, version, events: 0, duplicate: false };
-      try {
-        const inlineProjections = this.inlineFor(events);
-        const appended = inlineProjections.length && !options.client
-          ? await this.appendWithInline(inlineProjections, options.streamId, version, events, options, result, requestHash)
-          : await this.store.append(
-          options.streamId,
-          events.map((e) => ({ type: e.type, data: e.data })),
-          {
-            streamType: options.streamType,
-            expectedVersion: version === 0 ? NO_STREAM : version,
-            workspaceId: options.metadata.workspaceId,
-            actorId: options.metadata.actorId,
-            correlationId: options.metadata.correlationId,
-            causationId: options.metadata.commandId,
-            client: options.client,
-            idempotency: idempotencyOf(options.metadata, requestHash, { result, version: version + events.length }),
-          },
-        );
-        if (appended.duplicate) {
-          if (appended.requestHash && requestHash && appended.requestHash !== requestHash) {
-            throw new IdempotencyKeyReusedError('This Idempotency-Key was already used for a different request', {
-              idempotencyKey: options.metadata.idempotencyKey,
-            });
-          }
-          const stored = appended.result as { result: R; version: number };
-          return { result: stored.result, version: stored.version, events: 0, duplicate: true };
+      const inlineProjections = this.inlineFor(events);
+      const appended = inlineProjections.length && !options.client
+        ? await this.appendWithInline(inlineProjections, options.streamId, version, events, options, result, requestHash)
+        : await this.store.append(
+        options.streamId,
+        events.map((e) => ({ type: e.type, data: e.data })),
+        {
+          streamType: options.streamType,
+          expectedVersion: version === 0 ? NO_STREAM : version,
+          workspaceId: options.metadata.workspaceId,
+          actorId: options.metadata.actorId,
+          correlationId: options.metadata.correlationId,
+          causationId: options.metadata.commandId,
+          client: options.client,
+          idempotency: idempotencyOf(options.metadata, requestHash, { result, version: version + events.length }),
+        },
+      );
+      if (appended.duplicate) {
+        if (appended.requestHash && requestHash && appended.requestHash !== requestHash) {
+          throw new IdempotencyKeyReusedError('This Idempotency-Key was already used for a different request', {
+            idempotencyKey: options.metadata.idempotencyKey,
+          });
         }
-        if (options.snapshots && Math.floor(appended.nextExpectedVersion / options.snapshots.every) > Math.floor(version / options.snapshots.every)) {
-          await options.snapshots.store.save(options.streamId, options.snapshots.type, appended.nextExpectedVersion, after);
-        }
-        return { result, version: appended.nextExpectedVersion, events: events.length, duplicate: false };
-      } catch (err) {
-        if (!(err instanceof ConcurrencyError) || ++attempt >= maxAttempts) throw err;
-        await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
+        const stored = appended.result as { result: R; version: number };
+        return { result: stored.result, version: stored.version, events: 0, duplicate: true };
       }
-    }
+      if (options.snapshots && Math.floor(appended.nextExpectedVersion / options.snapshots.every) > Math.floor(version / options.snapshots.every)) {
+        await options.snapshots.store.save(options.streamId, options.snapshots.type, appended.nextExpectedVersion, after);
+      }
+      return { result, version: appended.nextExpectedVersion, events: events.length, duplicate: false };
+    };
+    // Inside a caller's transaction no turns: it may hold the stream's row lock the turn's holder waits for.
+    return retryOnConflict(options.streamId, attempt, { retries, turns: options.client ? undefined : this.turns });
   }
 
   private inlineFor(events: DomainEvent[]): RowProjection<any>[] {

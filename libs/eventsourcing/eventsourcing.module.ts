@@ -16,6 +16,7 @@ import { SagaAdmin } from './sagas/saga-admin';
 import { SagaCommandRoutes } from './sagas/saga-command-routes';
 import { SagaRegistry } from './sagas/saga.registry';
 import { SnapshotStore } from './snapshot-store';
+import { BatchedConsumers } from './subscriptions/batched-consumers';
 import { ConsumerRegistry } from './subscriptions/durable-consumer';
 import { ParkedEventAdmin } from './subscriptions/parked-event-admin';
 import { eventSourcingErrorStatuses } from './subscriptions/parked-event.errors';
@@ -68,6 +69,7 @@ export class EventSourcingModule {
         { provide: SUBSCRIPTION_OPTIONS, useValue: { ...defaultSubscriptionOptions, ...options } },
         ProjectionRegistry,
         ConsumerRegistry,
+        BatchedConsumers,
         SagaCommandRoutes,
         SagaRegistry,
         SagaAdmin,
@@ -108,6 +110,7 @@ export class EventSourcingModule {
         SnapshotStore,
         ProjectionRegistry,
         ConsumerRegistry,
+        BatchedConsumers,
         SagaCommandRoutes,
         SagaRegistry,
         SagaAdmin,

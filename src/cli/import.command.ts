@@ -8,9 +8,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { ApplicationError, ValidationFailedError } from '@libs/common/errors/application-error';
 import { PG_POOL } from '@libs/database/database-backend';
 import { CommandMetadata } from '@libs/eventsourcing/command-metadata';
-import { IMPORT_FILE_FORMATS } from '@modules/ingestion/application/import-files/import-file-formats';
-import { FileImports, FileImportResult } from '@modules/ingestion/application/import-files/import-file.service';
-import { ReadContext } from '@modules/ingestion/application/import-files/read-context';
+import { FileImporter, FileImportResult, FileReadProgress, IMPORT_FILE_FORMATS } from '@modules/ingestion/contracts';
 
 interface ImportOptions {
   workspace?: string;
@@ -23,7 +21,7 @@ interface ImportOptions {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const human = (n: number, unit: ReadContext['progress']['unit']) =>
+const human = (n: number, unit: FileReadProgress['unit']) =>
   unit === 'bytes' ? (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${(n / 1024).toFixed(1)} kB`) : `${n} ${unit}`;
 
 /** What the summary prints: the job's outcome without the bulky parts. */
@@ -53,7 +51,7 @@ export function importSummary(r: FileImportResult) {
 @Command({ name: 'import', arguments: '<file>', description: `Import an export file (${IMPORT_FILE_FORMATS.join(', ')}) into a workspace as an ingestion job` })
 export class ImportCommand extends CommandRunner {
   constructor(
-    private readonly imports: FileImports,
+    private readonly imports: FileImporter,
     @Inject(PG_POOL) private readonly pool: Pool,
   ) {
     super();
@@ -90,7 +88,7 @@ export class ImportCommand extends CommandRunner {
       { format: `${prepared.format} [{bar}] {percentage}% | {read} | {rows} rows: {stored} stored, {duplicates} duplicates, {rejected} rejected | ETA {eta_formatted}`, hideCursor: true },
       Presets.shades_classic,
     );
-    let ctx: ReadContext | null = null;
+    let ctx: { progress: FileReadProgress } | null = null;
     const counts = { rows: 0, stored: 0, duplicates: 0, rejected: 0 };
     const draw = () => {
       if (!ctx) return;

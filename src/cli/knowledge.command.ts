@@ -5,9 +5,7 @@ import { Pool } from 'pg';
 import { PG_POOL } from '@libs/database/database-backend';
 import { START_OF_LOG } from '@libs/event-store/event-store.types';
 import { SubscriptionCheckpoints } from '@libs/eventsourcing/subscriptions/subscription-checkpoints';
-import { CHUNKING_CONSUMER } from '@modules/knowledge/application/chunking/chunking.consumer';
-import { ChunkEmbeddingWorker } from '@modules/knowledge/application/embeddings/chunk-embedding.worker';
-import { KnowledgeEmbeddingSpace } from '@modules/knowledge/application/embeddings/knowledge-embedding-space';
+import { CHUNKING_CONSUMER, KnowledgeEmbeddings } from '@modules/knowledge/contracts';
 
 function print(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');
@@ -22,17 +20,14 @@ function print(value: unknown): void {
  */
 @SubCommand({ name: 'reembed', description: 'Re-embed every chunk with the configured embedding model and dimension, with a progress bar' })
 class ReembedChunks extends CommandRunner {
-  constructor(
-    private readonly space: KnowledgeEmbeddingSpace,
-    private readonly worker: ChunkEmbeddingWorker,
-  ) {
+  constructor(private readonly embeddings: KnowledgeEmbeddings) {
     super();
   }
 
   async run(_args: string[], opts: { batch?: number }): Promise<void> {
     const started = Date.now();
-    const before = await this.space.state();
-    const total = await this.space.switchToConfigured();
+    const before = await this.embeddings.state();
+    const total = await this.embeddings.switchToConfigured();
     const bar = new SingleBar(
       { format: `re-embedding [{bar}] {percentage}% | {value}/{total} chunks | {failed} failed | ETA {eta_formatted}`, hideCursor: true, stream: process.stderr },
       Presets.shades_classic,
@@ -40,14 +35,14 @@ class ReembedChunks extends CommandRunner {
     bar.start(total, 0, { failed: 0 });
     let summary;
     try {
-      summary = await this.worker.embedPending({
+      summary = await this.embeddings.embedPending({
         batchSize: opts.batch,
         onProgress: (s) => bar.update(s.ready + s.failed, { failed: s.failed }),
       });
     } finally {
       bar.stop();
     }
-    const counts = await this.worker.counts();
+    const counts = await this.embeddings.counts();
     print({
       from: before.stored,
       to: before.configured,
@@ -73,16 +68,13 @@ class ReembedChunks extends CommandRunner {
 /** `knowledge status`: the embedding space (stored vs configured) and chunks by embedding status. */
 @SubCommand({ name: 'status', description: 'The embedding space (stored and configured model/dimension) and chunk counts by embedding status' })
 class KnowledgeStatus extends CommandRunner {
-  constructor(
-    private readonly space: KnowledgeEmbeddingSpace,
-    private readonly worker: ChunkEmbeddingWorker,
-  ) {
+  constructor(private readonly embeddings: KnowledgeEmbeddings) {
     super();
   }
 
   async run(): Promise<void> {
-    const state = await this.space.state();
-    print({ space: state, chunks: await this.worker.counts() });
+    const state = await this.embeddings.state();
+    print({ space: state, chunks: await this.embeddings.counts() });
   }
 }
 

@@ -19,6 +19,8 @@ const fixtureRoot = join(__dirname, 'fixtures/rule-breakers');
 const RULES = [
   'domain-is-pure',
   'modules-only-through-contracts',
+  'app-uses-modules-through-contracts',
+  'no-parent-relative-imports',
   'contracts-are-leaves',
   'libs-never-import-modules',
   'no-circular',
@@ -125,6 +127,15 @@ describe('architecture rules (.dependency-cruiser.cjs)', () => {
         // modules-only-through-contracts (relative and @modules/ alias)
         `modules-only-through-contracts: ${m}/alpha/application/place-order.handler.ts → ${m}/beta/domain/invoice.ts`,
         `modules-only-through-contracts: ${m}/alpha/application/place-order.handler.ts → ${m}/beta/application/bill.handler.ts`,
+        // app-uses-modules-through-contracts: the app root and the CLI (their module wiring and contracts imports pass)
+        `app-uses-modules-through-contracts: src/app.module.ts → ${m}/alpha/infrastructure/order.repository.ts`,
+        `app-uses-modules-through-contracts: src/cli/report.command.ts → ${m}/alpha/application/place-order.handler.ts`,
+        `app-uses-modules-through-contracts: src/cli/report.command.ts → ${m}/beta/domain/invoice.ts`,
+        // no-parent-relative-imports (./ imports pass)
+        `no-parent-relative-imports: ${m}/alpha/application/place-order/place-order.request.ts → ${m}/alpha/application/place-order.handler.ts`,
+        `no-parent-relative-imports: ${m}/alpha/application/place-order/place-order.request.ts → ${m}/alpha/contracts/alpha.ids.ts`,
+        `no-parent-relative-imports: ${m}/alpha/application/place-order.handler.ts → ${m}/beta/contracts/beta.events.ts`,
+        `no-parent-relative-imports: ${m}/alpha/application/place-order.handler.ts → ${m}/beta/domain/invoice.ts`,
         // contracts-are-leaves
         `contracts-are-leaves: ${m}/alpha/contracts/leaky.contract.ts → ${m}/alpha/domain/order.ts`,
         `contracts-are-leaves: ${m}/alpha/contracts/leaky.contract.ts → ${m}/alpha/application/place-order.handler.ts`,

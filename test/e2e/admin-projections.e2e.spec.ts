@@ -2,40 +2,34 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { v7 as uuidv7 } from 'uuid';
 import { Pool } from 'pg';
-import { createApp } from '@app/bootstrap';
 import { PG_POOL } from '@libs/database/database-backend';
-import { loadAppConfig } from '@app/config/app-config';
 import { ANY } from '@libs/event-store/event-store.types';
 import { PostgresEventStore } from '@libs/event-store/postgres-event-store';
 import { ProjectionRegistry } from '@libs/eventsourcing/projections/projection.registry';
 import { eventually } from '@test/support/eventually';
 import { StreamCountsProjection } from '@test/support/fixtures/stream-counts.projection';
-import { createTestDatabase, TestDatabase } from '@test/support/test-database';
+import { createTestApp, TestApp } from '@test/support/test-app';
 
 const TOKEN = 'admin-token-for-tests-0123456789abcdef';
 
 describe('admin API: projections, parked events, partitions (e2e)', () => {
+  let testApp: TestApp | undefined;
   let app: NestExpressApplication;
-  let db: TestDatabase | undefined;
   let store: PostgresEventStore;
   const counts = new StreamCountsProjection('test.counts-e2e');
 
   beforeAll(async () => {
-    process.env.ADMIN_TOKEN = TOKEN;
-    if (process.env.TEST_DATABASE_URL) db = await createTestDatabase(2);
-    const config = loadAppConfig({ DATABASE_URL: db?.url, DATA_DIR: 'memory://', LOG_LEVEL: 'silent', ADMIN_TOKEN: TOKEN });
-    app = await createApp(config, { logger: false });
-    // A test projection beside the audit one, registered before the runner starts.
-    const registry = app.get(ProjectionRegistry);
-    registry.register(counts);
-    await app.init();
+    testApp = await createTestApp({
+      env: { ADMIN_TOKEN: TOKEN, RUN_JOBS: 'true' },
+      processEnv: { ADMIN_TOKEN: TOKEN },
+      // A test projection beside the audit one, registered before the runner starts.
+      beforeInit: (created) => created.get(ProjectionRegistry).register(counts),
+    });
+    app = testApp.app;
     store = app.get(PostgresEventStore);
-    await StreamCountsProjection.createTable(app.get<Pool>(PG_POOL));
+    await StreamCountsProjection.createTable(testApp.pool);
   });
-  afterAll(async () => {
-    await app?.close();
-    await db?.close();
-  });
+  afterAll(() => testApp?.close());
 
   const admin = () => ({
     get: (url: string) => request(app.getHttpServer()).get(url).set('Authorization', `Bearer ${TOKEN}`),

@@ -1,32 +1,22 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { v7 as uuidv7 } from 'uuid';
-import { createApp } from '@app/bootstrap';
-import { loadAppConfig } from '@app/config/app-config';
 import { PostgresEventStore } from '@libs/event-store/postgres-event-store';
-import { createTestDatabase, TestDatabase } from '@test/support/test-database';
+import { createTestApp, TestApp } from '@test/support/test-app';
+import { TestDatabase } from '@test/support/test-database';
 import { CounterTestModule } from '@test/support/fixtures/counter.module';
 
 describe('the application (e2e)', () => {
+  let testApp: TestApp | undefined;
   let app: NestExpressApplication;
   let db: TestDatabase | undefined;
 
   beforeAll(async () => {
     // The pg backend gets a fresh database; otherwise the app starts its own embedded PGlite, as `npm start` does.
-    if (process.env.TEST_DATABASE_URL) db = await createTestDatabase(2);
-    const config = loadAppConfig({
-      DATABASE_URL: db?.url,
-      DATA_DIR: 'memory://',
-      LOG_LEVEL: 'silent',
-      BODY_LIMIT: '64kb',
-    });
-    app = await createApp(config, { extraModules: [CounterTestModule], logger: false });
-    await app.init();
+    testApp = await createTestApp({ env: { BODY_LIMIT: '64kb', RUN_JOBS: 'true' }, extraModules: [CounterTestModule] });
+    ({ app, db } = testApp);
   });
-  afterAll(async () => {
-    await app?.close();
-    await db?.close();
-  });
+  afterAll(() => testApp?.close());
 
   const http = () => request(app.getHttpServer());
 

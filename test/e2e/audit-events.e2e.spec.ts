@@ -2,8 +2,6 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { Pool } from 'pg';
 import request from 'supertest';
 import { v7 as uuidv7 } from 'uuid';
-import { createApp } from '@app/bootstrap';
-import { loadAppConfig } from '@app/config/app-config';
 import { PG_POOL } from '@libs/database/database-backend';
 import { EventPartitions } from '@libs/event-store/event-partitions';
 import { ANY, NewEvent } from '@libs/event-store/event-store.types';
@@ -11,7 +9,8 @@ import { EventTypeRegistry } from '@libs/event-store/event-type-registry';
 import { PostgresEventStore } from '@libs/event-store/postgres-event-store';
 import { eventPageStatement } from '@modules/audit/infrastructure/audit-events.queries';
 import { eventually } from '@test/support/eventually';
-import { createTestDatabase, TestDatabase } from '@test/support/test-database';
+import { createTestApp, TestApp } from '@test/support/test-app';
+import { TestDatabase } from '@test/support/test-database';
 
 const TOKEN = 'e2e-audit-admin-token-0123456789'; // 32 characters
 const EVENTS = '/api/v1/admin/events';
@@ -35,10 +34,10 @@ interface Seeded {
 type Context = Pick<Seeded, 'workspaceId' | 'actorId' | 'correlationId' | 'causationId' | 'recordedAt'>;
 
 describe('admin audit of the event log (e2e)', () => {
+  let testApp: TestApp | undefined;
   let app: NestExpressApplication;
   let db: TestDatabase | undefined;
   let store: PostgresEventStore;
-  const previousToken = process.env.ADMIN_TOKEN;
   const seeded: Seeded[] = [];
   const WS_A = uuidv7();
   const WS_B = uuidv7();
@@ -92,11 +91,8 @@ describe('admin audit of the event log (e2e)', () => {
 
   beforeAll(async () => {
     // The guard reads ADMIN_TOKEN when the app is built.
-    process.env.ADMIN_TOKEN = TOKEN;
-    if (process.env.TEST_DATABASE_URL) db = await createTestDatabase(2);
-    const config = loadAppConfig({ DATABASE_URL: db?.url, DATA_DIR: 'memory://', LOG_LEVEL: 'silent', ADMIN_TOKEN: TOKEN });
-    app = await createApp(config, { logger: false });
-    await app.init();
+    testApp = await createTestApp({ env: { ADMIN_TOKEN: TOKEN, RUN_JOBS: 'true' }, processEnv: { ADMIN_TOKEN: TOKEN } });
+    ({ app, db } = testApp);
     store = app.get(PostgresEventStore);
 
     // Version 1 of ledger.opened had no currency; the audit API shows payloads upcast.
@@ -136,12 +132,7 @@ describe('admin audit of the event log (e2e)', () => {
     await visible({}, seeded.length);
   });
 
-  afterAll(async () => {
-    await app?.close();
-    await db?.close();
-    if (previousToken === undefined) delete process.env.ADMIN_TOKEN;
-    else process.env.ADMIN_TOKEN = previousToken;
-  });
+  afterAll(() => testApp?.close());
 
   describe('access', () => {
     const routes = [EVENTS, EXPORT, `${STREAMS}/ledger-b1`, `${CORRELATIONS}/req-tree`];

@@ -1,14 +1,12 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { v7 as uuidv7 } from 'uuid';
-import { createApp } from '@app/bootstrap';
-import { loadAppConfig } from '@app/config/app-config';
 import { CREDENTIAL_FIELD_NAME, SECRET_WITHHELD } from '@libs/event-store/audit-visibility';
 import { EventTypeRegistry } from '@libs/event-store/event-type-registry';
 import { eventually } from '@test/support/eventually';
 import { createWorkspace, linkOAuthAccount, signUpVerified, SignedUp } from '@test/support/identity-client';
 import { routeTable, RouteInfo } from '@test/support/route-table';
-import { createTestDatabase, TestDatabase } from '@test/support/test-database';
+import { createTestApp, TestApp } from '@test/support/test-app';
 
 const ADMIN_EMAIL = 'platform-admin@example.com';
 const ADMIN_PASSWORD = 'a long platform admin passphrase';
@@ -22,8 +20,8 @@ const OPERATOR_TOKEN = 'e2e-audit-privacy-operator-token-0123456789';
  * so a new audit route is checked without anyone remembering to add it here.
  */
 describe('audit privacy: roles, private-to-actor streams, withheld credentials (e2e)', () => {
+  let testApp: TestApp | undefined;
   let app: NestExpressApplication;
-  let db: TestDatabase | undefined;
   let ws: string;
   let owner: SignedUp;
   let admin: SignedUp;
@@ -45,19 +43,8 @@ describe('audit privacy: roles, private-to-actor streams, withheld credentials (
   const verifiedUser = () => signUpVerified(app);
 
   beforeAll(async () => {
-    if (process.env.TEST_DATABASE_URL) db = await createTestDatabase(4);
-    const config = loadAppConfig({
-      DATABASE_URL: db?.url,
-      DATA_DIR: 'memory://',
-      LOG_LEVEL: 'silent',
-      AUTH_RATE_LIMIT_PER_MINUTE: '1000',
-      RUN_JOBS: 'false',
-      BOOTSTRAP_ADMIN_EMAIL: ADMIN_EMAIL,
-      BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD,
-      ADMIN_TOKEN: OPERATOR_TOKEN,
-    });
-    app = await createApp(config, { logger: false });
-    await app.init();
+    testApp = await createTestApp({ env: { BOOTSTRAP_ADMIN_EMAIL: ADMIN_EMAIL, BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD, ADMIN_TOKEN: OPERATOR_TOKEN } });
+    app = testApp.app;
     auditRoutes = routeTable(app).filter((r) => r.method === 'GET' && /\/audit\/|\/admin\/events/.test(r.path));
 
     owner = await verifiedUser();
@@ -87,10 +74,7 @@ describe('audit privacy: roles, private-to-actor streams, withheld credentials (
     });
   });
 
-  afterAll(async () => {
-    await app?.close();
-    await db?.close();
-  });
+  afterAll(() => testApp?.close());
 
   /** The URL of an audit route with its parameters pointing at the conversation. */
   const urlOf = (r: RouteInfo) =>

@@ -1,11 +1,9 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import { createApp } from '@app/bootstrap';
-import { loadAppConfig } from '@app/config/app-config';
 import { OrderPaymentSagaTestModule } from '@test/support/fixtures/order-payment.saga';
 import { createWorkspace, signUp, SignedUp } from '@test/support/identity-client';
 import { QueryParamInfo, routeQueryTable, RouteQueryInfo } from '@test/support/query-params';
-import { createTestDatabase, TestDatabase } from '@test/support/test-database';
+import { createTestApp, TestApp } from '@test/support/test-app';
 
 const TOKEN = 'bad-input-matrix-operator-token-0123456789';
 
@@ -72,8 +70,8 @@ const isDate = (p: QueryParamInfo) =>
  * still work, and a genuine cursor altered in any one place is refused.
  */
 describe('bad input on every list route: 400, never 500 (e2e)', () => {
+  let testApp: TestApp | undefined;
   let app: NestExpressApplication;
-  let db: TestDatabase | undefined;
   let owner: SignedUp;
   let ws: string;
   let routes: RouteQueryInfo[];
@@ -82,13 +80,9 @@ describe('bad input on every list route: 400, never 500 (e2e)', () => {
   const operator = { Authorization: `Bearer ${TOKEN}` };
 
   beforeAll(async () => {
-    if (process.env.TEST_DATABASE_URL) db = await createTestDatabase(4);
     // A saga (the test fixture's) so the saga-instances route is reached too.
-    app = await createApp(loadAppConfig({ DATABASE_URL: db?.url, DATA_DIR: 'memory://', LOG_LEVEL: 'silent', ADMIN_TOKEN: TOKEN, AUTH_RATE_LIMIT_PER_MINUTE: '1000', RUN_JOBS: 'false' }), {
-      logger: false,
-      extraModules: [OrderPaymentSagaTestModule],
-    });
-    await app.init();
+    testApp = await createTestApp({ env: { ADMIN_TOKEN: TOKEN }, extraModules: [OrderPaymentSagaTestModule] });
+    app = testApp.app;
     owner = await signUp(app);
     ws = await createWorkspace(app, owner);
     const api = (path: string) => `/api/v1/workspaces/${ws}${path}`;
@@ -113,10 +107,7 @@ describe('bad input on every list route: 400, never 500 (e2e)', () => {
     });
     routes = routeQueryTable(app).filter((r) => r.method === 'GET' && r.query.some((p) => isCursor(p) || isDate(p) || isInteger(p)));
   });
-  afterAll(async () => {
-    await app?.close();
-    await db?.close();
-  });
+  afterAll(() => testApp?.close());
 
   const urlOf = (r: RouteQueryInfo) =>
     r.path.replace(/:(\w+)/g, (_, name: string) => {

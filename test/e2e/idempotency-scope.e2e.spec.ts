@@ -2,12 +2,9 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { Pool } from 'pg';
 import request from 'supertest';
 import { v7 as uuidv7 } from 'uuid';
-import { createApp } from '@app/bootstrap';
-import { loadAppConfig } from '@app/config/app-config';
-import { PG_POOL } from '@libs/database/database-backend';
 import { PostgresEventStore } from '@libs/event-store/postgres-event-store';
 import { createWorkspace, signUp } from '@test/support/identity-client';
-import { createTestDatabase, TestDatabase } from '@test/support/test-database';
+import { createTestApp, TestApp } from '@test/support/test-app';
 
 const TOKEN = 'idempotency-scope-operator-token-0123456789';
 
@@ -16,25 +13,17 @@ const TOKEN = 'idempotency-scope-operator-token-0123456789';
  * IDEMPOTENCY_KEY_TTL_HOURS, and the answers stored under it go with their owner's erasure.
  */
 describe('Idempotency-Key scope, expiry and erasure (e2e)', () => {
+  let testApp: TestApp | undefined;
   let app: NestExpressApplication;
-  let db: TestDatabase | undefined;
   let pool: Pool;
   const http = () => request(app.getHttpServer());
   const operator = { Authorization: `Bearer ${TOKEN}` };
 
   beforeAll(async () => {
-    if (process.env.TEST_DATABASE_URL) db = await createTestDatabase(4);
-    app = await createApp(
-      loadAppConfig({ DATABASE_URL: db?.url, DATA_DIR: 'memory://', LOG_LEVEL: 'silent', ADMIN_TOKEN: TOKEN, AUTH_RATE_LIMIT_PER_MINUTE: '1000', RUN_JOBS: 'false', IDEMPOTENCY_KEY_TTL_HOURS: '2' }),
-      { logger: false },
-    );
-    await app.init();
-    pool = app.get<Pool>(PG_POOL);
+    testApp = await createTestApp({ env: { ADMIN_TOKEN: TOKEN, IDEMPOTENCY_KEY_TTL_HOURS: '2' } });
+    ({ app, pool } = testApp);
   });
-  afterAll(async () => {
-    await app?.close();
-    await db?.close();
-  });
+  afterAll(() => testApp?.close());
 
   const keysOf = async (key: string) =>
     (await pool.query<{ scope: string; owner_id: string | null; ttl: number }>(`SELECT scope, owner_id, extract(epoch FROM expires_at - created_at)::float AS ttl FROM idempotency_keys WHERE idempotency_key = $1`, [key])).rows;

@@ -3,39 +3,24 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { Pool } from 'pg';
 import request from 'supertest';
 import { v7 as uuidv7 } from 'uuid';
-import { createApp } from '@app/bootstrap';
-import { loadAppConfig } from '@app/config/app-config';
 import { PG_POOL } from '@libs/database/database-backend';
 import { PlatformSecrets } from '@modules/identity/infrastructure/platform-secrets';
 import { lastMail, PASSWORD, pinIn, signUp } from '@test/support/identity-client';
-import { createTestDatabase, TestDatabase } from '@test/support/test-database';
+import { createTestApp, TestApp } from '@test/support/test-app';
 
 const ADMIN_EMAIL = 'root@example.com';
 const ADMIN_PASSWORD = 'a very long admin passphrase';
 
 describe('identity: sign-up, PIN, login, lockout, refresh rotation, logout (e2e)', () => {
+  let testApp: TestApp | undefined;
   let app: NestExpressApplication;
-  let db: TestDatabase | undefined;
   const http = () => request(app.getHttpServer());
 
   beforeAll(async () => {
-    if (process.env.TEST_DATABASE_URL) db = await createTestDatabase(4);
-    const config = loadAppConfig({
-      DATABASE_URL: db?.url,
-      DATA_DIR: 'memory://',
-      LOG_LEVEL: 'silent',
-      BOOTSTRAP_ADMIN_EMAIL: ADMIN_EMAIL,
-      BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD,
-      AUTH_RATE_LIMIT_PER_MINUTE: '1000',
-      RUN_JOBS: 'false',
-    });
-    app = await createApp(config, { logger: false });
-    await app.init();
+    testApp = await createTestApp({ env: { BOOTSTRAP_ADMIN_EMAIL: ADMIN_EMAIL, BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD } });
+    app = testApp.app;
   });
-  afterAll(async () => {
-    await app?.close();
-    await db?.close();
-  });
+  afterAll(() => testApp?.close());
 
   const problem = (res: request.Response, status: number, code: string) => {
     expect(res.status).toBe(status);
@@ -228,9 +213,7 @@ describe('identity: sign-up, PIN, login, lockout, refresh rotation, logout (e2e)
 
 describe('identity: rate limits on the auth routes (e2e)', () => {
   it('answers 429 RATE_LIMITED past the configured requests per minute', async () => {
-    const db = process.env.TEST_DATABASE_URL ? await createTestDatabase(2) : undefined;
-    const app = await createApp(loadAppConfig({ DATABASE_URL: db?.url, DATA_DIR: 'memory://', LOG_LEVEL: 'silent', AUTH_RATE_LIMIT_PER_MINUTE: '3', RUN_JOBS: 'false' }), { logger: false });
-    await app.init();
+    const { app, close } = await createTestApp({ env: { AUTH_RATE_LIMIT_PER_MINUTE: '3' } });
     try {
       const codes: number[] = [];
       for (let i = 0; i < 5; i++) {
@@ -240,8 +223,7 @@ describe('identity: rate limits on the auth routes (e2e)', () => {
       }
       expect(codes).toEqual([401, 401, 401, 429, 429]);
     } finally {
-      await app.close();
-      await db?.close();
+      await close();
     }
   });
 });

@@ -1,41 +1,25 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { v7 as uuidv7 } from 'uuid';
-import { createApp } from '@app/bootstrap';
-import { loadAppConfig } from '@app/config/app-config';
 import { eventually } from '@test/support/eventually';
 import { PASSWORD } from '@test/support/identity-client';
 import { startSmtpSink } from '@test/support/smtp-sink';
-import { createTestDatabase, TestDatabase } from '@test/support/test-database';
+import { createTestApp, TestApp } from '@test/support/test-app';
 
 /** REQUIRE_EMAIL_VERIFICATION=true with SMTP_URL: the PIN travels by real SMTP; no account exists before it is verified. */
 describe('identity: sign-up with required email verification over SMTP (e2e)', () => {
+  let testApp: TestApp | undefined;
   let app: NestExpressApplication;
-  let db: TestDatabase | undefined;
   let sink: Awaited<ReturnType<typeof startSmtpSink>>;
   const http = () => request(app.getHttpServer());
 
   beforeAll(async () => {
     sink = await startSmtpSink();
-    if (process.env.TEST_DATABASE_URL) db = await createTestDatabase(4);
-    app = await createApp(
-      loadAppConfig({
-        DATABASE_URL: db?.url,
-        DATA_DIR: 'memory://',
-        LOG_LEVEL: 'silent',
-        REQUIRE_EMAIL_VERIFICATION: 'true',
-        SMTP_URL: sink.url,
-        MAIL_FROM: 'Platform <no-reply@platform.test>',
-        AUTH_RATE_LIMIT_PER_MINUTE: '1000',
-        RUN_JOBS: 'false',
-      }),
-      { logger: false },
-    );
-    await app.init();
+    testApp = await createTestApp({ env: { REQUIRE_EMAIL_VERIFICATION: 'true', SMTP_URL: sink.url, MAIL_FROM: 'Platform <no-reply@platform.test>' } });
+    app = testApp.app;
   });
   afterAll(async () => {
-    await app?.close();
-    await db?.close();
+    await testApp?.close();
     await sink?.close();
   });
 

@@ -2,14 +2,11 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { Pool } from 'pg';
 import request from 'supertest';
 import { v7 as uuidv7 } from 'uuid';
-import { createApp } from '@app/bootstrap';
-import { loadAppConfig } from '@app/config/app-config';
-import { PG_POOL } from '@libs/database/database-backend';
 import { PostgresEventStore } from '@libs/event-store/postgres-event-store';
 import { eventually } from '@test/support/eventually';
 import { createWorkspace, lastMail, linkOAuthAccount, PASSWORD, pinIn, signUp } from '@test/support/identity-client';
 import { OAuthTokenVault } from '@modules/identity/infrastructure/oauth-token-vault';
-import { createTestDatabase, TestDatabase } from '@test/support/test-database';
+import { createTestApp, TestApp } from '@test/support/test-app';
 
 const TOKEN = 'erasure-operator-token-0123456789abcdef';
 
@@ -19,22 +16,17 @@ const TOKEN = 'erasure-operator-token-0123456789abcdef';
  * or phone, the log still replays, and the erasure is itself an audited event.
  */
 describe('identity: erasure of a user (e2e)', () => {
+  let testApp: TestApp | undefined;
   let app: NestExpressApplication;
-  let db: TestDatabase | undefined;
   let pool: Pool;
   const http = () => request(app.getHttpServer());
   const operator = { Authorization: `Bearer ${TOKEN}` };
 
   beforeAll(async () => {
-    if (process.env.TEST_DATABASE_URL) db = await createTestDatabase(4);
-    app = await createApp(loadAppConfig({ DATABASE_URL: db?.url, DATA_DIR: 'memory://', LOG_LEVEL: 'silent', ADMIN_TOKEN: TOKEN, AUTH_RATE_LIMIT_PER_MINUTE: '1000', RUN_JOBS: 'false' }), { logger: false });
-    await app.init();
-    pool = app.get<Pool>(PG_POOL);
+    testApp = await createTestApp({ env: { ADMIN_TOKEN: TOKEN } });
+    ({ app, pool } = testApp);
   });
-  afterAll(async () => {
-    await app?.close();
-    await db?.close();
-  });
+  afterAll(() => testApp?.close());
 
   /** Every row of every identity read model, the outbox and the audit view, as text. */
   async function everyReadModel(): Promise<string> {

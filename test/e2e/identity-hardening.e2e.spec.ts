@@ -2,11 +2,9 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { Pool } from 'pg';
 import request from 'supertest';
 import { v7 as uuidv7 } from 'uuid';
-import { createApp } from '@app/bootstrap';
-import { loadAppConfig } from '@app/config/app-config';
 import { PG_POOL } from '@libs/database/database-backend';
 import { createWorkspace, invitationTokenIn, lastMail, PASSWORD, signUp, signUpVerified } from '@test/support/identity-client';
-import { createTestDatabase, TestDatabase } from '@test/support/test-database';
+import { createTestApp, TestApp } from '@test/support/test-app';
 
 const OPERATOR_TOKEN = 'an-operator-token-for-the-hardening-tests-0123456789';
 const MAX_FAILURES = 5;
@@ -16,30 +14,17 @@ const MAX_FAILURES = 5;
  * keys follow their creator; login's lockout holds under parallel guesses.
  */
 describe('identity hardening: pre-hijacking, API keys follow their creator, login races (e2e)', () => {
+  let testApp: TestApp | undefined;
   let app: NestExpressApplication;
-  let db: TestDatabase | undefined;
   const http = () => request(app.getHttpServer());
   const operator = { Authorization: `Bearer ${OPERATOR_TOKEN}` };
 
   beforeAll(async () => {
-    if (process.env.TEST_DATABASE_URL) db = await createTestDatabase(4);
-    const config = loadAppConfig({
-      DATABASE_URL: db?.url,
-      DATA_DIR: 'memory://',
-      LOG_LEVEL: 'silent',
-      AUTH_RATE_LIMIT_PER_MINUTE: '1000',
-      RUN_JOBS: 'false',
-      ADMIN_TOKEN: OPERATOR_TOKEN,
-      LOGIN_MAX_FAILURES: String(MAX_FAILURES),
-    });
-    app = await createApp(config, { logger: false });
     // Listening: parallel supertest requests share one server instead of each starting (and closing) it.
-    await app.listen(0, '127.0.0.1');
+    testApp = await createTestApp({ env: { ADMIN_TOKEN: OPERATOR_TOKEN, LOGIN_MAX_FAILURES: String(MAX_FAILURES) }, listen: true });
+    app = testApp.app;
   });
-  afterAll(async () => {
-    await app?.close();
-    await db?.close();
-  });
+  afterAll(() => testApp?.close());
 
   const problem = (res: request.Response, status: number, code: string) => {
     expect({ status: res.status, code: res.body.code }).toEqual({ status, code });

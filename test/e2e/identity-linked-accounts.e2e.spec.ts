@@ -4,17 +4,14 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { Pool } from 'pg';
 import request from 'supertest';
 import { v7 as uuidv7 } from 'uuid';
-import { createApp } from '@app/bootstrap';
-import { loadAppConfig } from '@app/config/app-config';
 import { EncryptedColumns } from '@libs/common/crypto/encrypted-columns';
 import { SecretBox, SecretBoxError } from '@libs/common/crypto/secret-box';
 import { formatSecretKey } from '@libs/common/crypto/secret-keys';
 import { SecretRotation } from '@libs/common/crypto/secret-rotation';
-import { PG_POOL } from '@libs/database/database-backend';
 import { oauthTokenAad, oauthTokenColumns, OAuthTokenVault } from '@modules/identity/infrastructure/oauth-token-vault';
 import { eventually } from '@test/support/eventually';
 import { linkOAuthAccount, signUp, SignedUp, uniqueSecret } from '@test/support/identity-client';
-import { createTestDatabase, TestDatabase } from '@test/support/test-database';
+import { createTestApp, TestApp } from '@test/support/test-app';
 
 const TOKEN = 'linked-accounts-operator-token-0123456789';
 const KEY = SecretBox.generateKey('k1');
@@ -27,31 +24,17 @@ const telegramId = () => Number(BigInt(`0x${randomBytes(5).toString('hex')}`)) +
  * their OAuth accounts (tokens sealed before the log, never answered), and platform settings.
  */
 describe('identity: Telegram profile, OAuth accounts, app settings (e2e)', () => {
+  let testApp: TestApp | undefined;
   let app: NestExpressApplication;
-  let db: TestDatabase | undefined;
   let pool: Pool;
   const http = () => request(app.getHttpServer());
   const operator = { Authorization: `Bearer ${TOKEN}` };
 
   beforeAll(async () => {
-    if (process.env.TEST_DATABASE_URL) db = await createTestDatabase(4);
-    const config = loadAppConfig({
-      DATABASE_URL: db?.url,
-      DATA_DIR: 'memory://',
-      LOG_LEVEL: 'silent',
-      ADMIN_TOKEN: TOKEN,
-      SECRETS_KEYS: formatSecretKey(KEY),
-      AUTH_RATE_LIMIT_PER_MINUTE: '1000',
-      RUN_JOBS: 'false',
-    });
-    app = await createApp(config, { logger: false });
-    await app.init();
-    pool = app.get<Pool>(PG_POOL);
+    testApp = await createTestApp({ env: { ADMIN_TOKEN: TOKEN, SECRETS_KEYS: formatSecretKey(KEY) } });
+    ({ app, pool } = testApp);
   });
-  afterAll(async () => {
-    await app?.close();
-    await db?.close();
-  });
+  afterAll(() => testApp?.close());
 
   const problem = (res: request.Response, status: number, code: string) => {
     expect({ status: res.status, code: res.body.code }).toEqual({ status, code });

@@ -3,13 +3,10 @@ import { Pool } from 'pg';
 import request from 'supertest';
 import { PinoLogger } from 'nestjs-pino';
 import { v7 as uuidv7 } from 'uuid';
-import { createApp } from '@app/bootstrap';
-import { loadAppConfig } from '@app/config/app-config';
-import { PG_POOL } from '@libs/database/database-backend';
 import { SourceCredentials } from '@modules/ingestion/infrastructure/source-credentials';
 import { OAuthTokenVault } from '@modules/identity/infrastructure/oauth-token-vault';
 import { createWorkspace, invitationTokenIn, lastMail, linkOAuthAccount, signUpVerified, uniqueSecret } from '@test/support/identity-client';
-import { createTestDatabase, TestDatabase } from '@test/support/test-database';
+import { createTestApp, TestApp } from '@test/support/test-app';
 
 /** Mails whose very purpose is to deliver a secret to its owner (the only place it may be in clear). */
 const SECRET_DELIVERY_MAILS = ['signup-pin', 'invitation'];
@@ -20,23 +17,17 @@ const SECRET_DELIVERY_MAILS = ['signup-pin', 'invitation'];
  * LOG_LEVEL=debug and its logger on, writing into a stream this test reads back.
  */
 describe('identity: no secret in clear in the log, the tables or the logs (e2e)', () => {
+  let testApp: TestApp | undefined;
   let app: NestExpressApplication;
-  let db: TestDatabase | undefined;
   let pool: Pool;
   const lines: string[] = [];
   const http = () => request(app.getHttpServer());
 
   beforeAll(async () => {
-    if (process.env.TEST_DATABASE_URL) db = await createTestDatabase(4);
-    const config = loadAppConfig({ DATABASE_URL: db?.url, DATA_DIR: 'memory://', LOG_LEVEL: 'debug', AUTH_RATE_LIMIT_PER_MINUTE: '1000', RUN_JOBS: 'false' });
-    app = await createApp(config, { logStream: { write: (line: string) => void lines.push(line) } });
-    await app.init();
-    pool = app.get<Pool>(PG_POOL);
+    testApp = await createTestApp({ env: { LOG_LEVEL: 'debug' }, logLines: lines });
+    ({ app, pool } = testApp);
   });
-  afterAll(async () => {
-    await app?.close();
-    await db?.close();
-  });
+  afterAll(() => testApp?.close());
 
   /** Every row of every table of every non-system schema, as text; mail bodies that deliver a secret left out. */
   async function everyTable(): Promise<{ text: string; tables: string[] }> {

@@ -1,25 +1,19 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { v7 as uuidv7 } from 'uuid';
-import { createApp } from '@app/bootstrap';
-import { loadAppConfig } from '@app/config/app-config';
 import { createWorkspace, invitationTokenIn, lastMail, signUp, signUpVerified, verifyEmail } from '@test/support/identity-client';
-import { createTestDatabase, TestDatabase } from '@test/support/test-database';
+import { createTestApp, TestApp } from '@test/support/test-app';
 
 describe('identity: workspaces, members, invitations, API keys (e2e)', () => {
+  let testApp: TestApp | undefined;
   let app: NestExpressApplication;
-  let db: TestDatabase | undefined;
   const http = () => request(app.getHttpServer());
 
   beforeAll(async () => {
-    if (process.env.TEST_DATABASE_URL) db = await createTestDatabase(4);
-    app = await createApp(loadAppConfig({ DATABASE_URL: db?.url, DATA_DIR: 'memory://', LOG_LEVEL: 'silent', AUTH_RATE_LIMIT_PER_MINUTE: '1000', RUN_JOBS: 'false' }), { logger: false });
-    await app.init();
+    testApp = await createTestApp();
+    app = testApp.app;
   });
-  afterAll(async () => {
-    await app?.close();
-    await db?.close();
-  });
+  afterAll(() => testApp?.close());
 
   const problem = (res: request.Response, status: number, code: string) => {
     expect({ status: res.status, code: res.body.code }).toEqual({ status, code });

@@ -1,12 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import { createApp } from '@app/bootstrap';
-import { loadAppConfig } from '@app/config/app-config';
 import { QUOTE_EML, slackExportZip, THREAD_MBOX } from '@test/support/fixtures/exports';
 import { eventually } from '@test/support/eventually';
 import { createWorkspace, signUp, SignedUp } from '@test/support/identity-client';
-import { createTestDatabase, TestDatabase } from '@test/support/test-database';
+import { createTestApp, TestApp } from '@test/support/test-app';
 import { zip } from '@test/support/zip-writer';
 
 /**
@@ -16,35 +14,19 @@ import { zip } from '@test/support/zip-writer';
  * under its Message-ID, an oversized one is a rejected row alone, and a re-import stores nothing new.
  */
 describe('ingestion: a zip of .eml or .mbox files (e2e)', () => {
+  let testApp: TestApp | undefined;
   let app: NestExpressApplication;
-  let db: TestDatabase | undefined;
   let owner: SignedUp;
   let ws: string;
   const http = () => request(app.getHttpServer());
 
   beforeAll(async () => {
-    if (process.env.TEST_DATABASE_URL) db = await createTestDatabase(4);
-    app = await createApp(
-      loadAppConfig({
-        DATABASE_URL: db?.url,
-        DATA_DIR: 'memory://',
-        LOG_LEVEL: 'silent',
-        AUTH_RATE_LIMIT_PER_MINUTE: '1000',
-        RUN_JOBS: 'false',
-        RUN_SUBSCRIPTIONS: 'false',
-        IMPORT_EMAIL_MAX_MB: '1',
-        IMPORT_ZIP_MAX_ENTRIES: '40',
-      }),
-      { logger: false },
-    );
-    await app.init();
+    testApp = await createTestApp({ env: { RUN_SUBSCRIPTIONS: 'false', IMPORT_EMAIL_MAX_MB: '1', IMPORT_ZIP_MAX_ENTRIES: '40' } });
+    app = testApp.app;
     owner = await signUp(app);
     ws = await createWorkspace(app, owner);
   });
-  afterAll(async () => {
-    await app?.close();
-    await db?.close();
-  });
+  afterAll(() => testApp?.close());
 
   const upload = (file: Buffer, name: string, fields: Record<string, string> = {}) => {
     let req = http().post(`/api/v1/workspaces/${ws}/imports`).set(owner.auth);

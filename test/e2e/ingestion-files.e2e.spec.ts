@@ -8,14 +8,14 @@ import { CommandFactory, CommandRunnerService } from 'nest-commander';
 import { Pool } from 'pg';
 import request from 'supertest';
 import { v7 as uuidv7 } from 'uuid';
-import { createApp } from '@app/bootstrap';
 import { CliModule } from '@app/cli/cli.module';
 import { loadAppConfig } from '@app/config/app-config';
 import { PG_POOL } from '@libs/database/database-backend';
 import { QUOTE_EML, slackExportZip, TELEGRAM_RESULT_JSON, THREAD_MBOX } from '@test/support/fixtures/exports';
 import { eventually } from '@test/support/eventually';
 import { createWorkspace, signUp, SignedUp, signUpVerified } from '@test/support/identity-client';
-import { createTestDatabase, TestDatabase } from '@test/support/test-database';
+import { createTestApp, TestApp } from '@test/support/test-app';
+import { TestDatabase } from '@test/support/test-database';
 import { zip } from '@test/support/zip-writer';
 
 /**
@@ -23,13 +23,13 @@ import { zip } from '@test/support/zip-writer';
  * GET /jobs/:jobId; and the CLI's `import <file>` against the same database.
  */
 describe('ingestion: export files through POST /imports and the CLI (e2e)', () => {
+  let testApp: TestApp | undefined;
   let app: NestExpressApplication;
   let db: TestDatabase | undefined;
   let owner: SignedUp;
   let ws: string;
   let uploads: string;
   let files: string;
-  let previousTmp: string | undefined;
   // One keyring for the app and the CLI processes (they share the subjects' keys).
   const SECRETS_KEYS = `k1:${randomBytes(32).toString('base64')}`;
   const http = () => request(app.getHttpServer());
@@ -38,22 +38,13 @@ describe('ingestion: export files through POST /imports and the CLI (e2e)', () =
     files = mkdtempSync(join(tmpdir(), 'imports-e2e-files-'));
     // multer writes into os.tmpdir(): a directory of this test's own, to see every upload removed.
     uploads = mkdtempSync(join(tmpdir(), 'imports-e2e-'));
-    previousTmp = process.env.TMPDIR;
-    process.env.TMPDIR = uploads;
-    if (process.env.TEST_DATABASE_URL) db = await createTestDatabase(4);
-    app = await createApp(
-      loadAppConfig({ DATABASE_URL: db?.url, DATA_DIR: 'memory://', LOG_LEVEL: 'silent', AUTH_RATE_LIMIT_PER_MINUTE: '1000', RUN_JOBS: 'false', IMPORT_MAX_FILE_MB: '1', SECRETS_KEYS }),
-      { logger: false },
-    );
-    await app.init();
+    testApp = await createTestApp({ env: { IMPORT_MAX_FILE_MB: '1', SECRETS_KEYS }, processEnv: { TMPDIR: uploads } });
+    ({ app, db } = testApp);
     owner = await signUp(app);
     ws = await createWorkspace(app, owner);
   });
   afterAll(async () => {
-    await app?.close();
-    await db?.close();
-    if (previousTmp === undefined) delete process.env.TMPDIR;
-    else process.env.TMPDIR = previousTmp;
+    await testApp?.close();
     rmSync(uploads, { recursive: true, force: true });
     rmSync(files, { recursive: true, force: true });
   });
@@ -226,12 +217,8 @@ describe('ingestion: export files through POST /imports and the CLI (e2e)', () =
         // Embedded: a database on disk that an app makes (migrations, a workspace) and then hands over to the CLI.
         // (No consumers: this app only makes the workspace, and closes at once.)
         dataDir = mkdtempSync(join(files, 'data-'));
-        const setup = await createApp(
-          loadAppConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', RUN_JOBS: 'false', RUN_SUBSCRIPTIONS: 'false', AUTH_RATE_LIMIT_PER_MINUTE: '1000', SECRETS_KEYS }),
-          { logger: false },
-        );
-        await setup.init();
-        cliWs = await createWorkspace(setup, await signUp(setup));
+        const setup = await createTestApp({ env: { DATA_DIR: dataDir, RUN_SUBSCRIPTIONS: 'false', SECRETS_KEYS } });
+        cliWs = await createWorkspace(setup.app, await signUp(setup.app));
         await setup.close();
       }
       // The CLI's own module (no HTTP, no consumers), as `npm run cli --` builds it.

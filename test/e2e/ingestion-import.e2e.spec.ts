@@ -2,32 +2,26 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { Pool } from 'pg';
 import request from 'supertest';
 import { v7 as uuidv7 } from 'uuid';
-import { createApp } from '@app/bootstrap';
-import { loadAppConfig } from '@app/config/app-config';
 import { PG_POOL } from '@libs/database/database-backend';
 import { createWorkspace, signUp, SignedUp, signUpVerified } from '@test/support/identity-client';
-import { createTestDatabase, TestDatabase } from '@test/support/test-database';
+import { createTestApp, TestApp } from '@test/support/test-app';
 
 const TOKEN = 'ingestion-operator-token-0123456789abcd';
 
 describe('ingestion: sources, imports (JSON, NDJSON, CSV), jobs, messages (e2e)', () => {
+  let testApp: TestApp | undefined;
   let app: NestExpressApplication;
-  let db: TestDatabase | undefined;
   let owner: SignedUp;
   let ws: string;
   const http = () => request(app.getHttpServer());
 
   beforeAll(async () => {
-    if (process.env.TEST_DATABASE_URL) db = await createTestDatabase(4);
-    app = await createApp(loadAppConfig({ DATABASE_URL: db?.url, DATA_DIR: 'memory://', LOG_LEVEL: 'silent', ADMIN_TOKEN: TOKEN, AUTH_RATE_LIMIT_PER_MINUTE: '1000', RUN_JOBS: 'false' }), { logger: false });
-    await app.init();
+    testApp = await createTestApp({ env: { ADMIN_TOKEN: TOKEN } });
+    app = testApp.app;
     owner = await signUp(app);
     ws = await createWorkspace(app, owner);
   });
-  afterAll(async () => {
-    await app?.close();
-    await db?.close();
-  });
+  afterAll(() => testApp?.close());
 
   const problem = (res: request.Response, status: number, code: string) => {
     expect({ status: res.status, code: res.body.code }).toEqual({ status, code });

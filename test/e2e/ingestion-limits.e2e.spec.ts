@@ -1,13 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
-import { AddressInfo } from 'node:net';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import { createApp } from '@app/bootstrap';
-import { loadAppConfig } from '@app/config/app-config';
 import { eventually } from '@test/support/eventually';
 import { createWorkspace, signUp, SignedUp } from '@test/support/identity-client';
-import { createTestDatabase, TestDatabase } from '@test/support/test-database';
+import { createTestApp, TestApp } from '@test/support/test-app';
 import { zip } from '@test/support/zip-writer';
 
 /**
@@ -16,8 +13,8 @@ import { zip } from '@test/support/zip-writer';
  * it got; what was stored before stays. Too many imports at once: 429 with Retry-After.
  */
 describe('ingestion: import limits (e2e)', () => {
+  let testApp: TestApp | undefined;
   let app: NestExpressApplication;
-  let db: TestDatabase | undefined;
   let owner: SignedUp;
   let ws: string;
   let port: number;
@@ -26,14 +23,8 @@ describe('ingestion: import limits (e2e)', () => {
   const MB = 1024 * KB;
 
   beforeAll(async () => {
-    if (process.env.TEST_DATABASE_URL) db = await createTestDatabase(4);
-    app = await createApp(
-      loadAppConfig({
-        DATABASE_URL: db?.url,
-        DATA_DIR: 'memory://',
-        LOG_LEVEL: 'silent',
-        AUTH_RATE_LIMIT_PER_MINUTE: '1000',
-        RUN_JOBS: 'false',
+    testApp = await createTestApp({
+      env: {
         // No consumers: the limits are the intake's, and scoring thousands of messages would only slow the embedded database.
         RUN_SUBSCRIPTIONS: 'false',
         SECRETS_KEYS: `k1:${randomBytes(32).toString('base64')}`,
@@ -45,11 +36,11 @@ describe('ingestion: import limits (e2e)', () => {
         IMPORT_ZIP_MAX_TOTAL_MB: '2',
         IMPORT_JSON_MAX_MB: '1',
         IMPORT_MAX_CONCURRENT_PER_WORKSPACE: '1',
-      }),
-      { logger: false },
-    );
-    await app.listen(0, '127.0.0.1');
-    port = (app.getHttpServer().address() as AddressInfo).port;
+      },
+      listen: true,
+    });
+    app = testApp.app;
+    port = testApp.port!;
     owner = await signUp(app);
     ws = await createWorkspace(app, owner);
     // Stored before any refusal: must still be there after each one.
@@ -59,10 +50,7 @@ describe('ingestion: import limits (e2e)', () => {
       .send({ source: { kind: 'api', name: 'Earlier' }, messages: [msg('earlier-1'), msg('earlier-2')] })
       .expect(202);
   });
-  afterAll(async () => {
-    await app?.close();
-    await db?.close();
-  });
+  afterAll(() => testApp?.close());
 
   function msg(externalId: string, extra: Record<string, unknown> = {}) {
     return { externalId, content: `Message ${externalId} about the CSV export`, sentAt: '2026-03-01T10:00:00Z', ...extra };

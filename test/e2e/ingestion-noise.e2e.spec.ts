@@ -1,13 +1,10 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Pool } from 'pg';
 import request from 'supertest';
-import { createApp } from '@app/bootstrap';
-import { loadAppConfig } from '@app/config/app-config';
-import { PG_POOL } from '@libs/database/database-backend';
 import { MessageWriter } from '@modules/ingestion/infrastructure/message-writer';
 import { eventually } from '@test/support/eventually';
 import { createWorkspace, signUp, SignedUp } from '@test/support/identity-client';
-import { createTestDatabase, TestDatabase } from '@test/support/test-database';
+import { createTestApp, TestApp } from '@test/support/test-app';
 
 const BUG_REPORT =
   'When I click "Export to CSV" on the Reports page the app crashes with a 500 error. Steps: open any report, pick the last 30 days, click export. ' +
@@ -23,8 +20,8 @@ interface ListedMessage {
 }
 
 describe('ingestion: noise scoring of imported messages (e2e)', () => {
+  let testApp: TestApp | undefined;
   let app: NestExpressApplication;
-  let db: TestDatabase | undefined;
   let owner: SignedUp;
   let ws: string;
   let pool: Pool;
@@ -33,17 +30,12 @@ describe('ingestion: noise scoring of imported messages (e2e)', () => {
   const msg = (externalId: string, content: string, extra: Record<string, unknown> = {}) => ({ externalId, content, sentAt: '2026-03-01T10:00:00Z', author: dana, channel: 'support', ...extra });
 
   beforeAll(async () => {
-    if (process.env.TEST_DATABASE_URL) db = await createTestDatabase(4);
-    app = await createApp(loadAppConfig({ DATABASE_URL: db?.url, DATA_DIR: 'memory://', LOG_LEVEL: 'silent', AUTH_RATE_LIMIT_PER_MINUTE: '1000', RUN_JOBS: 'false' }), { logger: false });
-    await app.init();
-    pool = app.get<Pool>(PG_POOL);
+    testApp = await createTestApp();
+    ({ app, pool } = testApp);
     owner = await signUp(app);
     ws = await createWorkspace(app, owner);
   });
-  afterAll(async () => {
-    await app?.close();
-    await db?.close();
-  });
+  afterAll(() => testApp?.close());
 
   const listAll = async (sourceName: string): Promise<ListedMessage[]> => {
     const source = (await http().get(`/api/v1/workspaces/${ws}/sources`).set(owner.auth).expect(200)).body.items.find((s: { name: string }) => s.name === sourceName);

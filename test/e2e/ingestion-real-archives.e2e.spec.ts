@@ -1,12 +1,9 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Pool } from 'pg';
 import request from 'supertest';
-import { createApp } from '@app/bootstrap';
-import { loadAppConfig } from '@app/config/app-config';
-import { PG_POOL } from '@libs/database/database-backend';
 import { eventually } from '@test/support/eventually';
 import { createWorkspace, signUp, SignedUp } from '@test/support/identity-client';
-import { createTestDatabase, TestDatabase } from '@test/support/test-database';
+import { createTestApp, TestApp } from '@test/support/test-app';
 import { zip } from '@test/support/zip-writer';
 
 /**
@@ -17,28 +14,20 @@ import { zip } from '@test/support/zip-writer';
  * the fix stores just what was missing.
  */
 describe('ingestion: real archives import whole (e2e)', () => {
+  let testApp: TestApp | undefined;
   let app: NestExpressApplication;
-  let db: TestDatabase | undefined;
   let pool: Pool;
   let owner: SignedUp;
   let ws: string;
   const http = () => request(app.getHttpServer());
 
   beforeAll(async () => {
-    if (process.env.TEST_DATABASE_URL) db = await createTestDatabase(4);
-    app = await createApp(
-      loadAppConfig({ DATABASE_URL: db?.url, DATA_DIR: 'memory://', LOG_LEVEL: 'silent', AUTH_RATE_LIMIT_PER_MINUTE: '1000', RUN_JOBS: 'false', RUN_SUBSCRIPTIONS: 'false', IMPORT_EMAIL_MAX_MB: '1' }),
-      { logger: false },
-    );
-    await app.init();
-    pool = app.get<Pool>(PG_POOL);
+    testApp = await createTestApp({ env: { RUN_SUBSCRIPTIONS: 'false', IMPORT_EMAIL_MAX_MB: '1' } });
+    ({ app, pool } = testApp);
     owner = await signUp(app);
     ws = await createWorkspace(app, owner);
   });
-  afterAll(async () => {
-    await app?.close();
-    await db?.close();
-  });
+  afterAll(() => testApp?.close());
 
   const upload = (file: Buffer, name: string) => http().post(`/api/v1/workspaces/${ws}/imports`).set(owner.auth).attach('file', file, name).expect(202);
   const finished = (jobId: string) =>

@@ -3,8 +3,6 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { Pool } from 'pg';
 import request from 'supertest';
 import { v7 as uuidv7 } from 'uuid';
-import { createApp } from '@app/bootstrap';
-import { loadAppConfig } from '@app/config/app-config';
 import { OUTBOUND_RESOLVER, ResolveAll } from '@libs/common/net/outbound-guard';
 import { PG_POOL } from '@libs/database/database-backend';
 import { ChatwootSyncRunner } from '@modules/ingestion/application/pull-sync/chatwoot-sync.runner';
@@ -19,7 +17,7 @@ import { FakeChatwoot } from '@test/support/fakes/chatwoot.fake';
 import { FakeProvider } from '@test/support/fakes/fake-provider';
 import { FakeGong } from '@test/support/fakes/gong.fake';
 import { createWorkspace, signUp, SignedUp } from '@test/support/identity-client';
-import { createTestDatabase, TestDatabase } from '@test/support/test-database';
+import { createTestApp } from '@test/support/test-app';
 
 const T0 = 1767225600;
 /** What an internal service might answer: it must never come back to the workspace or the logs. */
@@ -38,25 +36,17 @@ class InwardResolverModule {}
 
 describe('ingestion: connectors cannot reach inward (SSRF), and never echo a provider\'s body (e2e)', () => {
   const fakes: FakeProvider[] = [];
-  const dbs: TestDatabase[] = [];
   const start = async <F extends FakeProvider>(f: F) => {
     fakes.push(f);
     return f.start();
   };
   const boot = async (env: Record<string, string>, logs?: string[]) => {
-    const db = process.env.TEST_DATABASE_URL ? await createTestDatabase(4) : undefined;
-    if (db) dbs.push(db);
-    const app = await createApp(
-      loadAppConfig({ DATABASE_URL: db?.url, DATA_DIR: 'memory://', LOG_LEVEL: logs ? 'info' : 'silent', AUTH_RATE_LIMIT_PER_MINUTE: '1000', RUN_JOBS: 'false', ...env }),
-      { extraModules: [InwardResolverModule], ...(logs ? { logStream: { write: (line: string) => void logs.push(line) } } : { logger: false as const }) },
-    );
-    await app.init();
+    const { app, close } = await createTestApp({ env: { LOG_LEVEL: logs ? 'info' : 'silent', ...env }, extraModules: [InwardResolverModule], logLines: logs });
     const owner = await signUp(app);
-    return { app, owner, ws: await createWorkspace(app, owner) };
+    return { app, close, owner, ws: await createWorkspace(app, owner) };
   };
   afterAll(async () => {
     await Promise.all(fakes.map((f) => f.close()));
-    await Promise.all(dbs.map((d) => d.close()));
   });
 
   const helpers = (app: NestExpressApplication, owner: SignedUp, ws: string) => {
@@ -78,15 +68,14 @@ describe('ingestion: connectors cannot reach inward (SSRF), and never echo a pro
 
   describe('no allowlist (the default, in every mode: this app runs NODE_ENV=test)', () => {
     let app: NestExpressApplication;
+    let close: (() => Promise<void>) | undefined;
     let h: ReturnType<typeof helpers>;
     beforeAll(async () => {
       const booted = await boot({});
-      app = booted.app;
+      ({ app, close } = booted);
       h = helpers(app, booted.owner, booted.ws);
     });
-    afterAll(async () => {
-      await app?.close();
-    });
+    afterAll(() => close?.());
 
     it('refuses a base URL that is already inward when it is saved: every spelling of loopback, localhost, metadata (400, nothing stored, nothing sent)', async () => {
       const f = await start(new FakeChatwoot(1, 'cw-token-1'));
@@ -129,18 +118,16 @@ describe('ingestion: connectors cannot reach inward (SSRF), and never echo a pro
 
   describe('with the fakes allowlisted (CONNECTOR_ALLOWED_HOSTS=127.0.0.1)', () => {
     let app: NestExpressApplication;
+    let close: (() => Promise<void>) | undefined;
     let h: ReturnType<typeof helpers>;
     let ws: string;
     const logs: string[] = [];
     beforeAll(async () => {
       const booted = await boot({ CONNECTOR_ALLOWED_HOSTS: '127.0.0.1', CONNECTOR_MAX_RESPONSE_BYTES: '16384' }, logs);
-      app = booted.app;
-      ws = booted.ws;
+      ({ app, close, ws } = booted);
       h = helpers(app, booted.owner, booted.ws);
     });
-    afterAll(async () => {
-      await app?.close();
-    });
+    afterAll(() => close?.());
 
     const runner = () =>
       new ChatwootSyncRunner({

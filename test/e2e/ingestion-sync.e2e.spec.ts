@@ -3,9 +3,6 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { Pool } from 'pg';
 import request from 'supertest';
 import { v7 as uuidv7 } from 'uuid';
-import { createApp } from '@app/bootstrap';
-import { loadAppConfig } from '@app/config/app-config';
-import { PG_POOL } from '@libs/database/database-backend';
 import { ScheduledJobs } from '@libs/jobs/scheduled-jobs';
 import { ChatwootSyncRunner, conversationStream } from '@modules/ingestion/application/pull-sync/chatwoot-sync.runner';
 import { GongSyncRunner } from '@modules/ingestion/application/pull-sync/gong-sync.runner';
@@ -21,7 +18,8 @@ import { FakeChatwoot } from '@test/support/fakes/chatwoot.fake';
 import { FakeProvider } from '@test/support/fakes/fake-provider';
 import { FakeGong } from '@test/support/fakes/gong.fake';
 import { createWorkspace, signUp, SignedUp, signUpVerified } from '@test/support/identity-client';
-import { createTestDatabase, TestDatabase } from '@test/support/test-database';
+import { createTestApp, TestApp } from '@test/support/test-app';
+import { TestDatabase } from '@test/support/test-database';
 
 const KEYS = `k1:${Buffer.alloc(32, 7).toString('base64')}`;
 const T0 = 1767225600; // 2026-01-01T00:00:00Z, epoch seconds
@@ -30,6 +28,7 @@ const nowSeconds = () => Math.floor(Date.now() / 1000);
 const itPg = process.env.TEST_DATABASE_URL ? it : it.skip;
 
 describe('ingestion: pull sync of Chatwoot and Gong from watermarks (e2e)', () => {
+  let testApp: TestApp | undefined;
   let app: NestExpressApplication;
   let db: TestDatabase | undefined;
   let pool: Pool;
@@ -41,21 +40,15 @@ describe('ingestion: pull sync of Chatwoot and Gong from watermarks (e2e)', () =
   const http = () => request(app.getHttpServer());
 
   beforeAll(async () => {
-    if (process.env.TEST_DATABASE_URL) db = await createTestDatabase(8);
-    app = await createApp(
-      loadAppConfig({ DATABASE_URL: db?.url, DATA_DIR: 'memory://', LOG_LEVEL: 'silent', AUTH_RATE_LIMIT_PER_MINUTE: '1000', SECRETS_KEYS: KEYS, PULL_SYNC_CRON: '0 0 1 1 *', CONNECTOR_ALLOWED_HOSTS: '127.0.0.1' }),
-      { logger: false },
-    );
-    await app.init();
-    pool = app.get<Pool>(PG_POOL);
+    testApp = await createTestApp({ env: { RUN_JOBS: 'true', SECRETS_KEYS: KEYS, PULL_SYNC_CRON: '0 0 1 1 *', CONNECTOR_ALLOWED_HOSTS: '127.0.0.1' } });
+    ({ app, db, pool } = testApp);
     owner = await signUp(app);
     ws = await createWorkspace(app, owner);
   }, 120_000);
   afterAll(async () => {
     for (const c of children) c.kill('SIGKILL');
-    await app?.close();
+    await testApp?.close();
     await Promise.all(fakes.map((f) => f.close()));
-    await db?.close();
   });
 
   const chatwoot = async (accountId: number) => {

@@ -6,12 +6,9 @@ import { Pool } from 'pg';
 import { Webhook } from 'standardwebhooks';
 import request from 'supertest';
 import { v7 as uuidv7 } from 'uuid';
-import { createApp } from '@app/bootstrap';
-import { loadAppConfig } from '@app/config/app-config';
-import { PG_POOL } from '@libs/database/database-backend';
 import { FakeSlack } from '@test/support/fakes/slack.fake';
 import { createWorkspace, signUp, SignedUp } from '@test/support/identity-client';
-import { createTestDatabase, TestDatabase } from '@test/support/test-database';
+import { createTestApp, TestApp } from '@test/support/test-app';
 
 /** The fixtures are the providers' documented payloads; they are sent byte for byte as stored. */
 const fixture = (name: string) => readFileSync(join(__dirname, '../support/fixtures/webhooks', name), 'utf8');
@@ -26,8 +23,8 @@ const GONG_RELAY_SECRET = 'gong-relay-secret-0123456789';
 const API_SECRET = 'api-webhook-secret-0123456789';
 
 describe('ingestion: provider webhooks (e2e)', () => {
+  let testApp: TestApp | undefined;
   let app: NestExpressApplication;
-  let db: TestDatabase | undefined;
   let pool: Pool;
   let owner: SignedUp;
   let ws: string;
@@ -36,21 +33,15 @@ describe('ingestion: provider webhooks (e2e)', () => {
   const slackApi = new FakeSlack();
 
   beforeAll(async () => {
-    if (process.env.TEST_DATABASE_URL) db = await createTestDatabase(4);
     await slackApi.start();
-    app = await createApp(
-      loadAppConfig({ DATABASE_URL: db?.url, DATA_DIR: 'memory://', LOG_LEVEL: 'silent', AUTH_RATE_LIMIT_PER_MINUTE: '1000', RUN_JOBS: 'false', CONNECTOR_ALLOWED_HOSTS: '127.0.0.1', SLACK_API_BASE_URL: slackApi.apiBase }),
-      { logger: false },
-    );
-    await app.init();
-    pool = app.get<Pool>(PG_POOL);
+    testApp = await createTestApp({ env: { CONNECTOR_ALLOWED_HOSTS: '127.0.0.1', SLACK_API_BASE_URL: slackApi.apiBase } });
+    ({ app, pool } = testApp);
     owner = await signUp(app);
     ws = await createWorkspace(app, owner);
   });
   afterAll(async () => {
-    await app?.close();
+    await testApp?.close();
     await slackApi.close();
-    await db?.close();
   });
 
   const connect = async (kind: string, name: string, credentials?: Record<string, unknown>, config?: Record<string, unknown>): Promise<string> =>

@@ -2,13 +2,10 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { Pool } from 'pg';
 import request from 'supertest';
 import { v7 as uuidv7 } from 'uuid';
-import { createApp } from '@app/bootstrap';
-import { loadAppConfig } from '@app/config/app-config';
-import { PG_POOL } from '@libs/database/database-backend';
 import { eventually } from '@test/support/eventually';
 import { createWorkspace, signUp, SignedUp, signUpVerified } from '@test/support/identity-client';
 import { FakeOpenAiServer } from '@test/support/fakes/fake-openai-server';
-import { createTestDatabase, TestDatabase } from '@test/support/test-database';
+import { createTestApp, TestApp } from '@test/support/test-app';
 
 const TOKEN = 'knowledge-ask-operator-token-0123456789';
 const NO_ANSWER = "I could not find anything about that in this workspace's conversations.";
@@ -62,8 +59,8 @@ async function messagesOf(app: NestExpressApplication, ws: string, who: SignedUp
 const markersIn = (answer: string) => [...new Set([...answer.matchAll(/\[(\d+(?:\s*,\s*\d+)*)\]/g)].flatMap((m) => m[1].split(',').map((n) => Number(n.trim()))))];
 
 describe('knowledge: Ask with citations and conversations (e2e)', () => {
+  let testApp: TestApp | undefined;
   let app: NestExpressApplication;
-  let db: TestDatabase | undefined;
   let pool: Pool;
   let owner: SignedUp;
   let colleague: SignedUp;
@@ -77,10 +74,8 @@ describe('knowledge: Ask with citations and conversations (e2e)', () => {
   const ask = (ws: string, who: SignedUp, body: Record<string, unknown>) => http().post(`/api/v1/workspaces/${ws}/ask`).set(who.auth).send(body);
 
   beforeAll(async () => {
-    if (process.env.TEST_DATABASE_URL) db = await createTestDatabase(4);
-    app = await createApp(loadAppConfig({ DATABASE_URL: db?.url, DATA_DIR: 'memory://', LOG_LEVEL: 'silent', ADMIN_TOKEN: TOKEN, AUTH_RATE_LIMIT_PER_MINUTE: '1000', RUN_JOBS: 'false' }), { logger: false });
-    await app.init();
-    pool = app.get<Pool>(PG_POOL);
+    testApp = await createTestApp({ env: { ADMIN_TOKEN: TOKEN } });
+    ({ app, pool } = testApp);
     owner = await signUp(app);
     wsA = await createWorkspace(app, owner);
     colleague = await signUpVerified(app);
@@ -96,10 +91,7 @@ describe('knowledge: Ask with citations and conversations (e2e)', () => {
     messagesOfA = await messagesOf(app, wsA, owner);
     expect(messagesOfA.size).toBe(corpusA.length);
   });
-  afterAll(async () => {
-    await app?.close();
-    await db?.close();
-  });
+  afterAll(() => testApp?.close());
 
   /** The answer's [n] are exactly the citations' n (1..k), and each citation is a message of A, quoting it. */
   const expectCitationsOfA = (body: { answer: string; citations: Citation[] }) => {
@@ -337,8 +329,8 @@ describe('knowledge: Ask with citations and conversations (e2e)', () => {
  * a query the embedder cannot embed is answered from full-text search.
  */
 describe('knowledge: Ask through an OpenAI-compatible model (e2e)', () => {
+  let testApp: TestApp | undefined;
   let app: NestExpressApplication;
-  let db: TestDatabase | undefined;
   let pool: Pool;
   let fake: FakeOpenAiServer;
   let owner: SignedUp;
@@ -350,14 +342,8 @@ describe('knowledge: Ask through an OpenAI-compatible model (e2e)', () => {
 
   beforeAll(async () => {
     fake = await FakeOpenAiServer.start({ apiKey: 'sk-fake' });
-    if (process.env.TEST_DATABASE_URL) db = await createTestDatabase(4);
-    app = await createApp(
-      loadAppConfig({
-        DATABASE_URL: db?.url,
-        DATA_DIR: 'memory://',
-        LOG_LEVEL: 'silent',
-        AUTH_RATE_LIMIT_PER_MINUTE: '1000',
-        RUN_JOBS: 'false',
+    testApp = await createTestApp({
+      env: {
         LLM_PROVIDER: 'openai',
         LLM_BASE_URL: fake.baseUrl,
         LLM_API_KEY: 'sk-fake',
@@ -367,11 +353,9 @@ describe('knowledge: Ask through an OpenAI-compatible model (e2e)', () => {
         // Embeddings through the fake too (its vectors are the offline embedder's).
         EMBEDDINGS_PROVIDER: 'openai',
         EMBEDDING_DIMENSION: '384',
-      }),
-      { logger: false },
-    );
-    await app.init();
-    pool = app.get<Pool>(PG_POOL);
+      },
+    });
+    ({ app, pool } = testApp);
     owner = await signUp(app);
     ws = await createWorkspace(app, owner);
     await importCorpus(app, ws, owner, corpusA);
@@ -379,8 +363,7 @@ describe('knowledge: Ask through an OpenAI-compatible model (e2e)', () => {
     messages = await messagesOf(app, ws, owner);
   });
   afterAll(async () => {
-    await app?.close();
-    await db?.close();
+    await testApp?.close();
     await fake?.close();
   });
   afterEach(() => fake.replyWith());

@@ -1,12 +1,9 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Pool } from 'pg';
 import request from 'supertest';
-import { createApp } from '@app/bootstrap';
-import { loadAppConfig } from '@app/config/app-config';
-import { PG_POOL } from '@libs/database/database-backend';
 import { eventually } from '@test/support/eventually';
 import { createWorkspace, signUp, SignedUp } from '@test/support/identity-client';
-import { createTestDatabase, TestDatabase } from '@test/support/test-database';
+import { createTestApp, TestApp } from '@test/support/test-app';
 
 const ADMIN_TOKEN = 'admin-token-for-knowledge-atoms-0123456789';
 
@@ -19,8 +16,8 @@ const ATOMS = [
 ] as const;
 
 describe('knowledge: atoms with versions, links and semantic search (e2e)', () => {
+  let testApp: TestApp | undefined;
   let app: NestExpressApplication;
-  let db: TestDatabase | undefined;
   let pool: Pool;
   let owner: SignedUp;
   let stranger: SignedUp;
@@ -32,13 +29,8 @@ describe('knowledge: atoms with versions, links and semantic search (e2e)', () =
   const admin = { Authorization: `Bearer ${ADMIN_TOKEN}` };
 
   beforeAll(async () => {
-    if (process.env.TEST_DATABASE_URL) db = await createTestDatabase(4);
-    app = await createApp(
-      loadAppConfig({ DATABASE_URL: db?.url, DATA_DIR: 'memory://', LOG_LEVEL: 'silent', AUTH_RATE_LIMIT_PER_MINUTE: '1000', RUN_JOBS: 'false', ADMIN_TOKEN }),
-      { logger: false },
-    );
-    await app.init();
-    pool = app.get<Pool>(PG_POOL);
+    testApp = await createTestApp({ env: { ADMIN_TOKEN } });
+    ({ app, pool } = testApp);
     owner = await signUp(app);
     ws = await createWorkspace(app, owner);
     stranger = await signUp(app);
@@ -48,10 +40,7 @@ describe('knowledge: atoms with versions, links and semantic search (e2e)', () =
       ids[key] = (await http().post(api('/atoms')).set(owner.auth).send({ ...body, confidence: 0.7 }).expect(201)).body.id;
     }
   });
-  afterAll(async () => {
-    await app?.close();
-    await db?.close();
-  });
+  afterAll(() => testApp?.close());
 
   const search = (q: string, extra: Record<string, unknown> = {}) => http().get(api('/atoms/search')).query({ q, ...extra }).set(owner.auth);
   const allEmbedded = () =>

@@ -1,12 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { CommandFactory, CommandRunnerService } from 'nest-commander';
 import { Pool } from 'pg';
 import request from 'supertest';
-import { createApp } from '@app/bootstrap';
-import { AppConfig, loadAppConfig } from '@app/config/app-config';
+import { AppConfig } from '@app/config/app-config';
 import { CliModule } from '@app/cli/cli.module';
 import { PG_POOL } from '@libs/database/database-backend';
 import { ScheduledJobs } from '@libs/jobs/scheduled-jobs';
@@ -15,7 +11,7 @@ import { EMBEDDING_RETRY_JOB } from '@modules/knowledge/application/embeddings/e
 import { eventually } from '@test/support/eventually';
 import { FakeOpenAiServer } from '@test/support/fakes/fake-openai-server';
 import { createWorkspace, signUp, SignedUp } from '@test/support/identity-client';
-import { createTestDatabase, TestDatabase } from '@test/support/test-database';
+import { createTestApp, createTestAppDatabase, testAppConfig, TestAppDatabase } from '@test/support/test-app';
 
 /** The app restarts on the same database: its secrets must outlive one process. */
 const KEYS = `k1:${Buffer.alloc(32, 11).toString('base64')}`;
@@ -40,8 +36,7 @@ interface ChunkRow {
  */
 describe('knowledge: the embedding lifecycle against an OpenAI-compatible server (e2e)', () => {
   let fake: FakeOpenAiServer;
-  let db: TestDatabase | undefined;
-  let dataDir: string;
+  let database: TestAppDatabase;
   let app: NestExpressApplication | undefined;
   let owner: SignedUp;
   let ws: string;
@@ -49,28 +44,23 @@ describe('knowledge: the embedding lifecycle against an OpenAI-compatible server
   const pool = () => app!.get<Pool>(PG_POOL);
   const worker = () => app!.get(ChunkEmbeddingWorker);
 
-  const configWith = (overrides: Record<string, string> = {}): AppConfig =>
-    loadAppConfig({
-      DATABASE_URL: db?.url,
-      DATA_DIR: db ? 'memory://' : dataDir,
-      LOG_LEVEL: 'silent',
-      AUTH_RATE_LIMIT_PER_MINUTE: '1000',
-      SECRETS_KEYS: KEYS,
-      // Workers on (the retry job is run through the queue below); the cron itself never fires here.
-      RUN_JOBS: 'true',
-      EMBEDDING_RETRY_CRON: '0 0 1 1 *',
-      EMBEDDINGS_PROVIDER: 'openai',
-      EMBEDDINGS_BASE_URL: fake.baseUrl,
-      EMBEDDINGS_API_KEY: 'sk-test',
-      EMBEDDING_DIMENSION: '64',
-      EMBEDDING_MAX_ATTEMPTS: '3',
-      LLM_MAX_RETRIES: '0',
-      LLM_TIMEOUT_MS: '400',
-      ...overrides,
-    });
+  const settings = (overrides: Record<string, string>) => ({
+    SECRETS_KEYS: KEYS,
+    // Workers on (the retry job is run through the queue below); the cron itself never fires here.
+    RUN_JOBS: 'true',
+    EMBEDDING_RETRY_CRON: '0 0 1 1 *',
+    EMBEDDINGS_PROVIDER: 'openai',
+    EMBEDDINGS_BASE_URL: fake.baseUrl,
+    EMBEDDINGS_API_KEY: 'sk-test',
+    EMBEDDING_DIMENSION: '64',
+    EMBEDDING_MAX_ATTEMPTS: '3',
+    LLM_MAX_RETRIES: '0',
+    LLM_TIMEOUT_MS: '400',
+    ...overrides,
+  });
+  const configWith = (overrides: Record<string, string> = {}): AppConfig => testAppConfig(database, settings(overrides));
   const start = async (overrides: Record<string, string> = {}) => {
-    app = await createApp(configWith(overrides), { logger: false });
-    await app.init();
+    app = (await createTestApp({ database, env: settings(overrides) })).app;
   };
   const stop = async () => {
     await app?.close();
@@ -108,8 +98,8 @@ describe('knowledge: the embedding lifecycle against an OpenAI-compatible server
 
   beforeAll(async () => {
     fake = await FakeOpenAiServer.start({ apiKey: 'sk-test' });
-    if (process.env.TEST_DATABASE_URL) db = await createTestDatabase(4);
-    dataDir = await mkdtemp(join(tmpdir(), 'knowledge-embeddings-'));
+    // The app restarts on it: on the embedded backend a data directory on disk.
+    database = await createTestAppDatabase({ onDisk: true });
     await start();
     owner = await signUp(app!);
     ws = await createWorkspace(app!, owner);
@@ -117,8 +107,7 @@ describe('knowledge: the embedding lifecycle against an OpenAI-compatible server
   afterAll(async () => {
     await stop();
     await fake?.close();
-    await db?.close();
-    await rm(dataDir, { recursive: true, force: true });
+    await database?.close();
   });
 
   it('embeds identical text once per workspace (the cache), into the configured dimension, metered to the workspace', async () => {

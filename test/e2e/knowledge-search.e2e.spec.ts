@@ -1,14 +1,11 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Pool } from 'pg';
 import request from 'supertest';
-import { createApp } from '@app/bootstrap';
-import { loadAppConfig } from '@app/config/app-config';
-import { PG_POOL } from '@libs/database/database-backend';
 import { DataSubjects } from '@libs/event-store/data-subjects';
 import { MessageWriter } from '@modules/ingestion/infrastructure/message-writer';
 import { eventually } from '@test/support/eventually';
 import { createWorkspace, signUp, SignedUp } from '@test/support/identity-client';
-import { createTestDatabase, TestDatabase } from '@test/support/test-database';
+import { createTestApp, TestApp } from '@test/support/test-app';
 
 /*
  * The labelled set: messages of a fictional B2B SaaS ("Relay", a support inbox with analytics)
@@ -219,8 +216,8 @@ const SOURCE_KIND = { support: 'api', calls: 'gong', slack: 'slack' } as const;
 const permalinkOf = (id: string) => `https://relay.slack.com/archives/C042/p${id.replace(/\D/g, '')}0001`;
 
 describe('knowledge: search and evidence over chunked, embedded messages (e2e)', () => {
+  let testApp: TestApp | undefined;
   let app: NestExpressApplication;
-  let db: TestDatabase | undefined;
   let owner: SignedUp;
   let ws: string;
   let pool: Pool;
@@ -249,10 +246,8 @@ describe('knowledge: search and evidence over chunked, embedded messages (e2e)',
     );
 
   beforeAll(async () => {
-    if (process.env.TEST_DATABASE_URL) db = await createTestDatabase(4);
-    app = await createApp(loadAppConfig({ DATABASE_URL: db?.url, DATA_DIR: 'memory://', LOG_LEVEL: 'silent', AUTH_RATE_LIMIT_PER_MINUTE: '1000', RUN_JOBS: 'false' }), { logger: false });
-    await app.init();
-    pool = app.get<Pool>(PG_POOL);
+    testApp = await createTestApp();
+    ({ app, pool } = testApp);
     owner = await signUp(app);
     ws = await createWorkspace(app, owner);
     for (const name of ['support', 'calls', 'slack'] as const) {
@@ -270,10 +265,7 @@ describe('knowledge: search and evidence over chunked, embedded messages (e2e)',
     for (const s of (await http().get(`/api/v1/workspaces/${ws}/sources`).set(owner.auth).expect(200)).body.items) sources[s.name] = s.id;
     await settled(ws, CORPUS.length);
   });
-  afterAll(async () => {
-    await app?.close();
-    await db?.close();
-  });
+  afterAll(() => testApp?.close());
 
   it('finds more of what is relevant with hybrid search than with full-text or semantic alone (recall@10 on the labelled set)', async () => {
     const modes = ['fulltext', 'semantic', 'hybrid'] as const;

@@ -1,14 +1,11 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Pool } from 'pg';
 import request from 'supertest';
-import { createApp } from '@app/bootstrap';
-import { loadAppConfig } from '@app/config/app-config';
-import { PG_POOL } from '@libs/database/database-backend';
 import { MessageWriter } from '@modules/ingestion/infrastructure/message-writer';
 import { TopicClassifier } from '@modules/knowledge/application/topic-classification/topic-classifier';
 import { eventually } from '@test/support/eventually';
 import { createWorkspace, signUp, SignedUp } from '@test/support/identity-client';
-import { createTestDatabase, TestDatabase } from '@test/support/test-database';
+import { createTestApp, TestApp } from '@test/support/test-app';
 
 const ADMIN_TOKEN = 'admin-token-for-knowledge-topics-0123456789';
 
@@ -38,8 +35,8 @@ const LABELLED: { id: string; topic: TopicKey | null; text: string }[] = [
 ];
 
 describe('knowledge: topics with versions, memberships, message topics (e2e)', () => {
+  let testApp: TestApp | undefined;
   let app: NestExpressApplication;
-  let db: TestDatabase | undefined;
   let pool: Pool;
   let owner: SignedUp;
   let stranger: SignedUp;
@@ -50,22 +47,14 @@ describe('knowledge: topics with versions, memberships, message topics (e2e)', (
   const admin = { Authorization: `Bearer ${ADMIN_TOKEN}` };
 
   beforeAll(async () => {
-    if (process.env.TEST_DATABASE_URL) db = await createTestDatabase(4);
-    app = await createApp(
-      loadAppConfig({ DATABASE_URL: db?.url, DATA_DIR: 'memory://', LOG_LEVEL: 'silent', AUTH_RATE_LIMIT_PER_MINUTE: '1000', RUN_JOBS: 'false', ADMIN_TOKEN }),
-      { logger: false },
-    );
-    await app.init();
-    pool = app.get<Pool>(PG_POOL);
+    testApp = await createTestApp({ env: { ADMIN_TOKEN } });
+    ({ app, pool } = testApp);
     owner = await signUp(app);
     ws = await createWorkspace(app, owner);
     stranger = await signUp(app);
     otherWs = await createWorkspace(app, stranger);
   });
-  afterAll(async () => {
-    await app?.close();
-    await db?.close();
-  });
+  afterAll(() => testApp?.close());
 
   const createTopic = async (body: Record<string, unknown>, expectStatus = 201) => (await http().post(api('/topics')).set(owner.auth).send(body).expect(expectStatus)).body;
   const createAtom = async (title: string, content = `${title}: details`) =>

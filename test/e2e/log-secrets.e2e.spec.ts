@@ -1,10 +1,8 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { v7 as uuidv7 } from 'uuid';
-import { createApp } from '@app/bootstrap';
-import { loadAppConfig } from '@app/config/app-config';
 import { signUp, uniqueSecret } from '@test/support/identity-client';
-import { createTestDatabase, TestDatabase } from '@test/support/test-database';
+import { createTestApp, TestApp } from '@test/support/test-app';
 
 /**
  * Issue 11 item 6: request logs carry an allow-list of headers, so no credential header (the
@@ -12,21 +10,16 @@ import { createTestDatabase, TestDatabase } from '@test/support/test-database';
  * value reaches a log line. The app logs at debug level into a stream this test reads back.
  */
 describe('logs carry no secrets (e2e)', () => {
+  let testApp: TestApp | undefined;
   let app: NestExpressApplication;
-  let db: TestDatabase | undefined;
   const lines: string[] = [];
   const http = () => request(app.getHttpServer());
 
   beforeAll(async () => {
-    if (process.env.TEST_DATABASE_URL) db = await createTestDatabase(4);
-    const config = loadAppConfig({ DATABASE_URL: db?.url, DATA_DIR: 'memory://', LOG_LEVEL: 'debug', AUTH_RATE_LIMIT_PER_MINUTE: '1000', RUN_JOBS: 'false' });
-    app = await createApp(config, { logStream: { write: (line: string) => void lines.push(line) } });
-    await app.init();
+    testApp = await createTestApp({ env: { LOG_LEVEL: 'debug' }, logLines: lines });
+    app = testApp.app;
   });
-  afterAll(async () => {
-    await app?.close();
-    await db?.close();
-  });
+  afterAll(() => testApp?.close());
 
   it('leaves every credential header and token-like query value out of the request logs', async () => {
     const user = await signUp(app);

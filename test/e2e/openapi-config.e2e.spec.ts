@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import { createApp, openApiSettings } from '@app/bootstrap';
-import { loadAppConfig } from '@app/config/app-config';
-import { createTestDatabase, TestDatabase } from '@test/support/test-database';
+import { openApiSettings } from '@app/bootstrap';
+import { createTestApp, createTestAppDatabase, TestAppDatabase } from '@test/support/test-app';
 
 /**
  * Issue 11 item 13: the OpenAPI document and Swagger UI are config (OPENAPI_ENABLED,
@@ -11,27 +10,21 @@ import { createTestDatabase, TestDatabase } from '@test/support/test-database';
  * (The development default, both served, is app.e2e.spec.ts.)
  */
 describe('OpenAPI document and Swagger UI by config (e2e)', () => {
-  let db: TestDatabase | undefined;
+  let database: TestAppDatabase | undefined;
   // One keyring for the apps that share the database (production on DATABASE_URL requires one).
   const keys = `k1:${randomBytes(32).toString('base64')}`;
 
   beforeAll(async () => {
-    if (process.env.TEST_DATABASE_URL) db = await createTestDatabase(2);
+    database = await createTestAppDatabase();
   });
-  afterAll(async () => {
-    await db?.close();
-  });
+  afterAll(() => database?.close());
 
   async function withApp(env: Record<string, string>, fn: (app: NestExpressApplication) => Promise<void>): Promise<void> {
-    const app = await createApp(
-      loadAppConfig({ DATABASE_URL: db?.url, DATA_DIR: 'memory://', LOG_LEVEL: 'silent', RUN_JOBS: 'false', RUN_SUBSCRIPTIONS: 'false', SECRETS_KEYS: keys, ...env }),
-      { logger: false },
-    );
-    await app.init();
+    const { app, close } = await createTestApp({ database, env: { RUN_SUBSCRIPTIONS: 'false', SECRETS_KEYS: keys, ...env } });
     try {
       await fn(app);
     } finally {
-      await app.close();
+      await close();
     }
   }
 

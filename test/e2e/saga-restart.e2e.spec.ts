@@ -1,18 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Pool } from 'pg';
 import request from 'supertest';
 import { v7 as uuidv7 } from 'uuid';
-import { createApp } from '@app/bootstrap';
-import { loadAppConfig } from '@app/config/app-config';
 import { PG_POOL } from '@libs/database/database-backend';
 import { ANY } from '@libs/event-store/event-store.types';
 import { PostgresEventStore } from '@libs/event-store/postgres-event-store';
 import { eventually } from '@test/support/eventually';
 import { OrderPaymentSagaTestModule } from '@test/support/fixtures/order-payment.saga';
-import { createTestDatabase, TestDatabase } from '@test/support/test-database';
+import { createTestApp, createTestAppDatabase, TestAppDatabase } from '@test/support/test-app';
 
 /**
  * The whole app, stopped and started again: a saga's deadline scheduled by the first run fires
@@ -20,29 +15,17 @@ import { createTestDatabase, TestDatabase } from '@test/support/test-database';
  * keeps its data in a directory (as `npm start` does), so the restart is a real one.
  */
 describe('sagas across an app restart (e2e)', () => {
-  let db: TestDatabase | undefined;
-  let dataDir: string;
+  let database: TestAppDatabase | undefined;
   const ws = uuidv7();
   const TOKEN = 'saga-admin-token-0123456789abcdef';
-  const previousToken = process.env.ADMIN_TOKEN;
 
   beforeAll(async () => {
-    process.env.ADMIN_TOKEN = TOKEN;
-    if (process.env.TEST_DATABASE_URL) db = await createTestDatabase(4);
-    dataDir = mkdtempSync(join(tmpdir(), 'saga-restart-'));
+    database = await createTestAppDatabase({ onDisk: true });
   });
-  afterAll(async () => {
-    process.env.ADMIN_TOKEN = previousToken;
-    await db?.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => database?.close());
 
-  const start = async () => {
-    const config = loadAppConfig({ DATABASE_URL: db?.url, DATA_DIR: dataDir, LOG_LEVEL: 'silent', ADMIN_TOKEN: TOKEN });
-    const app: NestExpressApplication = await createApp(config, { logger: false, extraModules: [OrderPaymentSagaTestModule] });
-    await app.init();
-    return app;
-  };
+  // The test closes each app itself (the restart); the database stays for the next one.
+  const start = async () => (await createTestApp({ database, env: { ADMIN_TOKEN: TOKEN, RUN_JOBS: 'true' }, extraModules: [OrderPaymentSagaTestModule] })).app;
   const typesOf = async (app: NestExpressApplication, streamId: string) =>
     (await app.get(PostgresEventStore).readStream(streamId)).events.map((e) => e.type);
 

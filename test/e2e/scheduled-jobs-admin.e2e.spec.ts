@@ -1,32 +1,22 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Pool } from 'pg';
 import request from 'supertest';
-import { createApp } from '@app/bootstrap';
-import { loadAppConfig } from '@app/config/app-config';
-import { PG_POOL } from '@libs/database/database-backend';
 import { eventually } from '@test/support/eventually';
-import { createTestDatabase, TestDatabase } from '@test/support/test-database';
+import { createTestApp, TestApp } from '@test/support/test-app';
 
 const TOKEN = 'admin-token-for-tests-0123456789abcdef';
 const JOB = 'event-partitions.ensure-ahead';
 
 describe('admin API: scheduled jobs and the job queue (e2e)', () => {
+  let testApp: TestApp | undefined;
   let app: NestExpressApplication;
-  let db: TestDatabase | undefined;
   let pool: Pool;
 
   beforeAll(async () => {
-    process.env.ADMIN_TOKEN = TOKEN;
-    if (process.env.TEST_DATABASE_URL) db = await createTestDatabase(2);
-    const config = loadAppConfig({ DATABASE_URL: db?.url, DATA_DIR: 'memory://', LOG_LEVEL: 'silent', ADMIN_TOKEN: TOKEN });
-    app = await createApp(config, { logger: false });
-    await app.init();
-    pool = app.get<Pool>(PG_POOL);
+    testApp = await createTestApp({ env: { ADMIN_TOKEN: TOKEN, RUN_JOBS: 'true' }, processEnv: { ADMIN_TOKEN: TOKEN } });
+    ({ app, pool } = testApp);
   });
-  afterAll(async () => {
-    await app?.close();
-    await db?.close();
-  });
+  afterAll(() => testApp?.close());
 
   const admin = () => ({
     get: (url: string) => request(app.getHttpServer()).get(url).set('Authorization', `Bearer ${TOKEN}`),

@@ -3,17 +3,15 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { Pool } from 'pg';
 import request from 'supertest';
 import { v7 as uuidv7 } from 'uuid';
-import { createApp } from '@app/bootstrap';
 import { InvalidConfigError, loadAppConfig } from '@app/config/app-config';
 import { SecretBox } from '@libs/common/crypto/secret-box';
-import { PG_POOL } from '@libs/database/database-backend';
 import { ANY, NO_STREAM } from '@libs/event-store/event-store.types';
 import { EventTypeRegistry } from '@libs/event-store/event-type-registry';
 import { ERASED } from '@libs/event-store/personal-data';
 import { SubjectErasedError } from '@libs/event-store/personal-data.errors';
 import { PostgresEventStore } from '@libs/event-store/postgres-event-store';
 import { eventually } from '@test/support/eventually';
-import { createTestDatabase, TestDatabase } from '@test/support/test-database';
+import { createTestApp, TestApp } from '@test/support/test-app';
 
 const TOKEN = 'e2e-subjects-admin-token-0123456789';
 const SUBJECTS = '/api/v1/admin/subjects';
@@ -23,11 +21,10 @@ const STREAMS = '/api/v1/admin/audit/streams';
 const CORRELATIONS = '/api/v1/admin/audit/correlations';
 
 describe('DELETE /api/v1/admin/subjects/:subjectId (e2e)', () => {
+  let testApp: TestApp | undefined;
   let app: NestExpressApplication;
-  let db: TestDatabase | undefined;
   let store: PostgresEventStore;
   let pool: Pool;
-  const previousToken = process.env.ADMIN_TOKEN;
   const WS = uuidv7();
   const erin = uuidv7();
   const frank = uuidv7();
@@ -50,13 +47,9 @@ describe('DELETE /api/v1/admin/subjects/:subjectId (e2e)', () => {
     ).body as string;
 
   beforeAll(async () => {
-    process.env.ADMIN_TOKEN = TOKEN;
-    if (process.env.TEST_DATABASE_URL) db = await createTestDatabase(2);
-    const config = loadAppConfig({ DATABASE_URL: db?.url, DATA_DIR: 'memory://', LOG_LEVEL: 'silent', ADMIN_TOKEN: TOKEN, SECRETS_KEYS: keyring });
-    app = await createApp(config, { logger: false });
-    await app.init();
+    testApp = await createTestApp({ env: { ADMIN_TOKEN: TOKEN, SECRETS_KEYS: keyring, RUN_JOBS: 'true' }, processEnv: { ADMIN_TOKEN: TOKEN } });
+    ({ app, pool } = testApp);
     store = app.get(PostgresEventStore);
-    pool = app.get(PG_POOL);
     // What the identity module does for its own event types.
     app.get(EventTypeRegistry).personalData('e2e.user-registered', { subject: 'userId', fields: ['email', 'firstName', 'lastName'] });
 
@@ -74,12 +67,7 @@ describe('DELETE /api/v1/admin/subjects/:subjectId (e2e)', () => {
     }
   });
 
-  afterAll(async () => {
-    await app?.close();
-    await db?.close();
-    if (previousToken === undefined) delete process.env.ADMIN_TOKEN;
-    else process.env.ADMIN_TOKEN = previousToken;
-  });
+  afterAll(() => testApp?.close());
 
   it('wraps subject keys with the configured SECRETS_KEYS (active key first) and stores no personal value in clear', async () => {
     const keys = await pool.query(`SELECT key_ciphertext FROM data_subject_keys ORDER BY subject_id`);

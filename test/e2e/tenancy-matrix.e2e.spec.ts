@@ -1,11 +1,9 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { v7 as uuidv7 } from 'uuid';
-import { createApp } from '@app/bootstrap';
-import { loadAppConfig } from '@app/config/app-config';
 import { createWorkspace, signUp, SignedUp, signUpVerified } from '@test/support/identity-client';
 import { routeTable, RouteInfo } from '@test/support/route-table';
-import { createTestDatabase, TestDatabase } from '@test/support/test-database';
+import { createTestApp, TestApp } from '@test/support/test-app';
 
 /**
  * Every workspace-scoped route, enumerated from the Nest router metadata, against the tenancy
@@ -20,8 +18,8 @@ const VIEWER_WRITES = new Set([
 ]);
 
 describe('tenancy matrix over every workspace-scoped route (e2e)', () => {
+  let testApp: TestApp | undefined;
   let app: NestExpressApplication;
-  let db: TestDatabase | undefined;
   let routes: RouteInfo[];
   let memberOfA: SignedUp;
   let viewerOfB: SignedUp;
@@ -29,9 +27,8 @@ describe('tenancy matrix over every workspace-scoped route (e2e)', () => {
   let wsB: string;
 
   beforeAll(async () => {
-    if (process.env.TEST_DATABASE_URL) db = await createTestDatabase(4);
-    app = await createApp(loadAppConfig({ DATABASE_URL: db?.url, DATA_DIR: 'memory://', LOG_LEVEL: 'silent', AUTH_RATE_LIMIT_PER_MINUTE: '1000', RUN_JOBS: 'false' }), { logger: false });
-    await app.init();
+    testApp = await createTestApp();
+    app = testApp.app;
     routes = routeTable(app).filter((r) => r.path.includes(':workspaceId'));
     memberOfA = await signUp(app);
     const wsA = await createWorkspace(app, memberOfA);
@@ -42,10 +39,7 @@ describe('tenancy matrix over every workspace-scoped route (e2e)', () => {
     const key = await request(app.getHttpServer()).post(`/api/v1/workspaces/${wsA}/api-keys`).set(memberOfA.auth).send({ name: 'a', role: 'admin' }).expect(201);
     apiKeyOfA = key.body.key;
   });
-  afterAll(async () => {
-    await app?.close();
-    await db?.close();
-  });
+  afterAll(() => testApp?.close());
 
   const call = (r: RouteInfo, headers: Record<string, string>) => {
     const url = r.path.replace(':workspaceId', wsB).replace(/:(\w+)/g, () => uuidv7());

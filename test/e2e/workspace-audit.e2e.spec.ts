@@ -1,14 +1,12 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { v7 as uuidv7 } from 'uuid';
-import { createApp } from '@app/bootstrap';
-import { loadAppConfig } from '@app/config/app-config';
 import { EventPartitions } from '@libs/event-store/event-partitions';
 import { ANY, NewEvent } from '@libs/event-store/event-store.types';
 import { PostgresEventStore } from '@libs/event-store/postgres-event-store';
 import { eventually } from '@test/support/eventually';
 import { createWorkspace, signUp } from '@test/support/identity-client';
-import { createTestDatabase, TestDatabase } from '@test/support/test-database';
+import { createTestApp, TestApp } from '@test/support/test-app';
 
 const TOKEN = 'e2e-workspace-audit-token-0123456789';
 const WS_A = uuidv7();
@@ -36,8 +34,8 @@ type Context = Pick<Seeded, 'workspaceId' | 'actorId' | 'correlationId' | 'causa
 type QueryString = Record<string, string | number>;
 
 describe('workspace-scoped audit of the event log (e2e)', () => {
+  let testApp: TestApp | undefined;
   let app: NestExpressApplication;
-  let db: TestDatabase | undefined;
   let store: PostgresEventStore;
   const seeded: Seeded[] = [];
   // The shared request: a1 (A) causes b1 (B) and a3 (A); b1 causes a2 (A).
@@ -105,11 +103,9 @@ describe('workspace-scoped audit of the event log (e2e)', () => {
   };
 
   beforeAll(async () => {
-    if (process.env.TEST_DATABASE_URL) db = await createTestDatabase(2);
     // The workspace policy takes the token from the validated configuration (not process.env).
-    const config = loadAppConfig({ DATABASE_URL: db?.url, DATA_DIR: 'memory://', LOG_LEVEL: 'silent', ADMIN_TOKEN: TOKEN });
-    app = await createApp(config, { logger: false });
-    await app.init();
+    testApp = await createTestApp({ env: { ADMIN_TOKEN: TOKEN, RUN_JOBS: 'true' } });
+    app = testApp.app;
     store = app.get(PostgresEventStore);
     for (const month of ['2025-01-15', '2025-02-15', '2025-03-15']) {
       await app.get(EventPartitions).ensureAhead(0, new Date(`${month}T00:00:00Z`));
@@ -141,10 +137,7 @@ describe('workspace-scoped audit of the event log (e2e)', () => {
     await visible(WS_B, {}, expectedIds((s) => s.workspaceId === WS_B).length);
   });
 
-  afterAll(async () => {
-    await app?.close();
-    await db?.close();
-  });
+  afterAll(() => testApp?.close());
 
   describe('access', () => {
     const routes = (ws: string) => [EVENTS(ws), EXPORT(ws), STREAM(ws, 'ledger-a'), CORRELATION(ws, 'req-a')];

@@ -25,7 +25,8 @@ import { ConversationWriter } from '@modules/ingestion/infrastructure/conversati
 import { IngestionAggregates } from '@modules/ingestion/infrastructure/ingestion-aggregates';
 import { MessageWriter } from '@modules/ingestion/infrastructure/message-writer';
 import { SourceCredentials } from '@modules/ingestion/infrastructure/source-credentials';
-import { ConversationsProjection, SourceContactsProjection } from '@modules/ingestion/projections/conversations.projection';
+import { ConversationsProjection } from '@modules/ingestion/projections/conversations.projection';
+import { SourceContactsProjection } from '@modules/ingestion/projections/source-contacts.projection';
 import { JobsProjection } from '@modules/ingestion/projections/jobs.projection';
 import { MessagesProjection } from '@modules/ingestion/projections/messages.projection';
 import { SourcesProjection } from '@modules/ingestion/projections/sources.projection';

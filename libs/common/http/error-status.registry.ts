@@ -1,4 +1,4 @@
-import { PlatformErrorCode } from '../errors/application-error';
+import { PlatformErrorCode } from '@libs/common/errors/application-error';
 
 /**
  * Error code -> HTTP status. Each bounded context contributes its own table, typed as

@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { ApplicationError, PlatformErrorCode, ValidationFailedError } from '../errors/application-error';
-import { requestContext } from '../request-context/request-context';
+import { ApplicationError, PlatformErrorCode, ValidationFailedError } from '@libs/common/errors/application-error';
+import { requestContext } from '@libs/common/request-context/request-context';
 import { statusForCode } from './error-status.registry';
 
 export interface ProblemDetails {

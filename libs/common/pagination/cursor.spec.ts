@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ValidationFailedError } from '../errors/application-error';
+import { ValidationFailedError } from '@libs/common/errors/application-error';
 import { cursorCodec, cursorPart } from './cursor';
 
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');

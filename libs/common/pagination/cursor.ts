@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ValidationFailedError } from '../errors/application-error';
-import { parseTimestamp } from '../http/iso-date';
+import { ValidationFailedError } from '@libs/common/errors/application-error';
+import { parseTimestamp } from '@libs/common/http/iso-date';
 
 /**
  * The one codec of the opaque `?cursor=` of every list (API.md: `nextCursor`). A cursor is

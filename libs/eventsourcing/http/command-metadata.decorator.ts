@@ -5,7 +5,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { actorIdOf, principalOf } from '@libs/common/auth/principal';
 import { ValidationFailedError } from '@libs/common/errors/application-error';
 import { requestContext } from '@libs/common/request-context/request-context';
-import { CommandMetadata } from '../command-metadata';
+import { CommandMetadata } from '@libs/eventsourcing/command-metadata';
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,200}$/;
 

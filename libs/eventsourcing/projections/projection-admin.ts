@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { Pool } from 'pg';
 import { LeaseManager } from '@libs/database/coordination/coordination.port';
-import { SubscriptionCheckpoints, SubscriptionState } from '../subscriptions/subscription-checkpoints';
-import { EventSourcingError, EventSourcingErrorCode as Code } from '../subscriptions/parked-event.errors';
+import { SubscriptionCheckpoints, SubscriptionState } from '@libs/eventsourcing/subscriptions/subscription-checkpoints';
+import { EventSourcingError, EventSourcingErrorCode as Code } from '@libs/eventsourcing/subscriptions/parked-event.errors';
 import { ProjectionRebuilder, RebuildRecord } from './projection-rebuilder';
 import { ProjectionRegistry } from './projection.registry';
 

@@ -2,8 +2,8 @@ import { Pool } from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { Checkpoint, START_OF_LOG } from '@libs/event-store/event-store.types';
 import { PostgresEventStore } from '@libs/event-store/postgres-event-store';
-import { SubscriptionCheckpoints } from '../subscriptions/subscription-checkpoints';
-import { inTransaction } from '../subscriptions/transaction';
+import { SubscriptionCheckpoints } from '@libs/eventsourcing/subscriptions/subscription-checkpoints';
+import { inTransaction } from '@libs/eventsourcing/subscriptions/transaction';
 import { applyRowProjection, RowProjection } from './row-projection';
 
 export interface RebuildProgress {
@@ -93,15 +93,20 @@ export class ProjectionRebuilder {
       );
       if (projection.mode === 'async') await this.checkpoints.setStatus(projection.name, 'rebuilding');
       await this.pool.query(`DROP TABLE IF EXISTS ${ident(shadow)}`);
-      // UNLOGGED while it fills (no WAL for a table nobody reads yet); made LOGGED in the swap
-      // transaction, so a crash before the swap loses only the shadow, never the live table.
-      await this.pool.query(`CREATE UNLOGGED TABLE ${ident(shadow)} (LIKE ${ident(projection.table)} INCLUDING ALL)`);
+      const deferred = await this.createShadow(projection, shadow);
 
       let at: Checkpoint = START_OF_LOG;
       let done = 0;
       let lastReport = 0;
+      const read = (after: Checkpoint) => this.store.readAll({ after, limit: this.batchSize, eventTypes: projection.eventTypes });
+      let next = read(at);
       for (;;) {
-        const page = await this.store.readAll({ after: at, limit: this.batchSize, eventTypes: projection.eventTypes });
+        const page = await next;
+        // The next page is read while this one is applied (on a server, in parallel on another connection).
+        if (page.events.length >= this.batchSize) {
+          next = read(page.checkpoint);
+          next.catch(() => undefined); // awaited on the next round; a failure here is that round's
+        }
         if (page.events.length) {
           await inTransaction(this.pool, (tx) => applyRowProjection(projection, page.events, tx, shadow));
           done += page.events.length;
@@ -123,6 +128,8 @@ export class ProjectionRebuilder {
         if (page.events.length < this.batchSize) break;
       }
 
+      await this.finishShadow(shadow, deferred);
+
       // Swap: nobody writes the live table while we apply the tail and rename.
       await inTransaction(this.pool, async (tx) => {
         await tx.query(`LOCK TABLE ${ident(projection.table)} IN ACCESS EXCLUSIVE MODE`);
@@ -133,7 +140,6 @@ export class ProjectionRebuilder {
           at = page.checkpoint;
           if (page.events.length < this.batchSize) break;
         }
-        await tx.query(`ALTER TABLE ${ident(shadow)} SET LOGGED`);
         const old = `${projection.table}__old`;
         await tx.query(`DROP TABLE IF EXISTS ${ident(old)}`);
         await tx.query(`ALTER TABLE ${ident(projection.table)} RENAME TO ${ident(old)}`);
@@ -152,5 +158,51 @@ export class ProjectionRebuilder {
       await this.pool.query(`DROP TABLE IF EXISTS ${ident(shadow)}`).catch(() => undefined);
       throw err;
     }
+  }
+
+  /**
+   * The shadow fills UNLOGGED (no WAL for a table nobody reads yet; a crash before the swap
+   * loses only the shadow, never the live table), with only the key's unique index (the upsert
+   * needs it) and half-empty pages: every update then stays on its page (HOT) and touches no
+   * index. Answers the statements that build the other indexes, run once it is filled.
+   */
+  private async createShadow(projection: RowProjection<any>, shadow: string): Promise<string[]> {
+    const live = ident(projection.table);
+    const indexes = await this.pool.query<{ indexdef: string; condef: string | null; is_key: boolean }>(
+      `SELECT pg_get_indexdef(i.indexrelid) AS indexdef, pg_get_constraintdef(con.oid) AS condef,
+              (i.indisunique AND i.indnatts = 1 AND i.indexprs IS NULL AND i.indpred IS NULL AND a.attname = $2) AS is_key
+         FROM pg_index i
+         LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.contype IN ('p', 'u', 'x') AND con.conrelid = i.indrelid
+         LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+        WHERE i.indrelid = $1::regclass
+        ORDER BY i.indisprimary DESC, i.indexrelid`,
+      [live, projection.keyColumn],
+    );
+    const keyIndex = indexes.rows.find((r) => r.is_key);
+    if (!keyIndex) {
+      // No single-column unique index on the key to upsert against: copy every index up front.
+      await this.pool.query(`CREATE UNLOGGED TABLE ${ident(shadow)} (LIKE ${live} INCLUDING ALL)`);
+      return [];
+    }
+    const rebuild = (r: { indexdef: string; condef: string | null }) =>
+      r.condef !== null
+        ? `ALTER TABLE ${ident(shadow)} ADD ${r.condef}`
+        : // "CREATE [UNIQUE] INDEX name ON schema.table USING ...": the same index on the shadow, under a name PostgreSQL picks.
+          `${r.indexdef.startsWith('CREATE UNIQUE') ? 'CREATE UNIQUE INDEX' : 'CREATE INDEX'} ON ${ident(shadow)}${r.indexdef.slice(r.indexdef.indexOf(' USING '))}`;
+    await this.pool.query(`CREATE UNLOGGED TABLE ${ident(shadow)} (LIKE ${live} INCLUDING ALL EXCLUDING INDEXES) WITH (fillfactor = 50)`);
+    await this.pool.query(rebuild(keyIndex));
+    return indexes.rows.filter((r) => r !== keyIndex).map(rebuild);
+  }
+
+  /**
+   * Before the swap's lock, so readers and writers of the live table never wait for it: packed
+   * pages again, LOGGED (which rewrites the table without the dead row versions of the fill),
+   * then the other indexes, each built once over the final rows.
+   */
+  private async finishShadow(shadow: string, deferredIndexes: string[]): Promise<void> {
+    await this.pool.query(`ALTER TABLE ${ident(shadow)} RESET (fillfactor)`);
+    await this.pool.query(`ALTER TABLE ${ident(shadow)} SET LOGGED`);
+    for (const statement of deferredIndexes) await this.pool.query(statement);
+    await this.pool.query(`ANALYZE ${ident(shadow)}`);
   }
 }

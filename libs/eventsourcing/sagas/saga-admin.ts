@@ -3,8 +3,8 @@ import { Pool } from 'pg';
 import { z } from 'zod';
 import { cursorCodec, cursorPart } from '@libs/common/pagination/cursor';
 import { PG_POOL } from '@libs/database/database-backend';
-import { EventSourcingError, EventSourcingErrorCode as Code } from '../subscriptions/parked-event.errors';
-import { SubscriptionCheckpoints } from '../subscriptions/subscription-checkpoints';
+import { EventSourcingError, EventSourcingErrorCode as Code } from '@libs/eventsourcing/subscriptions/parked-event.errors';
+import { SubscriptionCheckpoints } from '@libs/eventsourcing/subscriptions/subscription-checkpoints';
 import { sagaSubscriptionName } from './saga';
 import { SagaRegistry } from './saga.registry';
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { CommandMetadata } from '../command-metadata';
+import { CommandMetadata } from '@libs/eventsourcing/command-metadata';
 
 /**
  * How a saga's outgoing command reaches its handler. A module registers one route per command

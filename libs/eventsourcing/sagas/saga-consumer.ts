@@ -5,14 +5,14 @@ import { ApplicationError } from '@libs/common/errors/application-error';
 import { ConcurrencyError } from '@libs/event-store/concurrency.error';
 import { Checkpoint, RecordedEvent } from '@libs/event-store/event-store.types';
 import { PostgresEventStore } from '@libs/event-store/postgres-event-store';
-import { DurableConsumer } from '../subscriptions/durable-consumer';
-import { ParkedEvents } from '../subscriptions/parked-events';
-import { BatchOutcome, ConsumerOptions } from '../subscriptions/projection-consumer';
-import { CheckpointMovedError, SubscriptionCheckpoints } from '../subscriptions/subscription-checkpoints';
-import { inTransaction } from '../subscriptions/transaction';
+import { BatchedConsumer, ConsumerOptions } from '@libs/eventsourcing/subscriptions/batched-consumer';
+import { BatchOutcome } from '@libs/eventsourcing/subscriptions/durable-consumer';
+import { errorText } from '@libs/eventsourcing/subscriptions/isolate-failing-events';
+import { ParkedEvents } from '@libs/eventsourcing/subscriptions/parked-events';
+import { SubscriptionCheckpoints } from '@libs/eventsourcing/subscriptions/subscription-checkpoints';
+import { inTransaction } from '@libs/eventsourcing/subscriptions/transaction';
 import { DueDeadline, SagaCommand, SagaDefinition, SagaReaction, sagaSubscriptionName } from './saga';
 import { SagaCommandRoutes } from './saga-command-routes';
-import { errorText, isolateFailingEvents, sameCheckpoint as same } from '../subscriptions/isolate-failing-events';
 
 /** Namespace of the deterministic (v5) ids of saga commands and deadlines. */
 const SAGA_NAMESPACE = '6f1c3b2e-5d4a-4e8f-9a7b-0c1d2e3f4a5b';
@@ -33,37 +33,41 @@ interface Cause {
 }
 
 /**
- * Drives one saga along the log. Per batch, in ONE transaction with the checkpoint: load each
- * instance row (FOR UPDATE), react, write the state, its deadlines and its outgoing commands
+ * Drives one saga along the log (a BatchedConsumer). Per batch, in ONE transaction with the
+ * checkpoint: load each instance row (FOR UPDATE), react, write the state, its deadlines and its outgoing commands
  * (outbox rows with ids derived from the causing event). Then fires due deadlines the same way,
  * then dispatches pending commands. An instance remembers the log position it last applied, so
  * a redelivered event (checkpoint reset, replay of a parked stream) is a no-op.
  */
-export class SagaConsumer implements DurableConsumer {
+export class SagaConsumer extends BatchedConsumer {
   private readonly logger: Logger;
   readonly name: string;
-  private readonly eventTypes: string[];
+  readonly eventTypes: string[];
+  // Events of a stream with a parked event wait behind it, so an instance never skips a step.
+  readonly ordering = 'per-stream';
 
   constructor(
     private readonly saga: SagaDefinition<any>,
-    private readonly store: PostgresEventStore,
-    private readonly pool: Pool,
-    private readonly checkpoints: SubscriptionCheckpoints,
-    private readonly parked: ParkedEvents,
+    store: PostgresEventStore,
+    pool: Pool,
+    checkpoints: SubscriptionCheckpoints,
+    parked: ParkedEvents,
     private readonly routes: SagaCommandRoutes,
-    private readonly options: SagaConsumerOptions,
+    private readonly sagaOptions: SagaConsumerOptions,
   ) {
+    super({ store, pool, checkpoints, parked }, sagaOptions);
     this.name = sagaSubscriptionName(saga.name);
     this.eventTypes = Object.keys(saga.on);
     this.logger = new Logger(`Saga ${saga.name}`);
   }
 
   private now(): Date {
-    return this.options.clock?.() ?? new Date();
+    return this.sagaOptions.clock?.() ?? new Date();
   }
 
-  async processNext(): Promise<BatchOutcome> {
-    const events = await this.processEvents();
+  /** A round: the events past the checkpoint, then due deadlines, then pending commands. */
+  override async processNext(): Promise<BatchOutcome> {
+    const events = await super.processNext();
     const deadlines = await this.fireDueDeadlines(100);
     const commands = await this.dispatchPending(100);
     return {
@@ -75,54 +79,17 @@ export class SagaConsumer implements DurableConsumer {
 
   // ---- events ---------------------------------------------------------------------------
 
-  private async processEvents(): Promise<BatchOutcome> {
-    const state = await this.checkpoints.get(this.name);
-    if (!state) throw new Error(`No checkpoint row for ${this.name}`);
-    const page = await this.store.readAll({ after: state.checkpoint, limit: this.options.batchSize, eventTypes: this.eventTypes });
-    if (page.events.length === 0) {
-      if (!same(page.checkpoint, state.checkpoint)) await this.commit(state.checkpoint, page.checkpoint, []);
-      return { processed: 0, parked: 0, caughtUp: true };
-    }
-    const caughtUp = page.events.length < this.options.batchSize;
-    try {
-      const parked = await this.commit(state.checkpoint, page.checkpoint, page.events);
-      return { processed: page.events.length, parked, caughtUp };
-    } catch (err) {
-      if (err instanceof CheckpointMovedError) throw err;
-      const parked = await this.isolate(state.checkpoint, page.events, page.checkpoint);
-      return { processed: page.events.length, parked, caughtUp };
-    }
+  async apply(tx: PoolClient, events: RecordedEvent[]): Promise<void> {
+    for (const e of events) await this.applyEvent(tx, e);
   }
 
-  private async commit(from: Checkpoint, to: Checkpoint, events: RecordedEvent[]): Promise<number> {
-    return inTransaction(this.pool, async (tx) => {
-      await this.checkpoints.lockAt(tx, this.name, from);
-      // Events of a stream with a parked event wait behind it, so an instance never skips a step.
-      const { toApply, parked: parkedCount } = await this.parked.holdBackBlocked(tx, this.name, events);
-      for (const e of toApply) await this.applyEvent(tx, e);
-      await this.checkpoints.advance(tx, this.name, to, events.length, this.options.holder);
-      return parkedCount;
-    });
+  /** The admin's retry of a parked stream: each event applied though the instance may have moved past it. */
+  override async replay(events: RecordedEvent[], tx: PoolClient): Promise<void> {
+    for (const e of events) await this.applyEvent(tx, e, true);
   }
 
-  /** A failing batch: event by event, retrying the culprit with backoff, then parking it (libs/eventsourcing). */
-  private isolate(start: Checkpoint, events: RecordedEvent[], pageEnd: Checkpoint): Promise<number> {
-    return isolateFailingEvents(
-      {
-        name: this.name,
-        pool: this.pool,
-        checkpoints: this.checkpoints,
-        parked: this.parked,
-        holder: this.options.holder,
-        maxAttempts: this.options.maxAttempts,
-        backoffMs: this.options.backoffMs,
-        commit: (from, to, batch) => this.commit(from, to, batch),
-        onParked: (e, err) => this.logger.warn({ eventId: e.eventId, type: e.type, err }, 'saga event parked'),
-      },
-      start,
-      events,
-      pageEnd,
-    );
+  override onParked(e: RecordedEvent, err: string): void {
+    this.logger.warn({ eventId: e.eventId, type: e.type, err }, 'saga event parked');
   }
 
   /**
@@ -222,21 +189,21 @@ export class SagaConsumer implements DurableConsumer {
   private async fireDueDeadlines(limit: number): Promise<number> {
     if (!this.saga.onDeadline) return 0;
     const now = this.now();
-    const due = await this.pool.query<{ id: string }>(
+    const due = await this.deps.pool.query<{ id: string }>(
       `SELECT id FROM saga_deadlines WHERE saga = $1 AND status = 'pending' AND due_at <= $2 ORDER BY due_at LIMIT $3`,
       [this.saga.name, now, limit],
     );
     for (const { id } of due.rows) {
       try {
-        await inTransaction(this.pool, (tx) => this.fireDeadline(tx, id, now));
+        await inTransaction(this.deps.pool, (tx) => this.fireDeadline(tx, id, now));
       } catch (err) {
-        const res = await this.pool.query<{ attempts: number }>(
+        const res = await this.deps.pool.query<{ attempts: number }>(
           `UPDATE saga_deadlines
               SET attempts = attempts + 1, last_error = $2,
                   status = CASE WHEN attempts + 1 >= $3 THEN 'failed' ELSE status END,
                   due_at = now() + make_interval(secs => $4::double precision * power(2, attempts))
             WHERE id = $1 RETURNING attempts`,
-          [id, errorText(err), this.options.maxAttempts, this.options.backoffMs / 1000],
+          [id, errorText(err), this.sagaOptions.maxAttempts, this.sagaOptions.backoffMs / 1000],
         );
         this.logger.error({ deadlineId: id, attempts: res.rows[0]?.attempts, err: errorText(err) }, 'saga deadline failed');
       }
@@ -273,7 +240,7 @@ export class SagaConsumer implements DurableConsumer {
   // ---- outgoing commands ------------------------------------------------------------------
 
   private async dispatchPending(limit: number): Promise<number> {
-    const pending = await this.pool.query(
+    const pending = await this.deps.pool.query(
       `SELECT command_id, instance_id, workspace_id, correlation_id, causation_id, command_type, data, attempts, created_at
          FROM saga_commands WHERE saga = $1 AND status = 'pending' AND next_attempt_at <= now()
         ORDER BY created_at, command_id LIMIT $2`,
@@ -302,22 +269,22 @@ export class SagaConsumer implements DurableConsumer {
     } catch (err) {
       // A business rule's refusal will not change by retrying; anything else may be transient.
       const final = err instanceof ApplicationError && !(err instanceof ConcurrencyError);
-      if (final || c.attempts + 1 >= this.options.commandAttempts) {
+      if (final || c.attempts + 1 >= this.sagaOptions.commandAttempts) {
         await this.markCommand(c.command_id, final ? 'rejected' : 'failed', errorText(err));
         this.logger.warn({ commandId: c.command_id, type: c.command_type, err: errorText(err) }, `saga command ${final ? 'rejected' : 'failed'}`);
       } else {
-        await this.pool.query(
+        await this.deps.pool.query(
           `UPDATE saga_commands SET attempts = attempts + 1, last_error = $2,
                   next_attempt_at = now() + make_interval(secs => $3::double precision * power(2, attempts))
             WHERE command_id = $1`,
-          [c.command_id, errorText(err), this.options.backoffMs / 1000],
+          [c.command_id, errorText(err), this.sagaOptions.backoffMs / 1000],
         );
       }
     }
   }
 
   private async markCommand(id: string, status: 'dispatched' | 'rejected' | 'failed', error: string | null, result?: unknown): Promise<void> {
-    await this.pool.query(
+    await this.deps.pool.query(
       `UPDATE saga_commands SET status = $2, last_error = $3, result = $4, attempts = attempts + 1,
               dispatched_at = CASE WHEN $2 = 'dispatched' THEN now() ELSE dispatched_at END
         WHERE command_id = $1`,

@@ -1,12 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Pool } from 'pg';
-import { PG_POOL } from '@libs/database/database-backend';
-import { PostgresEventStore } from '@libs/event-store/postgres-event-store';
-import { ConsumerRegistry } from '../subscriptions/durable-consumer';
-import { ParkedEvents } from '../subscriptions/parked-events';
-import { SubscriptionCheckpoints } from '../subscriptions/subscription-checkpoints';
-import { SUBSCRIPTION_OPTIONS, SubscriptionOptions } from '../subscriptions/subscription-runner';
-import { SagaDefinition, sagaSubscriptionName } from './saga';
+import { BatchedConsumers } from '@libs/eventsourcing/subscriptions/batched-consumers';
+import { SUBSCRIPTION_OPTIONS, SubscriptionOptions } from '@libs/eventsourcing/subscriptions/subscription-runner';
+import { SagaDefinition } from './saga';
 import { SagaCommandRoutes } from './saga-command-routes';
 import { SagaConsumer } from './saga-consumer';
 
@@ -20,11 +15,7 @@ export class SagaRegistry {
   private readonly sagas = new Map<string, SagaDefinition<any>>();
 
   constructor(
-    @Inject(PG_POOL) private readonly pool: Pool,
-    private readonly store: PostgresEventStore,
-    private readonly consumers: ConsumerRegistry,
-    private readonly checkpoints: SubscriptionCheckpoints,
-    private readonly parked: ParkedEvents,
+    private readonly consumers: BatchedConsumers,
     private readonly routes: SagaCommandRoutes,
     @Inject(SUBSCRIPTION_OPTIONS) private readonly options: SubscriptionOptions,
   ) {}
@@ -32,15 +23,7 @@ export class SagaRegistry {
   register(saga: SagaDefinition<any>): void {
     if (this.sagas.has(saga.name)) throw new Error(`Saga ${saga.name} registered twice`);
     this.sagas.set(saga.name, saga);
-    const replayer = this.consumerFor(saga, 'replay');
-    this.consumers.register({
-      name: sagaSubscriptionName(saga.name),
-      kind: 'saga',
-      create: (holderId) => this.consumerFor(saga, holderId),
-      replay: async (events, tx) => {
-        for (const e of events) await replayer.applyEvent(tx, e, true);
-      },
-    });
+    this.consumers.register('saga', (holder) => this.consumerFor(saga, holder));
   }
 
   all(): SagaDefinition<any>[] {
@@ -48,7 +31,8 @@ export class SagaRegistry {
   }
 
   private consumerFor(saga: SagaDefinition<any>, holder: string): SagaConsumer {
-    return new SagaConsumer(saga, this.store, this.pool, this.checkpoints, this.parked, this.routes, {
+    const { store, pool, checkpoints, parked } = this.consumers.deps;
+    return new SagaConsumer(saga, store, pool, checkpoints, parked, this.routes, {
       batchSize: this.options.batchSize,
       maxAttempts: this.options.maxAttempts,
       backoffMs: this.options.backoffMs,

@@ -1,7 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { PoolClient } from 'pg';
 import { RecordedEvent } from '@libs/event-store/event-store.types';
-import { BatchOutcome } from './projection-consumer';
+
+export interface BatchOutcome {
+  processed: number;
+  parked: number;
+  caughtUp: boolean;
+}
 
 /**
  * Anything the SubscriptionRunner drives along the log besides projections (sagas, integration

@@ -1,8 +1,8 @@
 import { Pool, PoolClient } from 'pg';
 import { RecordedEvent } from '@libs/event-store/event-store.types';
 import { PostgresEventStore } from '@libs/event-store/postgres-event-store';
-import { applyRowProjection } from '../projections/row-projection';
-import { ProjectionRegistry } from '../projections/projection.registry';
+import { applyRowProjection } from '@libs/eventsourcing/projections/row-projection';
+import { ProjectionRegistry } from '@libs/eventsourcing/projections/projection.registry';
 import { ConsumerRegistry } from './durable-consumer';
 import { EventSourcingError, EventSourcingErrorCode as Code } from './parked-event.errors';
 import { ParkedEvents } from './parked-events';

@@ -1,4 +1,4 @@
-import { Decider, DomainEvent, toArray } from '../decider';
+import { Decider, DomainEvent, toArray } from '@libs/eventsourcing/decider';
 
 /**
  * given(events).when(command).then(events) for deciders: no framework, no database.

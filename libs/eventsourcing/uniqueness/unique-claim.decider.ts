@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ApplicationError } from '@libs/common/errors/application-error';
-import { Decider } from '../decider';
+import { Decider } from '@libs/eventsourcing/decider';
 
 /**
  * Uniqueness in an event-sourced model (emails, slugs, external ids): one tiny stream per

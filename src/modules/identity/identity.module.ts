@@ -52,6 +52,9 @@ import { EventTypeRegistry } from '@libs/event-store/event-type-registry';
 import { DataSubjects } from '@libs/event-store/data-subjects';
 import { eraseWhatIdentityTiesToTheUser } from './infrastructure/identity-erasure';
 
+/** Identity's WorkspaceAccessPolicy, for the app root to bind in the global AuthModule (wiring, like the modules here). */
+export { MembershipWorkspaceAccessPolicy } from './infrastructure/membership-workspace-access.policy';
+
 registerErrorStatuses(identityErrorStatuses);
 
 export interface IdentityModuleOptions extends IdentitySettings {

@@ -9,6 +9,7 @@ import { APP_CONFIG } from '@config/config.module';
 import { GetJobHttpController } from './application/get-job/get-job.http.controller';
 import { ImportFileHttpController } from './application/import-files/import-file.http.controller';
 import { FileImports } from './application/import-files/import-file.service';
+import { FileImporter } from './contracts/file-imports';
 import { importUploadOptions } from './application/import-files/import-upload.options';
 import { ImportMessagesHttpController } from './application/import-messages/import-messages.http.controller';
 import { ImportRunner } from './application/import-messages/import-runner';
@@ -38,7 +39,8 @@ import { WinkTokenizer } from './infrastructure/wink-tokenizer';
 import { MessageTokenizer } from './domain/noise/message-token';
 import { NoiseScoringRegistrar } from './application/noise-scoring/noise-scoring.registrar';
 import { SourceCredentials } from './infrastructure/source-credentials';
-import { ConversationsProjection, SourceContactsProjection } from './projections/conversations.projection';
+import { ConversationsProjection } from './projections/conversations.projection';
+import { SourceContactsProjection } from './projections/source-contacts.projection';
 import { JobsProjection } from './projections/jobs.projection';
 import { MessagesProjection } from './projections/messages.projection';
 import { SourcesProjection } from './projections/sources.projection';
@@ -71,8 +73,8 @@ export class IngestionProjectionsModule {}
  */
 @Module({
   imports: [IngestionProjectionsModule],
-  providers: [IngestionQueries, IngestionAggregates, MessageWriter, SourcesHandler, ImportRunner, ImportSlots, FileImports, ConnectorHttp, AccountProofs],
-  exports: [IngestionQueries, IngestionAggregates, MessageWriter, SourcesHandler, ImportRunner, ImportSlots, FileImports, ConnectorHttp],
+  providers: [IngestionQueries, IngestionAggregates, MessageWriter, SourcesHandler, ImportRunner, ImportSlots, FileImports, { provide: FileImporter, useExisting: FileImports }, ConnectorHttp, AccountProofs],
+  exports: [IngestionQueries, IngestionAggregates, MessageWriter, SourcesHandler, ImportRunner, ImportSlots, FileImports, FileImporter, ConnectorHttp],
 })
 export class IngestionCoreModule {}
 

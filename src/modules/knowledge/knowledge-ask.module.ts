@@ -13,7 +13,8 @@ import { ConversationsHttpController } from './application/conversations/convers
 import { conversationAuditVisibility, conversationPersonalData } from './domain/conversation/conversation.events';
 import { KnowledgeSearchModule } from './knowledge-search.module';
 import { eraseAskersConversations } from './projections/conversation-erasure';
-import { ConversationMessagesProjection, ConversationsProjection } from './projections/conversations.projection';
+import { ConversationMessagesProjection } from './projections/conversation-messages.projection';
+import { ConversationsProjection } from './projections/conversations.projection';
 
 registerErrorStatuses(conversationErrorStatuses);
 

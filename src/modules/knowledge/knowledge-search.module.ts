@@ -7,10 +7,12 @@ import { ChunkingRegistrar } from './application/chunking/chunking.registrar';
 import { ChunkEmbeddingWorker } from './application/embeddings/chunk-embedding.worker';
 import { EmbeddingRetrySchedule } from './application/embeddings/embedding-retry.schedule';
 import { KnowledgeEmbeddingSpace } from './application/embeddings/knowledge-embedding-space';
+import { KnowledgeEmbeddingsFacade } from './application/embeddings/knowledge-embeddings.facade';
 import { ListEvidenceHttpController } from './application/evidence/list-evidence.http.controller';
 import { HybridKnowledgeSearch } from './application/search/hybrid-knowledge-search';
 import { SearchHttpController } from './application/search/search.http.controller';
-import { KnowledgeSearch } from './domain/search/knowledge-search';
+import { KnowledgeEmbeddings } from './contracts/knowledge-embeddings';
+import { KnowledgeSearch } from './contracts/knowledge-search';
 import { eraseChunkAuthors } from './infrastructure/knowledge-chunks-erasure';
 import { knowledgeSearchErrorStatuses } from './infrastructure/knowledge-search.errors.http';
 
@@ -39,10 +41,22 @@ class EmbeddingSpaceStartup implements OnModuleInit {
   }
 }
 
-/** What the CLI needs too (`knowledge reembed | status`, erasures): the space, the worker, search. */
+/**
+ * What the CLI needs too (`knowledge reembed | status`, erasures): the space, the worker, search.
+ * Other modules and the CLI inject the facades of contracts/ (KnowledgeSearch, KnowledgeEmbeddings),
+ * bound here to their implementations.
+ */
 @Module({
-  providers: [KnowledgeEmbeddingSpace, ChunkEmbeddingWorker, { provide: KnowledgeSearch, useClass: HybridKnowledgeSearch }, ChunkErasureRegistrar],
-  exports: [KnowledgeEmbeddingSpace, ChunkEmbeddingWorker, KnowledgeSearch],
+  providers: [
+    KnowledgeEmbeddingSpace,
+    ChunkEmbeddingWorker,
+    HybridKnowledgeSearch,
+    { provide: KnowledgeSearch, useExisting: HybridKnowledgeSearch },
+    KnowledgeEmbeddingsFacade,
+    { provide: KnowledgeEmbeddings, useExisting: KnowledgeEmbeddingsFacade },
+    ChunkErasureRegistrar,
+  ],
+  exports: [KnowledgeEmbeddingSpace, ChunkEmbeddingWorker, KnowledgeSearch, KnowledgeEmbeddings],
 })
 export class KnowledgeSearchCoreModule {}
 

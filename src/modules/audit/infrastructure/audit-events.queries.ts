@@ -1,8 +1,9 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Pool } from 'pg';
 import { PG_POOL } from '@libs/database/database-backend';
-import { Checkpoint } from '@libs/event-store/event-store.types';
+import { Checkpoint, RecordedEvent } from '@libs/event-store/event-store.types';
 import { AuditViewer, visibleEventsPredicate, withholdSecrets } from '@libs/event-store/audit-visibility';
+import { EVENT_COLUMNS, EventRow, recordedEventOf } from '@libs/event-store/event-rows';
 import { EventTypeRegistry, UnknownEventVersionError } from '@libs/event-store/event-type-registry';
 import { PersonalDataCipher } from '@libs/event-store/personal-data-cipher';
 
@@ -79,28 +80,6 @@ export interface StreamHistory {
   createdAt: Date;
   updatedAt: Date;
   events: AuditEventView[];
-}
-
-const EVENT_COLUMNS = `global_position, transaction_id::text AS transaction_id, event_id, stream_id, stream_version,
-  stream_type, event_type, schema_version, workspace_id, actor_id, correlation_id, causation_id,
-  payload, metadata, recorded_at`;
-
-interface EventRow {
-  global_position: string;
-  transaction_id: string;
-  event_id: string;
-  stream_id: string;
-  stream_version: string;
-  stream_type: string;
-  event_type: string;
-  schema_version: number;
-  workspace_id: string | null;
-  actor_id: string | null;
-  correlation_id: string | null;
-  causation_id: string | null;
-  payload: unknown;
-  metadata: Record<string, unknown>;
-  recorded_at: Date;
 }
 
 const EQUALITY_FILTERS = [
@@ -287,33 +266,9 @@ export class AuditEventsQueries {
       this.pool,
     );
     return rows.map((r, i) => {
-      const view = this.toView({ ...r, payload: revealed[i].data });
-      if (revealed[i].erasedFields.length) view.erasedFields = revealed[i].erasedFields;
-      return view;
+      const { schemaVersion, data } = this.upcast(r.event_type, r.schema_version, revealed[i].data);
+      return toView(recordedEventOf(r, withholdSecrets(data, this.registry.secretFieldsOf(r.event_type)), schemaVersion, revealed[i].erasedFields));
     });
-  }
-
-  /** The event store's mapping (its toRecorded is private), under the audit API's field names. */
-  private toView(r: EventRow): AuditEventView {
-    const { schemaVersion, data: upcast } = this.upcast(r);
-    const data = withholdSecrets(upcast, this.registry.secretFieldsOf(r.event_type));
-    return {
-      globalPosition: Number(r.global_position),
-      transactionId: r.transaction_id,
-      eventId: r.event_id,
-      streamId: r.stream_id,
-      streamVersion: Number(r.stream_version),
-      streamType: r.stream_type,
-      eventType: r.event_type,
-      schemaVersion,
-      workspaceId: r.workspace_id,
-      actorId: r.actor_id,
-      correlationId: r.correlation_id,
-      causationId: r.causation_id,
-      recordedAt: r.recorded_at,
-      payload: data,
-      metadata: r.metadata,
-    };
   }
 
   /**
@@ -321,12 +276,35 @@ export class AuditEventsQueries {
    * (during a rolling deploy) is shown as stored, with its stored version, instead of failing
    * the whole audit read. Handlers must refuse such events; an auditor must still see them.
    */
-  private upcast(r: EventRow): { schemaVersion: number; data: unknown } {
+  private upcast(type: string, version: number, payload: unknown): { schemaVersion: number; data: unknown } {
     try {
-      return this.registry.upcast(r.event_type, r.schema_version, r.payload);
+      return this.registry.upcast(type, version, payload);
     } catch (err) {
-      if (err instanceof UnknownEventVersionError) return { schemaVersion: r.schema_version, data: r.payload };
+      if (err instanceof UnknownEventVersionError) return { schemaVersion: version, data: payload };
       throw err;
     }
   }
+}
+
+/** An event under the audit API's field names. */
+function toView(e: RecordedEvent): AuditEventView {
+  const view: AuditEventView = {
+    globalPosition: e.globalPosition,
+    transactionId: e.transactionId,
+    eventId: e.eventId,
+    streamId: e.streamId,
+    streamVersion: e.streamVersion,
+    streamType: e.streamType,
+    eventType: e.type,
+    schemaVersion: e.schemaVersion,
+    workspaceId: e.workspaceId,
+    actorId: e.actorId,
+    correlationId: e.correlationId,
+    causationId: e.causationId,
+    recordedAt: e.recordedAt,
+    payload: e.data,
+    metadata: e.metadata,
+  };
+  if (e.erasedFields) view.erasedFields = e.erasedFields;
+  return view;
 }

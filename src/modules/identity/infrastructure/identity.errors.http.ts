@@ -1,4 +1,4 @@
-import { IdentityErrorCode as Code } from '../domain/identity.errors';
+import { IdentityErrorCode as Code } from '@modules/identity/domain/identity.errors';
 
 /** Every identity refusal's HTTP status, exhaustive: a new code without a status does not compile. */
 export const identityErrorStatuses: Record<Code, number> = {

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
 import { PG_POOL } from '@libs/database/database-backend';
 import { lowerRole, WorkspaceRole } from '@libs/common/auth/workspace-role';
-import type { UserRow } from '../projections/users.projection';
+import type { UserRow } from '@modules/identity/projections/users.projection';
 
 /** Keys minted by keys: deeper chains than this are refused (no legitimate use needs them). */
 const MAX_API_KEY_CHAIN = 8;

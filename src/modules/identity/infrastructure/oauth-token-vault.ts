@@ -1,7 +1,7 @@
 import { Pool } from 'pg';
 import { EncryptedColumn, EncryptedColumns } from '@libs/common/crypto/encrypted-columns';
 import { SecretBox } from '@libs/common/crypto/secret-box';
-import { SealedToken } from '../domain/oauth-account/oauth-account.decider';
+import { SealedToken } from '@modules/identity/domain/oauth-account/oauth-account.decider';
 
 export type OAuthTokenKind = 'access' | 'refresh' | 'id';
 

@@ -1,4 +1,4 @@
-import { IdentityError, IdentityErrorCode } from '../domain/identity.errors';
+import { IdentityError, IdentityErrorCode } from '@modules/identity/domain/identity.errors';
 
 const COMMON = new Set([
   'password', 'password1', 'password123', '123456789', '1234567890', 'qwertyuiop', 'iloveyou', 'letmein123', 'welcome123', 'admin12345',

@@ -1,6 +1,6 @@
 import { RecordedEvent } from '@libs/event-store/event-store.types';
 import { RowHandler, RowProjection } from '@libs/eventsourcing/projections/row-projection';
-import { AppSettingEvent } from '../domain/app-setting/app-setting.decider';
+import { AppSettingEvent } from '@modules/identity/domain/app-setting/app-setting.decider';
 
 type Data<T extends AppSettingEvent['type']> = Extract<AppSettingEvent, { type: T }>['data'];
 

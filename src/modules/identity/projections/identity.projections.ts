@@ -2,10 +2,14 @@ import { RowProjection } from '@libs/eventsourcing/projections/row-projection';
 import { AppSettingsProjection } from './app-settings.projection';
 import { OAuthAccountsProjection } from './oauth-accounts.projection';
 import { OrganizationsProjection } from './organizations.projection';
-import { ApiKeysProjection, SessionsProjection, SignupRequestsProjection } from './sessions.projection';
+import { ApiKeysProjection } from './api-keys.projection';
+import { SessionsProjection } from './sessions.projection';
+import { SignupRequestsProjection } from './signup-requests.projection';
 import { TelegramProfilesProjection } from './telegram-profiles.projection';
 import { UsersProjection } from './users.projection';
-import { InvitationsProjection, WorkspaceMembersProjection, WorkspacesProjection } from './workspaces.projection';
+import { InvitationsProjection } from './invitations.projection';
+import { WorkspaceMembersProjection } from './workspace-members.projection';
+import { WorkspacesProjection } from './workspaces.projection';
 
 /** Every identity read model (all inline: the module's own reads see its writes at once). */
 export function identityProjections(emailHash: (email: string) => string): RowProjection<any>[] {

@@ -1,6 +1,6 @@
 import { RecordedEvent } from '@libs/event-store/event-store.types';
 import { RowHandler, RowProjection } from '@libs/eventsourcing/projections/row-projection';
-import { OAuthAccountEvent } from '../domain/oauth-account/oauth-account.decider';
+import { OAuthAccountEvent } from '@modules/identity/domain/oauth-account/oauth-account.decider';
 
 type Data<T extends OAuthAccountEvent['type']> = Extract<OAuthAccountEvent, { type: T }>['data'];
 

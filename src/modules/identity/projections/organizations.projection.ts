@@ -1,6 +1,6 @@
 import { RecordedEvent } from '@libs/event-store/event-store.types';
 import { RowHandler, RowProjection } from '@libs/eventsourcing/projections/row-projection';
-import { OrganizationEvent } from '../domain/organization/organization.decider';
+import { OrganizationEvent } from '@modules/identity/domain/organization/organization.decider';
 
 type D<T extends OrganizationEvent['type']> = Extract<OrganizationEvent, { type: T }>['data'];
 

@@ -1,6 +1,6 @@
 import { RecordedEvent } from '@libs/event-store/event-store.types';
 import { RowHandler, RowProjection } from '@libs/eventsourcing/projections/row-projection';
-import { TelegramProfileEvent } from '../domain/telegram-profile/telegram-profile.decider';
+import { TelegramProfileEvent } from '@modules/identity/domain/telegram-profile/telegram-profile.decider';
 import { ERASED_TEXT, SUBJECT_ERASED, UUID } from './erased';
 
 type Data<T extends TelegramProfileEvent['type']> = Extract<TelegramProfileEvent, { type: T }>['data'];

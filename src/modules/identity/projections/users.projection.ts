@@ -1,6 +1,6 @@
 import { RecordedEvent } from '@libs/event-store/event-store.types';
 import { RowHandler, RowProjection } from '@libs/eventsourcing/projections/row-projection';
-import { UserEvent } from '../domain/user/user.events';
+import { UserEvent } from '@modules/identity/domain/user/user.events';
 import { ERASED_TEXT, SUBJECT_ERASED, UUID } from './erased';
 
 export interface UserRow extends Record<string, unknown> {

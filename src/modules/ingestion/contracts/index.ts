@@ -1,1 +1,2 @@
 export * from './ingestion.integration-events';
+export * from './file-imports';

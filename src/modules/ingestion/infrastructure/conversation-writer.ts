@@ -2,13 +2,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
 import { v5 as uuidv5 } from 'uuid';
 import { PG_POOL } from '@libs/database/database-backend';
-import { ANY, RecordedEvent } from '@libs/event-store/event-store.types';
+import { ANY } from '@libs/event-store/event-store.types';
 import { PostgresEventStore } from '@libs/event-store/postgres-event-store';
 import { applyRowProjection } from '@libs/eventsourcing/projections/row-projection';
 import { storableValue } from '@libs/common/text/storable';
 import { inTransaction } from '@libs/eventsourcing/subscriptions/transaction';
 import { ConversationEvent, SourceContactEvent } from '@modules/ingestion/domain/conversation.events';
-import { ConversationsProjection, SourceContactsProjection } from '@modules/ingestion/projections/conversations.projection';
+import { ConversationsProjection } from '@modules/ingestion/projections/conversations.projection';
+import { SourceContactsProjection } from '@modules/ingestion/projections/source-contacts.projection';
 import { SourceRef, WriteContext } from './message-writer';
 
 /** A support conversation as a provider shows it (Chatwoot), before it becomes an event. */
@@ -97,43 +98,25 @@ export class ConversationWriter {
     });
     if (conversationEvents.length + contactEvents.length === 0) return 0;
     const options = { expectedVersion: ANY, workspaceId: source.workspaceId, actorId: ctx.actorId, correlationId: ctx.correlationId, causationId: ctx.importJobId };
-    const now = new Date();
     await inTransaction(this.pool, async (tx) => {
-      for (const e of conversationEvents) {
-        await this.store.append(`conversation-${e.data.conversationId}`, [e], { ...options, streamType: 'conversation', client: tx });
-      }
-      for (const e of contactEvents) {
-        await this.store.append(`source-contact-${e.data.contactId}`, [e], { ...options, streamType: 'source-contact', client: tx });
-      }
-      // The read models from the plaintext we hold (the log has the contacts' personal fields sealed).
+      // One statement per stream type; the events come back as written (the contacts' personal
+      // fields in clear, though sealed in the log) for the read models.
       if (conversationEvents.length) {
-        await applyRowProjection(this.conversations, conversationEvents.map((e) => recorded(`conversation-${e.data.conversationId}`, 'conversation', e, source.workspaceId, now)), tx);
+        const written = await this.store.appendToStreams(
+          conversationEvents.map((event) => ({ streamId: `conversation-${event.data.conversationId}`, event })),
+          { ...options, streamType: 'conversation', client: tx },
+        );
+        await applyRowProjection(this.conversations, written, tx);
       }
       if (contactEvents.length) {
-        await applyRowProjection(this.contacts, contactEvents.map((e) => recorded(`source-contact-${e.data.contactId}`, 'source-contact', e, source.workspaceId, now)), tx);
+        const written = await this.store.appendToStreams(
+          contactEvents.map((event) => ({ streamId: `source-contact-${event.data.contactId}`, event })),
+          { ...options, streamType: 'source-contact', client: tx },
+        );
+        await applyRowProjection(this.contacts, written, tx);
       }
     });
     this.store.notifyAppended();
     return conversationEvents.length + contactEvents.length;
   }
-}
-
-function recorded(streamId: string, streamType: string, e: { type: string; data: unknown }, workspaceId: string, at: Date): RecordedEvent {
-  return {
-    globalPosition: 0,
-    transactionId: '0',
-    eventId: '',
-    streamId,
-    streamVersion: 0,
-    streamType,
-    type: e.type,
-    schemaVersion: 1,
-    workspaceId,
-    actorId: null,
-    correlationId: null,
-    causationId: null,
-    data: e.data,
-    metadata: {},
-    recordedAt: at,
-  };
 }

@@ -3,7 +3,7 @@ import { Pool } from 'pg';
 import { v5 as uuidv5 } from 'uuid';
 import { PG_POOL } from '@libs/database/database-backend';
 import { ConcurrencyError } from '@libs/event-store/concurrency.error';
-import { NewEvent, RecordedEvent, STREAM_EXISTS } from '@libs/event-store/event-store.types';
+import { NewEvent, STREAM_EXISTS } from '@libs/event-store/event-store.types';
 import { PostgresEventStore } from '@libs/event-store/postgres-event-store';
 import { applyRowProjection } from '@libs/eventsourcing/projections/row-projection';
 import { inTransaction } from '@libs/eventsourcing/subscriptions/transaction';
@@ -129,17 +129,13 @@ export class MessageWriter {
   }
 
   private write(source: SourceRef, streams: NewStream[], ctx: WriteContext): Promise<Set<string>> {
-    const now = new Date();
     return inTransaction(this.pool, async (tx) => {
       const out = await this.store.appendNewStreams(
         streams.map((s) => ({ streamId: s.streamId, events: [s.event] })),
         { streamType: 'message', workspaceId: source.workspaceId, actorId: ctx.actorId, correlationId: ctx.correlationId, causationId: ctx.importJobId, client: tx },
       );
-      const createdIds = new Set(out.created);
-      // The read model from the plaintext we hold (the log has the personal fields sealed).
-      const recorded = streams.filter((s) => createdIds.has(s.streamId)).map((s) => this.recorded(s.streamId, 'ingestion.message-ingested', s.data, source.workspaceId, now));
-      await applyRowProjection(this.projection, recorded, tx);
-      return createdIds;
+      await applyRowProjection(this.projection, out.events, tx);
+      return new Set(out.created);
     });
   }
 
@@ -158,7 +154,7 @@ export class MessageWriter {
         // Lock order: the read-model row, then the stream, as the noise-scoring consumer does
         // (it locks its targets first); the other order deadlocks with a batch scoring this message.
         await tx.query('SELECT 1 FROM ingestion_messages_view WHERE id = $1 FOR UPDATE', [messageId]);
-        await this.store.append(messageStreamId(messageId), [{ type, data }], {
+        const written = await this.store.appendToStreams([{ streamId: messageStreamId(messageId), event: { type, data } }], {
           streamType: 'message',
           expectedVersion: STREAM_EXISTS,
           workspaceId: source.workspaceId,
@@ -166,7 +162,7 @@ export class MessageWriter {
           correlationId: ctx.correlationId,
           client: tx,
         });
-        await applyRowProjection(this.projection, [this.recorded(messageStreamId(messageId), type, data, source.workspaceId, new Date())], tx);
+        await applyRowProjection(this.projection, written, tx);
       });
     } catch (err) {
       if (err instanceof ConcurrencyError) return false;
@@ -203,25 +199,5 @@ export class MessageWriter {
     const clean = storableValue(data);
     // Said, not hidden: the stored text differs from what the source sent.
     return clean === data ? data : { ...clean, metadata: { ...clean.metadata, textCleaned: true } };
-  }
-
-  private recorded(streamId: string, type: string, data: unknown, workspaceId: string, at: Date): RecordedEvent {
-    return {
-      globalPosition: 0,
-      transactionId: '0',
-      eventId: '',
-      streamId,
-      streamVersion: 0,
-      streamType: 'message',
-      type,
-      schemaVersion: 1,
-      workspaceId,
-      actorId: null,
-      correlationId: null,
-      causationId: null,
-      data,
-      metadata: {},
-      recordedAt: at,
-    };
   }
 }

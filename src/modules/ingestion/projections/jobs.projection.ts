@@ -1,6 +1,6 @@
 import { RecordedEvent } from '@libs/event-store/event-store.types';
 import { RowHandler, RowProjection } from '@libs/eventsourcing/projections/row-projection';
-import { ImportJobEvent } from '../domain/import-job/import-job.decider';
+import { ImportJobEvent } from '@modules/ingestion/domain/import-job/import-job.decider';
 
 type D<T extends ImportJobEvent['type']> = Extract<ImportJobEvent, { type: T }>['data'];
 

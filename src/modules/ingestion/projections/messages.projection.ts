@@ -1,6 +1,6 @@
 import { RecordedEvent } from '@libs/event-store/event-store.types';
 import { RowHandler, RowProjection } from '@libs/eventsourcing/projections/row-projection';
-import { MessageEvent, MessageIngestedData } from '../domain/message/message.events';
+import { MessageEvent, MessageIngestedData } from '@modules/ingestion/domain/message/message.events';
 
 export interface MessageRow extends Record<string, unknown> {
   id: string;

@@ -1,6 +1,6 @@
 import { RecordedEvent } from '@libs/event-store/event-store.types';
 import { RowHandler, RowProjection } from '@libs/eventsourcing/projections/row-projection';
-import { SourceEvent } from '../domain/source/source.decider';
+import { SourceEvent } from '@modules/ingestion/domain/source/source.decider';
 
 type D<T extends SourceEvent['type']> = Extract<SourceEvent, { type: T }>['data'];
 

@@ -1,1 +1,3 @@
 export * from './knowledge.integration-events';
+export * from './knowledge-embeddings';
+export * from './knowledge-search';

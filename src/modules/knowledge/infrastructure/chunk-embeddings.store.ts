@@ -1,5 +1,6 @@
 import { Pool } from 'pg';
 import { inTransaction } from '@libs/eventsourcing/subscriptions/transaction';
+import type { EmbeddingCounts } from '@modules/knowledge/contracts/knowledge-embeddings';
 
 export interface ClaimedChunk {
   id: string;
@@ -27,8 +28,6 @@ export interface CacheSpace {
   model: string;
   dimension: number;
 }
-
-export type EmbeddingCounts = Record<'pending' | 'processing' | 'ready' | 'failed', number> & { total: number };
 
 /**
  * The embedding lifecycle's SQL. Every write is guarded by (status 'processing', the claimed text

@@ -2,18 +2,16 @@ import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { v5 as uuidv5, v7 as uuidv7 } from 'uuid';
 import { ConcurrencyError } from '@libs/event-store/concurrency.error';
-import { CommandMetadata } from '@libs/eventsourcing/command-metadata';
-import { Decider, DomainEvent } from '@libs/eventsourcing/decider';
+import { defineAggregate } from '@libs/eventsourcing/aggregate/define-aggregate';
 import { EventSourcedCommandHandler } from '@libs/eventsourcing/event-sourced-command.handler';
-import { UniqueValueTakenError, uniqueClaimDecider, uniqueClaimStreamId } from '@libs/eventsourcing/uniqueness/unique-claim.decider';
-import { atomDecider, AtomCommand } from '@modules/knowledge/domain/atom/atom.decider';
+import { defineUniqueClaim } from '@libs/eventsourcing/uniqueness/define-unique-claim';
+import { atomDecider } from '@modules/knowledge/domain/atom/atom.decider';
 import { atomStreamId } from '@modules/knowledge/domain/atom/atom.events';
 import { KnowledgeGraphError, KnowledgeGraphErrorCode as Code } from '@modules/knowledge/domain/knowledge-graph/knowledge-graph.errors';
-import { messageTopicsDecider, MessageTopicsCommand, messageTopicsStreamId } from '@modules/knowledge/domain/topic/message-topics.decider';
-import { topicDecider, TopicCommand } from '@modules/knowledge/domain/topic/topic.decider';
+import { messageTopicsDecider, messageTopicsStreamId } from '@modules/knowledge/domain/topic/message-topics.decider';
+import { topicDecider } from '@modules/knowledge/domain/topic/topic.decider';
 import { topicStreamId } from '@modules/knowledge/domain/topic/topic.events';
 
-const TOPIC_NAME_SCOPE = 'topic-name';
 const ENTITY_ID_NAMESPACE = '0b6c7e0e-6f2c-4f0a-9d43-5a8f7c1e2d39';
 
 /**
@@ -28,69 +26,39 @@ export function newEntityId(kind: string, workspaceId: string, idempotencyKey: s
   return uuidv5(`${kind}:${workspaceId}:${idempotencyKey}:${hash}`, ENTITY_ID_NAMESPACE);
 }
 
-/** The streams of the knowledge graph's aggregates, If-Match as 412, and the unique topic names. */
+/** The client's If-Match named a version the aggregate has moved past: a 412. */
+const staleVersion = (streamType: string) => (err: ConcurrencyError, expectedVersion: number) =>
+  new KnowledgeGraphError(Code.StaleVersion, `The ${streamType} changed since version ${expectedVersion}: it is at version ${err.actualVersion ?? 0}; read it again`, {
+    expectedVersion,
+    currentVersion: err.actualVersion,
+  });
+
+export const topicAggregate = defineAggregate(topicDecider, { streamType: 'topic', streamId: topicStreamId, result: ({ version }) => ({ version }), staleVersion: staleVersion('topic') });
+
+export const atomAggregate = defineAggregate(atomDecider, { streamType: 'atom', streamId: atomStreamId, result: ({ version }) => ({ version }), staleVersion: staleVersion('atom') });
+
+/** Assignments are not versioned by clients: no If-Match, and a racing writer is simply retried. */
+export const messageTopicsAggregate = defineAggregate(messageTopicsDecider, {
+  streamType: 'message-topics',
+  streamId: messageTopicsStreamId,
+  result: ({ version }) => ({ version }),
+  ignores: ['expectedVersion', 'idempotencyKey'],
+});
+
+/** Topic names are unique per workspace, whatever their case (`nameKey` is the lower-cased name). */
+export const topicNameClaim = defineUniqueClaim('topic-name', {
+  key: ({ workspaceId, nameKey }: { workspaceId: string; nameKey: string }) => `${workspaceId}:${nameKey}`,
+  taken: () => new KnowledgeGraphError(Code.TopicNameTaken, 'A topic with this name exists in the workspace (names are compared without case)', { field: 'name' }),
+});
+
+/** The knowledge graph's aggregates and unique topic names, bound to the command handler. */
 @Injectable()
 export class KnowledgeGraphAggregates {
   constructor(private readonly handler: EventSourcedCommandHandler) {}
 
-  topic(topicId: string, command: TopicCommand, metadata: CommandMetadata, fingerprint?: unknown) {
-    return this.run(topicDecider, command, topicStreamId(topicId), 'topic', metadata, fingerprint);
-  }
-
-  atom(atomId: string, command: AtomCommand, metadata: CommandMetadata, fingerprint?: unknown) {
-    return this.run(atomDecider, command, atomStreamId(atomId), 'atom', metadata, fingerprint);
-  }
-
-  /** Assignments are not versioned by clients: no If-Match, and a racing writer is simply retried. */
-  messageTopics(messageId: string, command: MessageTopicsCommand, metadata: CommandMetadata) {
-    return this.run(messageTopicsDecider, command, messageTopicsStreamId(messageId), 'message-topics', { ...metadata, expectedVersion: undefined, idempotencyKey: undefined });
-  }
-
-  /** Topic names are unique per workspace, whatever their case. Answers whether this call took the claim (false: the topic had it already). */
-  async claimTopicName(workspaceId: string, nameKey: string, topicId: string, metadata: CommandMetadata): Promise<boolean> {
-    try {
-      const handled = await this.handler.handle(uniqueClaimDecider, { kind: 'claim', scope: TOPIC_NAME_SCOPE, owner: topicId }, this.claimOptions(workspaceId, nameKey, metadata));
-      return handled.events > 0;
-    } catch (err) {
-      if (err instanceof UniqueValueTakenError || err instanceof ConcurrencyError) {
-        throw new KnowledgeGraphError(Code.TopicNameTaken, 'A topic with this name exists in the workspace (names are compared without case)', { field: 'name' });
-      }
-      throw err;
-    }
-  }
-
-  async releaseTopicName(workspaceId: string, nameKey: string, topicId: string, metadata: CommandMetadata): Promise<void> {
-    await this.handler.handle(uniqueClaimDecider, { kind: 'release', scope: TOPIC_NAME_SCOPE, owner: topicId }, this.claimOptions(workspaceId, nameKey, metadata));
-  }
-
-  private claimOptions(workspaceId: string, nameKey: string, metadata: CommandMetadata) {
-    return {
-      streamId: uniqueClaimStreamId(TOPIC_NAME_SCOPE, `${workspaceId}:${nameKey}`),
-      streamType: 'unique-claim',
-      metadata: { ...metadata, idempotencyKey: undefined, expectedVersion: undefined },
-      result: () => null,
-    };
-  }
-
-  private async run<C, S, E extends DomainEvent>(decider: Decider<C, S, E>, command: C, streamId: string, streamType: string, metadata: CommandMetadata, fingerprint?: unknown) {
-    try {
-      const handled = await this.handler.handle(decider, command, {
-        streamId,
-        streamType,
-        metadata,
-        requestFingerprint: fingerprint,
-        result: ({ version }) => ({ version }),
-      });
-      return { version: handled.version, events: handled.events, duplicate: handled.duplicate };
-    } catch (err) {
-      // The client's If-Match named a version the aggregate has moved past.
-      if (err instanceof ConcurrencyError && typeof metadata.expectedVersion === 'number') {
-        throw new KnowledgeGraphError(Code.StaleVersion, `The ${streamType} changed since version ${metadata.expectedVersion}: it is at version ${err.actualVersion ?? 0}; read it again`, {
-          expectedVersion: metadata.expectedVersion,
-          currentVersion: err.actualVersion,
-        });
-      }
-      throw err;
-    }
-  }
+  readonly topic = topicAggregate.bind(this.handler);
+  readonly atom = atomAggregate.bind(this.handler);
+  readonly messageTopics = messageTopicsAggregate.bind(this.handler);
+  /** `claim` answers whether this call took the name (false: the topic had it already). */
+  readonly topicNames = topicNameClaim.bind(this.handler);
 }

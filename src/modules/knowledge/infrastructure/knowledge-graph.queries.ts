@@ -3,6 +3,7 @@ import { Pool } from 'pg';
 import { z } from 'zod';
 import { cursorCodec, cursorPart } from '@libs/common/pagination/cursor';
 import { PG_POOL } from '@libs/database/database-backend';
+import { toVectorLiteral } from '@libs/database/vector-literal';
 import type { AtomRow } from '@modules/knowledge/projections/atoms.projection';
 import type { AtomVersionRow } from '@modules/knowledge/projections/atom-versions.projection';
 import type { TopicRow } from '@modules/knowledge/projections/topics.projection';
@@ -93,7 +94,6 @@ export function versionResponse(r: TopicVersionRow | AtomVersionRow) {
 }
 
 const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-export const vectorLiteral = (v: number[]) => `[${v.join(',')}]`;
 
 /** Keysets of the lists (timestamps as PostgreSQL prints them: exact to the microsecond). */
 const topicCursor = cursorCodec('knowledge.topics', z.tuple([cursorPart.text(2000), cursorPart.uuid]));
@@ -270,7 +270,7 @@ export class KnowledgeGraphQueries {
           AND embedding_model = $3 AND vector_dims(embedding) = $4
           AND ($5::text IS NULL OR type = $5)
         ORDER BY embedding <=> $2::vector, id LIMIT $6`,
-      [workspaceId, vectorLiteral(query.vector), query.model, query.vector.length, type ?? null, limit],
+      [workspaceId, toVectorLiteral(query.vector), query.model, query.vector.length, type ?? null, limit],
     );
     return r.rows.map((row) => ({ ...row, similarity: Number(row.similarity) }));
   }

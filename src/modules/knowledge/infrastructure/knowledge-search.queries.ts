@@ -1,7 +1,8 @@
 import { Pool } from 'pg';
+import { fromVectorLiteral, toVectorLiteral } from '@libs/database/vector-literal';
 import { inTransaction } from '@libs/eventsourcing/subscriptions/transaction';
 import { HEADLINE_START, HEADLINE_STOP } from '@modules/knowledge/domain/search/highlight';
-import type { SearchFilters } from '@modules/knowledge/domain/search/knowledge-search';
+import type { SearchFilters } from '@modules/knowledge/contracts/knowledge-search';
 
 export interface ChunkHitRow {
   id: string;
@@ -57,6 +58,8 @@ export const ANY_WORD_CANDIDATES = 2_000;
 /** The HNSW index's build options (migration and re-embedding); see the chunks migration for why. */
 export const HNSW_INDEX_OPTIONS = 'm = 24, ef_construction = 128';
 
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const COLUMNS = `c.id, c.workspace_id, c.message_id, c.chunk_index, c."text", c.source_id, c.source_kind, c.channel_id, c.channel_name, c.conversation_id,
   c.author_subject_id, c.author_name, c.external_id, c.external_url, c.sent_at`;
@@ -144,7 +147,7 @@ export class KnowledgeSearchQueries {
     return inTransaction(this.pool, async (tx) => {
       await tx.query(`SELECT set_config('hnsw.ef_search', $1, true)`, [String(Math.min(1000, Math.max(EF_SEARCH_MIN, 2 * limit)))]);
       if (iterative) await tx.query(`SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true)`);
-      const params: unknown[] = [workspaceId, `[${vector.join(',')}]`, limit];
+      const params: unknown[] = [workspaceId, toVectorLiteral(vector), limit];
       const where = filterSql(filters, params);
       // relaxed_order may return neighbours slightly out of order: sorted again outside. A chunk
       // with nothing in common with the query (cosine <= 0, or NaN) is no hit.
@@ -160,6 +163,22 @@ export class KnowledgeSearchQueries {
       );
       return r.rows.map(({ distance, ...row }) => ({ ...row, score: 1 - Number(distance) }));
     });
+  }
+
+  /**
+   * The mean of a message's embedded chunks (the direction of the whole message), null when the
+   * message has none in the workspace (not chunked or embedded yet, deleted, or no such message).
+   */
+  async messageVector(workspaceId: string, messageId: string): Promise<number[] | null> {
+    if (!UUID.test(messageId)) return null;
+    const r = await this.pool.query<{ v: string | null }>(
+      `SELECT avg(c.embedding)::text AS v
+         FROM knowledge_rag_chunks c
+        WHERE c.workspace_id = $1 AND c.message_id = $2::uuid AND c.embedding_status = 'ready' AND c.embedding IS NOT NULL`,
+      [workspaceId, messageId],
+    );
+    const v = r.rows[0]?.v;
+    return v ? fromVectorLiteral(v) : null;
   }
 
   private supportsIterativeScan(): Promise<boolean> {

@@ -8,8 +8,8 @@ import { CommandMeta } from '@libs/eventsourcing/http/command-metadata.decorator
 import { IdentityError, IdentityErrorCode as Code } from '@modules/identity/domain/identity.errors';
 import { IdentityAggregates } from '@modules/identity/infrastructure/identity-aggregates';
 import { IdentityQueries } from '@modules/identity/infrastructure/identity.queries';
-import { LogOutHandler } from '../log-out/log-out.handler';
-import { userResponse } from '../shared/user.response';
+import { LogOutHandler } from '@modules/identity/application/log-out/log-out.handler';
+import { userResponse } from '@modules/identity/application/shared/user.response';
 
 class ListUsersQueryDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) q?: string;
@@ -32,7 +32,7 @@ export class AdminUsersHandler {
 
   async update(id: string, input: UpdateUserStatusDto, meta: CommandMetadata) {
     if (!isUUID(id) || !(await this.queries.userById(id))) throw new IdentityError(Code.UserNotFound, 'No such user');
-    await this.aggregates.user(id, { kind: 'set-status', ...input, now: meta.now }, meta, input);
+    await this.aggregates.user.handle(id, { kind: 'set-status', ...input, now: meta.now }, meta, { fingerprint: input });
     if (input.active === false) await this.logOut.all(id, 'user-deactivated', meta);
     return userResponse((await this.queries.userById(id))!);
   }

@@ -17,7 +17,7 @@ import { IdentityError, IdentityErrorCode as Code } from '@modules/identity/doma
 import { newApiKey } from '@modules/identity/infrastructure/credentials.crypto';
 import { IdentityAggregates } from '@modules/identity/infrastructure/identity-aggregates';
 import { IdentityQueries } from '@modules/identity/infrastructure/identity.queries';
-import { CurrentPrincipal } from '../shared/current-user.decorator';
+import { CurrentPrincipal } from '@modules/identity/application/shared/current-user.decorator';
 
 const KEY_ROLES = ['admin', 'member', 'viewer'] as const;
 
@@ -44,7 +44,7 @@ export class ApiKeysHandler {
     }
     const apiKeyId = uuidv7();
     const key = newApiKey();
-    await this.aggregates.apiKey(apiKeyId, {
+    await this.aggregates.apiKey.handle(apiKeyId, {
       kind: 'create', apiKeyId, workspaceId, name: input.name, role: input.role, prefix: key.prefix, keyHash: key.hash, createdBy: actorIdOf(actor), expiresAt, now: meta.now,
     }, { ...meta, idempotencyKey: undefined });
     return { id: apiKeyId, name: input.name, role: input.role, prefix: key.prefix, key: key.key, expiresAt: expiresAt?.toISOString() ?? null };
@@ -52,7 +52,7 @@ export class ApiKeysHandler {
 
   async revoke(workspaceId: string, actor: Principal, apiKeyId: string, meta: CommandMetadata): Promise<void> {
     if (!isUUID(apiKeyId)) throw new IdentityError(Code.ApiKeyNotFound, 'No such API key');
-    await this.aggregates.apiKey(apiKeyId, { kind: 'revoke', workspaceId, revokedBy: actorIdOf(actor), now: meta.now }, meta);
+    await this.aggregates.apiKey.handle(apiKeyId, { kind: 'revoke', workspaceId, revokedBy: actorIdOf(actor), now: meta.now }, meta);
   }
 
   list(workspaceId: string) {

@@ -30,13 +30,13 @@ export class AppSettingsHandler {
     if (!SETTING_KEY.test(key)) {
       throw new ValidationFailedError('The setting key is not valid', [{ field: 'key', message: 'must match ^[a-z0-9][a-z0-9._-]{0,99}$' }]);
     }
-    await this.aggregates.appSetting(key, { kind: 'set', key, value, now: meta.now }, meta, { key, value });
+    await this.aggregates.appSetting.handle(key, { kind: 'set', key, value, now: meta.now }, meta, { fingerprint: { key, value } });
     return this.get(key);
   }
 
   async delete(key: string, meta: CommandMetadata): Promise<void> {
     // An invalid key was never set: "not found", like any unknown one.
     if (!SETTING_KEY.test(key)) throw notFound();
-    await this.aggregates.appSetting(key, { kind: 'delete', now: meta.now }, meta);
+    await this.aggregates.appSetting.handle(key, { kind: 'delete', now: meta.now }, meta);
   }
 }

@@ -5,7 +5,7 @@ import { hashPassword } from '@modules/identity/infrastructure/credentials.crypt
 import { IDENTITY_OPTIONS, IdentityOptions } from '@modules/identity/infrastructure/identity.options';
 import { IdentityQueries } from '@modules/identity/infrastructure/identity.queries';
 import { assertStrongPassword } from '@modules/identity/infrastructure/password-policy';
-import { SignUpHandler } from '../sign-up/sign-up.handler';
+import { SignUpHandler } from '@modules/identity/application/sign-up/sign-up.handler';
 
 /**
  * BOOTSTRAP_ADMIN_EMAIL / BOOTSTRAP_ADMIN_PASSWORD: the first superuser, created at start-up

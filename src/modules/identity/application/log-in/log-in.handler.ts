@@ -7,8 +7,8 @@ import { verifyPassword } from '@modules/identity/infrastructure/credentials.cry
 import { IdentityAggregates } from '@modules/identity/infrastructure/identity-aggregates';
 import { IDENTITY_OPTIONS, IdentityOptions } from '@modules/identity/infrastructure/identity.options';
 import { IdentityQueries } from '@modules/identity/infrastructure/identity.queries';
-import { ClientInfo, SessionIssuer, TokenPair } from '../shared/session-issuer';
-import { userResponse } from '../shared/user.response';
+import { ClientInfo, SessionIssuer, TokenPair } from '@modules/identity/application/shared/session-issuer';
+import { userResponse } from '@modules/identity/application/shared/user.response';
 import { LogInRequestDto } from './log-in.request.dto';
 
 const refused = () => new IdentityError(Code.InvalidCredentials, 'Invalid email or password, or the account is temporarily locked');
@@ -46,20 +46,20 @@ export class LogInHandler {
     const attemptId = uuidv7();
     const budget = { maxFailures: this.options.loginMaxFailures, lockMinutes: this.options.loginLockMinutes };
     try {
-      await this.aggregates.user(user.id, { kind: 'admit-login', attemptId, now: meta.now, ...budget }, m, undefined, CONTENDED_RETRIES);
+      await this.aggregates.user.handle(user.id, { kind: 'admit-login', attemptId, now: meta.now, ...budget }, m, { retries: CONTENDED_RETRIES });
     } catch (err) {
       if (!isRefusal(err)) throw err;
       return this.refuseAfterDummyCheck(input.password);
     }
     if (!(await verifyPassword(user.password_hash, input.password))) {
       // Not recorded (a conflict past every retry): the attempt keeps its slot until it expires, the safe side.
-      await this.aggregates.user(user.id, { kind: 'record-failed-login', attemptId, now: meta.now, ...budget }, m, undefined, CONTENDED_RETRIES).catch(swallowRefusal);
+      await this.aggregates.user.handle(user.id, { kind: 'record-failed-login', attemptId, now: meta.now, ...budget }, m, { retries: CONTENDED_RETRIES }).catch(swallowRefusal);
       throw refused();
     }
     const sessionId = uuidv7();
     try {
       // Recorded before the session exists: the aggregate may still refuse (deactivated or locked meanwhile).
-      await this.aggregates.user(user.id, { kind: 'record-login', attemptId, sessionId, now: meta.now }, m, undefined, CONTENDED_RETRIES);
+      await this.aggregates.user.handle(user.id, { kind: 'record-login', attemptId, sessionId, now: meta.now }, m, { retries: CONTENDED_RETRIES });
     } catch (err) {
       if (isRefusal(err)) throw refused();
       throw err;

@@ -13,12 +13,12 @@ export class LogOutHandler {
   ) {}
 
   async one(sessionId: string, meta: CommandMetadata): Promise<void> {
-    await this.aggregates.session(sessionId, { kind: 'revoke', reason: 'logout', now: meta.now }, { ...meta, idempotencyKey: undefined });
+    await this.aggregates.session.handle(sessionId, { kind: 'revoke', reason: 'logout', now: meta.now }, { ...meta, idempotencyKey: undefined });
   }
 
   async all(userId: string, reason: SessionRevokeReason, meta: CommandMetadata, except?: string | null): Promise<number> {
     const ids = (await this.queries.activeSessionIds(userId)).filter((id) => id !== except);
-    for (const id of ids) await this.aggregates.session(id, { kind: 'revoke', reason, now: meta.now }, { ...meta, idempotencyKey: undefined });
+    for (const id of ids) await this.aggregates.session.handle(id, { kind: 'revoke', reason, now: meta.now }, { ...meta, idempotencyKey: undefined });
     return ids.length;
   }
 }

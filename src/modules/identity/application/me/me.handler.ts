@@ -8,8 +8,8 @@ import { hashPassword, verifyPassword } from '@modules/identity/infrastructure/c
 import { IdentityAggregates } from '@modules/identity/infrastructure/identity-aggregates';
 import { IdentityQueries } from '@modules/identity/infrastructure/identity.queries';
 import { assertStrongPassword } from '@modules/identity/infrastructure/password-policy';
-import { LogOutHandler } from '../log-out/log-out.handler';
-import { userResponse } from '../shared/user.response';
+import { LogOutHandler } from '@modules/identity/application/log-out/log-out.handler';
+import { userResponse } from '@modules/identity/application/shared/user.response';
 
 /** The signed-in user's own account: profile, password, sessions, active workspace. */
 @Injectable()
@@ -28,7 +28,7 @@ export class MeHandler {
   }
 
   async updateProfile(userId: string, changes: ProfileChanges, meta: CommandMetadata) {
-    await this.aggregates.user(userId, { kind: 'update-profile', changes, now: meta.now }, meta, changes);
+    await this.aggregates.user.handle(userId, { kind: 'update-profile', changes, now: meta.now }, meta, { fingerprint: changes });
     return this.get(userId);
   }
 
@@ -36,7 +36,7 @@ export class MeHandler {
     const user = await this.queries.userById(userId);
     if (!user || !(await verifyPassword(user.password_hash, current))) throw new IdentityError(Code.WrongPassword, 'The current password is not right');
     assertStrongPassword(next, user.email);
-    await this.aggregates.user(userId, { kind: 'change-password', passwordHash: await hashPassword(next), now: meta.now }, { ...meta, idempotencyKey: undefined });
+    await this.aggregates.user.handle(userId, { kind: 'change-password', passwordHash: await hashPassword(next), now: meta.now }, { ...meta, idempotencyKey: undefined });
     // Whoever else holds a session of this account loses it.
     await this.logOut.all(userId, 'password-changed', meta, sessionId);
   }
@@ -54,7 +54,7 @@ export class MeHandler {
     if (!isUUID(workspaceId)) throw new ValidationFailedError('workspaceId is not valid', [{ field: 'workspaceId', message: 'must be a UUID' }]);
     if (!sessionId) throw new IdentityError(Code.SessionNotFound, 'No session');
     if (!(await this.queries.roleIn(workspaceId, userId))) throw new IdentityError(Code.WorkspaceNotFound, 'No such workspace');
-    await this.aggregates.session(sessionId, { kind: 'select-workspace', workspaceId, now: meta.now }, { ...meta, idempotencyKey: undefined });
+    await this.aggregates.session.handle(sessionId, { kind: 'select-workspace', workspaceId, now: meta.now }, { ...meta, idempotencyKey: undefined });
     return { sessionId, activeWorkspaceId: workspaceId };
   }
 }

@@ -3,8 +3,8 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swa
 import { Principal } from '@libs/common/auth/principal';
 import { CommandMetadata } from '@libs/eventsourcing/command-metadata';
 import { CommandMeta } from '@libs/eventsourcing/http/command-metadata.decorator';
-import { CurrentUser } from '../shared/current-user.decorator';
-import { UserGuard } from '../shared/user.guard';
+import { CurrentUser } from '@modules/identity/application/shared/current-user.decorator';
+import { UserGuard } from '@modules/identity/application/shared/user.guard';
 import { ChangePasswordRequestDto, SelectWorkspaceRequestDto } from './change-password.request.dto';
 import { MeHandler } from './me.handler';
 import { UpdateProfileRequestDto } from './update-profile.request.dto';

@@ -34,7 +34,7 @@ export class MembersHandler {
   async add(workspaceId: string, actor: Principal, actorRole: WorkspaceRole, email: string, role: WorkspaceRole, meta: CommandMetadata) {
     const user = await this.queries.userByEmail(email);
     if (!user || !user.is_active || !user.email_verified_at) return this.invite(workspaceId, actor, actorRole, email, role, meta);
-    const out = await this.aggregates.workspace(workspaceId, { kind: 'add-member', userId: user.id, role, actorRole, now: meta.now }, meta, { email, role });
+    const out = await this.aggregates.workspace.handle(workspaceId, { kind: 'add-member', userId: user.id, role, actorRole, now: meta.now }, meta, { fingerprint: { email, role } });
     return { status: 'added' as const, userId: user.id, email: user.email, role, version: out.version };
   }
 
@@ -42,11 +42,11 @@ export class MembersHandler {
     const invitationId = uuidv7();
     const token = newInvitationToken();
     const expiresAt = new Date(meta.now.getTime() + this.options.invitationTtlDays * 86_400_000);
-    const out = await this.aggregates.workspace(
+    const out = await this.aggregates.workspace.handle(
       workspaceId,
       { kind: 'invite', invitationId, email, role, tokenHash: token.hash, expiresAt, invitedBy: actorIdOf(actor), actorRole, now: meta.now },
       meta,
-      { email, role, invite: true },
+      { fingerprint: { email, role, invite: true } },
     );
     const workspace = await this.queries.workspace(workspaceId);
     await this.mailer.send({
@@ -60,13 +60,13 @@ export class MembersHandler {
 
   async changeRole(workspaceId: string, actorRole: WorkspaceRole, userId: string, role: WorkspaceRole, meta: CommandMetadata) {
     if (!isUUID(userId)) throw new IdentityError(Code.MemberNotFound, 'No such member');
-    await this.aggregates.workspace(workspaceId, { kind: 'change-role', userId, role, actorRole, now: meta.now }, meta, { userId, role });
+    await this.aggregates.workspace.handle(workspaceId, { kind: 'change-role', userId, role, actorRole, now: meta.now }, meta, { fingerprint: { userId, role } });
     return { userId, role };
   }
 
   async remove(workspaceId: string, actor: Principal, actorRole: WorkspaceRole, userId: string, meta: CommandMetadata): Promise<void> {
     if (!isUUID(userId)) throw new IdentityError(Code.MemberNotFound, 'No such member');
-    await this.aggregates.workspace(workspaceId, { kind: 'remove-member', userId, actorId: actorIdOf(actor), actorRole, now: meta.now }, meta);
+    await this.aggregates.workspace.handle(workspaceId, { kind: 'remove-member', userId, actorId: actorIdOf(actor), actorRole, now: meta.now }, meta);
   }
 
   invitations(workspaceId: string) {
@@ -75,14 +75,14 @@ export class MembersHandler {
 
   async revokeInvitation(workspaceId: string, actorRole: WorkspaceRole, invitationId: string, meta: CommandMetadata): Promise<void> {
     if (!isUUID(invitationId)) throw new IdentityError(Code.InvitationNotFound, 'No such invitation');
-    await this.aggregates.workspace(workspaceId, { kind: 'revoke-invitation', invitationId, actorRole, now: meta.now }, meta);
+    await this.aggregates.workspace.handle(workspaceId, { kind: 'revoke-invitation', invitationId, actorRole, now: meta.now }, meta);
   }
 
   async accept(userId: string, token: string, meta: CommandMetadata) {
     const invitation = await this.queries.invitationByTokenHash(sha256(token));
     const user = await this.queries.userById(userId);
     if (!invitation || !user) throw new IdentityError(Code.InvitationNotFound, 'No such invitation');
-    await this.aggregates.workspace(
+    await this.aggregates.workspace.handle(
       invitation.workspace_id,
       { kind: 'accept-invitation', invitationId: invitation.id, tokenHash: sha256(token), userId, email: user.email, emailVerified: user.email_verified_at !== null, now: meta.now },
       { ...meta, workspaceId: invitation.workspace_id, idempotencyKey: undefined },

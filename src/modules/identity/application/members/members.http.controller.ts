@@ -6,8 +6,8 @@ import { RequireWorkspaceRole, workspaceRoleOf } from '@libs/common/auth/workspa
 import { WorkspaceScoped } from '@libs/common/auth/workspace-scoped.decorator';
 import { CommandMetadata } from '@libs/eventsourcing/command-metadata';
 import { CommandMeta } from '@libs/eventsourcing/http/command-metadata.decorator';
-import { CurrentPrincipal, CurrentUser } from '../shared/current-user.decorator';
-import { UserGuard } from '../shared/user.guard';
+import { CurrentPrincipal, CurrentUser } from '@modules/identity/application/shared/current-user.decorator';
+import { UserGuard } from '@modules/identity/application/shared/user.guard';
 import { AcceptInvitationRequestDto, AddMemberRequestDto, ChangeRoleRequestDto } from './members.request.dto';
 import { MembersHandler } from './members.handler';
 

@@ -9,8 +9,6 @@ import { IdentityQueries } from '@modules/identity/infrastructure/identity.queri
 import { OAuthTokenVault } from '@modules/identity/infrastructure/oauth-token-vault';
 import { LinkOAuthAccountRequestDto, RefreshOAuthTokensRequestDto } from './oauth-accounts.request.dto';
 
-/** The claim scope that keeps a (provider, provider account id) to one user. */
-export const OAUTH_ACCOUNT_SCOPE = 'oauth-account';
 const ACCOUNT_ID_NAMESPACE = '5b0e7c1e-3f0a-4d8e-9a51-7d3c2f6b9e40';
 const MAX_SYNC_STATE_BYTES = 64 * 1024;
 
@@ -46,9 +44,9 @@ export class OAuthAccountsHandler {
     const accountId = oauthAccountIdOf(userId, input.provider, input.providerAccountId);
     const pair = `${input.provider}:${input.providerAccountId}`;
     const existed = (await this.queries.oauthAccountsOf(userId, accountId)).length > 0;
-    await this.aggregates.claim(OAUTH_ACCOUNT_SCOPE, pair, userId, meta, Code.OAuthAccountTaken);
+    await this.aggregates.oauthProviderAccounts.claim(pair, userId, meta);
     try {
-      await this.aggregates.oauthAccount(
+      await this.aggregates.oauthAccount.handle(
         accountId,
         {
           kind: 'link',
@@ -68,10 +66,10 @@ export class OAuthAccountsHandler {
         },
         // The ciphertexts differ on every call (random IVs): a retry is recognised by its body.
         meta,
-        input,
+        { fingerprint: input },
       );
     } catch (err) {
-      if (!existed) await this.aggregates.release(OAUTH_ACCOUNT_SCOPE, pair, userId, meta);
+      if (!existed) await this.aggregates.oauthProviderAccounts.release(pair, userId, meta);
       throw err;
     }
     return this.get(userId, accountId);
@@ -79,7 +77,7 @@ export class OAuthAccountsHandler {
 
   async refreshTokens(userId: string, accountId: string, input: RefreshOAuthTokensRequestDto, meta: CommandMetadata) {
     await this.get(userId, accountId);
-    await this.aggregates.oauthAccount(
+    await this.aggregates.oauthAccount.handle(
       accountId,
       {
         kind: 'refresh-tokens',
@@ -93,7 +91,7 @@ export class OAuthAccountsHandler {
         now: meta.now,
       },
       meta,
-      input,
+      { fingerprint: input },
     );
     return this.get(userId, accountId);
   }
@@ -103,15 +101,15 @@ export class OAuthAccountsHandler {
       throw new ValidationFailedError('syncState is too large', [{ field: 'syncState', message: `must be at most ${MAX_SYNC_STATE_BYTES} bytes of JSON` }]);
     }
     await this.get(userId, accountId);
-    await this.aggregates.oauthAccount(accountId, { kind: 'set-sync-state', userId, syncState, now: meta.now }, meta, syncState);
+    await this.aggregates.oauthAccount.handle(accountId, { kind: 'set-sync-state', userId, syncState, now: meta.now }, meta, { fingerprint: syncState });
     return this.get(userId, accountId);
   }
 
   async unlink(userId: string, accountId: string, meta: CommandMetadata): Promise<void> {
     if (!isUUID(accountId)) throw new IdentityError(Code.OAuthAccountNotFound, 'No such OAuth account');
-    const { result } = await this.aggregates.oauthAccount(accountId, { kind: 'unlink', userId, now: meta.now }, meta);
+    const { result } = await this.aggregates.oauthAccount.handle(accountId, { kind: 'unlink', userId, now: meta.now }, meta);
     const s = result.state;
     // The pair is free again, for anyone.
-    if (s.status !== 'none') await this.aggregates.release(OAUTH_ACCOUNT_SCOPE, `${s.provider}:${s.providerAccountId}`, userId, meta);
+    if (s.status !== 'none') await this.aggregates.oauthProviderAccounts.release(`${s.provider}:${s.providerAccountId}`, userId, meta);
   }
 }

@@ -10,8 +10,8 @@ import { IdentityError, IdentityErrorCode as Code } from '@modules/identity/doma
 import { OrganizationProfile } from '@modules/identity/domain/organization/organization.decider';
 import { IdentityAggregates } from '@modules/identity/infrastructure/identity-aggregates';
 import { IdentityQueries } from '@modules/identity/infrastructure/identity.queries';
-import { CurrentUser } from '../shared/current-user.decorator';
-import { UserGuard } from '../shared/user.guard';
+import { CurrentUser } from '@modules/identity/application/shared/current-user.decorator';
+import { UserGuard } from '@modules/identity/application/shared/user.guard';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const SIZES = ['startup', 'small', 'medium', 'enterprise'] as const;
@@ -39,8 +39,8 @@ export class OrganizationsHandler {
 
   async create(userId: string, input: CreateOrganizationRequestDto, meta: CommandMetadata) {
     const organizationId = uuidv7();
-    await this.aggregates.claim('organization-name', input.name.toLowerCase(), organizationId, meta, Code.OrganizationNameTaken);
-    await this.aggregates.organization(organizationId, {
+    await this.aggregates.organizationNames.claim(input.name.toLowerCase(), organizationId, meta);
+    await this.aggregates.organization.handle(organizationId, {
       kind: 'create',
       organizationId,
       createdBy: userId,
@@ -54,7 +54,7 @@ export class OrganizationsHandler {
         subscriptionPlan: input.subscriptionPlan ?? 'free',
       },
       now: meta.now,
-    }, meta, input);
+    }, meta, { fingerprint: input });
     return this.queries.organization(organizationId);
   }
 
@@ -73,10 +73,10 @@ export class OrganizationsHandler {
       throw new IdentityError(Code.RoleNotAllowed, 'Only the organization creator may change it');
     }
     if (input.name && input.name.toLowerCase() !== org.name.toLowerCase()) {
-      await this.aggregates.claim('organization-name', input.name.toLowerCase(), id, meta, Code.OrganizationNameTaken);
-      await this.aggregates.release('organization-name', org.name.toLowerCase(), id, meta);
+      await this.aggregates.organizationNames.claim(input.name.toLowerCase(), id, meta);
+      await this.aggregates.organizationNames.release(org.name.toLowerCase(), id, meta);
     }
-    await this.aggregates.organization(id, { kind: 'update', changes: { ...input, domain: input.domain?.toLowerCase() }, now: meta.now }, meta, input);
+    await this.aggregates.organization.handle(id, { kind: 'update', changes: { ...input, domain: input.domain?.toLowerCase() }, now: meta.now }, meta, { fingerprint: input });
     return this.queries.organization(id);
   }
 }

@@ -6,7 +6,7 @@ import { newRefreshToken, parseRefreshToken } from '@modules/identity/infrastruc
 import { IdentityAggregates } from '@modules/identity/infrastructure/identity-aggregates';
 import { IDENTITY_OPTIONS, IdentityOptions } from '@modules/identity/infrastructure/identity.options';
 import { IdentityQueries } from '@modules/identity/infrastructure/identity.queries';
-import { TokenPair } from '../shared/session-issuer';
+import { TokenPair } from '@modules/identity/application/shared/session-issuer';
 
 /**
  * Rotation with reuse detection: every refresh replaces the refresh token; presenting one that
@@ -25,7 +25,7 @@ export class RefreshSessionHandler {
     const parsed = parseRefreshToken(refreshToken);
     if (!parsed) throw new IdentityError(Code.RefreshTokenInvalid, 'The refresh token is not valid');
     const next = newRefreshToken(parsed.sessionId);
-    const out = await this.aggregates.session(parsed.sessionId, { kind: 'refresh', presentedHash: parsed.hash, newHash: next.hash, now: meta.now }, { ...meta, idempotencyKey: undefined, expectedVersion: undefined });
+    const out = await this.aggregates.session.handle(parsed.sessionId, { kind: 'refresh', presentedHash: parsed.hash, newHash: next.hash, now: meta.now }, { ...meta, idempotencyKey: undefined, expectedVersion: undefined });
     const state = out.result.state;
     if (state.status !== 'active') {
       throw new IdentityError(Code.RefreshTokenReused, 'This refresh token was already used: the session is revoked, sign in again');

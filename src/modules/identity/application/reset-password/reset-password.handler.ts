@@ -8,7 +8,7 @@ import { IdentityAggregates } from '@modules/identity/infrastructure/identity-ag
 import { IDENTITY_OPTIONS, IdentityOptions } from '@modules/identity/infrastructure/identity.options';
 import { IdentityQueries } from '@modules/identity/infrastructure/identity.queries';
 import { assertStrongPassword } from '@modules/identity/infrastructure/password-policy';
-import { LogOutHandler } from '../log-out/log-out.handler';
+import { LogOutHandler } from '@modules/identity/application/log-out/log-out.handler';
 
 const invalid = () => new IdentityError(Code.PasswordResetInvalid, 'The reset link is not valid or has expired: ask for a new one');
 
@@ -32,7 +32,7 @@ export class ResetPasswordHandler {
     if (!user || !user.is_active) return;
     const secret = randomBytes(32).toString('base64url');
     const expiresAt = new Date(meta.now.getTime() + this.options.passwordResetTtlMinutes * 60_000);
-    await this.aggregates.user(user.id, { kind: 'request-password-reset', tokenHash: sha256(secret), expiresAt, now: meta.now }, { ...meta, idempotencyKey: undefined, actorId: user.id });
+    await this.aggregates.user.handle(user.id, { kind: 'request-password-reset', tokenHash: sha256(secret), expiresAt, now: meta.now }, { ...meta, idempotencyKey: undefined, actorId: user.id });
     await this.mailer.send({
       to: user.email,
       tag: 'password-reset',
@@ -48,7 +48,7 @@ export class ResetPasswordHandler {
     if (!user) throw invalid();
     assertStrongPassword(newPassword, user.email);
     const passwordHash = await hashPassword(newPassword);
-    await this.aggregates.user(user.id, { kind: 'reset-password', tokenHash: sha256(m[2]), passwordHash, now: meta.now }, { ...meta, idempotencyKey: undefined, actorId: user.id });
+    await this.aggregates.user.handle(user.id, { kind: 'reset-password', tokenHash: sha256(m[2]), passwordHash, now: meta.now }, { ...meta, idempotencyKey: undefined, actorId: user.id });
     await this.logOut.all(user.id, 'password-changed', meta);
   }
 }

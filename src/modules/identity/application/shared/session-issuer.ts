@@ -31,7 +31,7 @@ export class SessionIssuer {
   async start(userId: string, superuser: boolean, client: ClientInfo, meta: CommandMetadata, sessionId: string = uuidv7()): Promise<{ sessionId: string; tokens: TokenPair }> {
     const refresh = newRefreshToken(sessionId);
     const expiresAt = new Date(meta.now.getTime() + this.options.refreshTokenTtlDays * 86_400_000);
-    await this.aggregates.session(sessionId, { kind: 'start', sessionId, userId, tokenHash: refresh.hash, expiresAt, userAgent: client.userAgent, ip: client.ip, now: meta.now }, { ...meta, idempotencyKey: undefined });
+    await this.aggregates.session.handle(sessionId, { kind: 'start', sessionId, userId, tokenHash: refresh.hash, expiresAt, userAgent: client.userAgent, ip: client.ip, now: meta.now }, { ...meta, idempotencyKey: undefined });
     const access = this.tokens.issue(userId, sessionId, superuser);
     return { sessionId, tokens: { accessToken: access.accessToken, refreshToken: refresh.token, tokenType: 'Bearer', expiresIn: access.expiresIn } };
   }

@@ -2,14 +2,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { Mailer } from '@libs/common/mail/mailer';
 import { CommandMetadata } from '@libs/eventsourcing/command-metadata';
-import { IdentityErrorCode } from '@modules/identity/domain/identity.errors';
 import { hashPassword, newPin } from '@modules/identity/infrastructure/credentials.crypto';
 import { IdentityAggregates } from '@modules/identity/infrastructure/identity-aggregates';
 import { IDENTITY_OPTIONS, IdentityOptions } from '@modules/identity/infrastructure/identity.options';
 import { IdentityQueries } from '@modules/identity/infrastructure/identity.queries';
 import { assertStrongPassword } from '@modules/identity/infrastructure/password-policy';
-import { ClientInfo, SessionIssuer, TokenPair } from '../shared/session-issuer';
-import { userResponse } from '../shared/user.response';
+import { ClientInfo, SessionIssuer, TokenPair } from '@modules/identity/application/shared/session-issuer';
+import { userResponse } from '@modules/identity/application/shared/user.response';
 import { SignUpRequestDto } from './sign-up.request.dto';
 
 export type SignUpResult =
@@ -59,18 +58,18 @@ export class SignUpHandler {
   ): Promise<void> {
     const m = { ...meta, idempotencyKey: undefined, expectedVersion: undefined };
     const email = r.email.trim().toLowerCase();
-    await this.aggregates.claim('email', email, r.userId, m, IdentityErrorCode.EmailTaken);
+    await this.aggregates.emails.claim(email, r.userId, m);
     let organizationId: string | null = null;
     try {
       if (r.organizationName) {
         organizationId = uuidv7();
-        await this.aggregates.claim('organization-name', r.organizationName.toLowerCase(), organizationId, m, IdentityErrorCode.OrganizationNameTaken);
+        await this.aggregates.organizationNames.claim(r.organizationName.toLowerCase(), organizationId, m);
       }
     } catch (err) {
-      await this.aggregates.release('email', email, r.userId, m);
+      await this.aggregates.emails.release(email, r.userId, m);
       throw err;
     }
-    await this.aggregates.user(r.userId, {
+    await this.aggregates.user.handle(r.userId, {
       kind: 'register',
       userId: r.userId,
       email: r.email.trim(),
@@ -84,7 +83,7 @@ export class SignUpHandler {
     }, m);
     if (organizationId && r.organizationName) {
       const domain = email.split('@')[1] ?? null;
-      await this.aggregates.organization(organizationId, {
+      await this.aggregates.organization.handle(organizationId, {
         kind: 'create',
         organizationId,
         createdBy: r.userId,
@@ -97,7 +96,7 @@ export class SignUpHandler {
   private async requestPin(userId: string, input: SignUpRequestDto, passwordHash: string | null, meta: CommandMetadata): Promise<string> {
     const signupRequestId = uuidv7();
     const pin = newPin();
-    await this.aggregates.signupRequest(signupRequestId, {
+    await this.aggregates.signupRequest.handle(signupRequestId, {
       kind: 'request',
       signupRequestId,
       userId,

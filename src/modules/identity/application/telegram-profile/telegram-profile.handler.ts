@@ -5,9 +5,6 @@ import { IdentityAggregates } from '@modules/identity/infrastructure/identity-ag
 import { IdentityQueries } from '@modules/identity/infrastructure/identity.queries';
 import { LinkTelegramProfileRequestDto } from './telegram-profile.request.dto';
 
-/** The claim scope that keeps one Telegram account to one user. */
-export const TELEGRAM_USER_SCOPE = 'telegram-user';
-
 /** The signed-in user's Telegram account (1:1): link or update, read, unlink. */
 @Injectable()
 export class TelegramProfileHandler {
@@ -29,9 +26,9 @@ export class TelegramProfileHandler {
     const before = await this.queries.telegramProfileOf(userId);
     const id = input.telegramUserId;
     const newClaim = before?.telegramUserId !== id;
-    await this.aggregates.claim(TELEGRAM_USER_SCOPE, String(id), userId, m, Code.TelegramProfileTaken);
+    await this.aggregates.telegramUsers.claim(String(id), userId, m);
     try {
-      await this.aggregates.telegramProfile(
+      await this.aggregates.telegramProfile.handle(
         userId,
         {
           kind: 'link',
@@ -47,18 +44,18 @@ export class TelegramProfileHandler {
         m,
       );
     } catch (err) {
-      if (newClaim) await this.aggregates.release(TELEGRAM_USER_SCOPE, String(id), userId, m);
+      if (newClaim) await this.aggregates.telegramUsers.release(String(id), userId, m);
       throw err;
     }
     // Another Telegram account replaced the old one: its id is free again.
-    if (before && newClaim) await this.aggregates.release(TELEGRAM_USER_SCOPE, String(before.telegramUserId), userId, m);
+    if (before && newClaim) await this.aggregates.telegramUsers.release(String(before.telegramUserId), userId, m);
     return this.get(userId);
   }
 
   async unlink(userId: string, meta: CommandMetadata): Promise<void> {
     const m = { ...meta, idempotencyKey: undefined };
     const before = await this.get(userId);
-    await this.aggregates.telegramProfile(userId, { kind: 'unlink', now: meta.now }, m);
-    await this.aggregates.release(TELEGRAM_USER_SCOPE, String(before.telegramUserId), userId, m);
+    await this.aggregates.telegramProfile.handle(userId, { kind: 'unlink', now: meta.now }, m);
+    await this.aggregates.telegramUsers.release(String(before.telegramUserId), userId, m);
   }
 }

@@ -3,8 +3,8 @@ import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTa
 import { Principal } from '@libs/common/auth/principal';
 import { CommandMetadata } from '@libs/eventsourcing/command-metadata';
 import { CommandMeta } from '@libs/eventsourcing/http/command-metadata.decorator';
-import { CurrentUser } from '../shared/current-user.decorator';
-import { UserGuard } from '../shared/user.guard';
+import { CurrentUser } from '@modules/identity/application/shared/current-user.decorator';
+import { UserGuard } from '@modules/identity/application/shared/user.guard';
 import { TelegramProfileHandler } from './telegram-profile.handler';
 import { LinkTelegramProfileRequestDto } from './telegram-profile.request.dto';
 

@@ -5,9 +5,9 @@ import { lookupHash, pinHash } from '@modules/identity/infrastructure/credential
 import { IdentityAggregates } from '@modules/identity/infrastructure/identity-aggregates';
 import { IDENTITY_OPTIONS, IdentityOptions } from '@modules/identity/infrastructure/identity.options';
 import { IdentityQueries } from '@modules/identity/infrastructure/identity.queries';
-import { SignUpHandler } from '../sign-up/sign-up.handler';
-import { ClientInfo, SessionIssuer, TokenPair } from '../shared/session-issuer';
-import { userResponse } from '../shared/user.response';
+import { SignUpHandler } from '@modules/identity/application/sign-up/sign-up.handler';
+import { ClientInfo, SessionIssuer, TokenPair } from '@modules/identity/application/shared/session-issuer';
+import { userResponse } from '@modules/identity/application/shared/user.response';
 import { VerifyEmailRequestDto } from './verify-email.request.dto';
 
 export type VerifyEmailResult = { kind: 'verified'; userId: string } | { kind: 'signed-up'; tokens: TokenPair; user: ReturnType<typeof userResponse> };
@@ -27,14 +27,14 @@ export class VerifyEmailHandler {
     const request = await this.queries.latestSignupRequest(lookupHash(this.options.lookupKey, input.email));
     if (!request) throw new IdentityError(Code.PinInvalid, 'The PIN is not valid');
     const m = { ...meta, idempotencyKey: undefined, expectedVersion: undefined };
-    const out = await this.aggregates.signupRequest(request.id, { kind: 'verify', presentedHash: pinHash(request.pin_salt, input.pin), maxAttempts: this.options.pinMaxAttempts, now: meta.now }, m);
+    const out = await this.aggregates.signupRequest.handle(request.id, { kind: 'verify', presentedHash: pinHash(request.pin_salt, input.pin), maxAttempts: this.options.pinMaxAttempts, now: meta.now }, m);
     const state = out.result.state;
     if (state.status !== 'verified') {
       const left = state.status === 'none' ? 0 : Math.max(0, this.options.pinMaxAttempts - state.attempts);
       throw new IdentityError(Code.PinInvalid, 'The PIN is not valid', { attemptsLeft: left });
     }
     if (!this.options.requireEmailVerification) {
-      await this.aggregates.user(state.userId, { kind: 'verify-email', now: meta.now }, m);
+      await this.aggregates.user.handle(state.userId, { kind: 'verify-email', now: meta.now }, m);
       return { kind: 'verified', userId: state.userId };
     }
     const r = state.registration;

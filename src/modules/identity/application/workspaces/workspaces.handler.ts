@@ -39,28 +39,28 @@ export class WorkspacesHandler {
     const workspaceId = uuidv7();
     const m = { ...meta, workspaceId, expectedVersion: undefined };
     const slug = await this.claimSlug(input.slug, input.name, workspaceId, m);
-    const out = await this.aggregates.workspace(workspaceId, { kind: 'create', workspaceId, name: input.name, slug, organizationId, ownerId: userId, now: meta.now }, m, input);
+    const out = await this.aggregates.workspace.handle(workspaceId, { kind: 'create', workspaceId, name: input.name, slug, organizationId, ownerId: userId, now: meta.now }, m, { fingerprint: input });
     return { id: workspaceId, name: input.name, slug, organizationId, ownerId: userId, role: 'owner' as WorkspaceRole, version: out.version };
   }
 
   /** An explicit slug must be free (409); a generated one takes the next free suffix. */
   private async claimSlug(explicit: string | undefined, name: string, owner: string, m: CommandMetadata): Promise<string> {
     if (explicit) {
-      await this.aggregates.claim('workspace-slug', explicit, owner, m, Code.SlugTaken);
+      await this.aggregates.workspaceSlugs.claim(explicit, owner, m);
       return explicit;
     }
     const base = slugify(name);
     for (let i = 1; i <= 50; i++) {
       const candidate = i === 1 ? base : `${base}-${i}`;
       try {
-        await this.aggregates.claim('workspace-slug', candidate, owner, m, Code.SlugTaken);
+        await this.aggregates.workspaceSlugs.claim(candidate, owner, m);
         return candidate;
       } catch (err) {
         if (!(err instanceof IdentityError && err.code === Code.SlugTaken)) throw err;
       }
     }
     const fallback = `${base}-${owner.slice(-8)}`;
-    await this.aggregates.claim('workspace-slug', fallback, owner, m, Code.SlugTaken);
+    await this.aggregates.workspaceSlugs.claim(fallback, owner, m);
     return fallback;
   }
 
@@ -78,22 +78,22 @@ export class WorkspacesHandler {
     const current = await this.queries.workspace(workspaceId);
     if (!current) throw new IdentityError(Code.WorkspaceNotFound, 'No such workspace');
     if (input.slug && input.slug !== current.slug) {
-      await this.aggregates.claim('workspace-slug', input.slug, workspaceId, meta, Code.SlugTaken);
+      await this.aggregates.workspaceSlugs.claim(input.slug, workspaceId, meta);
       try {
-        await this.aggregates.workspace(workspaceId, { kind: 'change-slug', slug: input.slug, actorRole: role, now: meta.now }, meta, input);
+        await this.aggregates.workspace.handle(workspaceId, { kind: 'change-slug', slug: input.slug, actorRole: role, now: meta.now }, meta, { fingerprint: input });
       } catch (err) {
-        await this.aggregates.release('workspace-slug', input.slug, workspaceId, meta);
+        await this.aggregates.workspaceSlugs.release(input.slug, workspaceId, meta);
         throw err;
       }
-      await this.aggregates.release('workspace-slug', current.slug, workspaceId, meta);
+      await this.aggregates.workspaceSlugs.release(current.slug, workspaceId, meta);
     }
     if (input.name && input.name !== current.name) {
-      await this.aggregates.workspace(workspaceId, { kind: 'rename', name: input.name, actorRole: role, now: meta.now }, { ...meta, idempotencyKey: undefined });
+      await this.aggregates.workspace.handle(workspaceId, { kind: 'rename', name: input.name, actorRole: role, now: meta.now }, { ...meta, idempotencyKey: undefined });
     }
     return this.get(workspaceId, role);
   }
 
   async deactivate(workspaceId: string, role: WorkspaceRole, meta: CommandMetadata): Promise<void> {
-    await this.aggregates.workspace(workspaceId, { kind: 'deactivate', actorRole: role, now: meta.now }, meta);
+    await this.aggregates.workspace.handle(workspaceId, { kind: 'deactivate', actorRole: role, now: meta.now }, meta);
   }
 }

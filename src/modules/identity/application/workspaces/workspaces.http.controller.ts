@@ -6,8 +6,8 @@ import { workspaceRoleOf } from '@libs/common/auth/workspace-member.guard';
 import { WorkspaceScoped } from '@libs/common/auth/workspace-scoped.decorator';
 import { CommandMetadata } from '@libs/eventsourcing/command-metadata';
 import { CommandMeta } from '@libs/eventsourcing/http/command-metadata.decorator';
-import { CurrentUser } from '../shared/current-user.decorator';
-import { UserGuard } from '../shared/user.guard';
+import { CurrentUser } from '@modules/identity/application/shared/current-user.decorator';
+import { UserGuard } from '@modules/identity/application/shared/user.guard';
 import { CreateWorkspaceRequestDto, UpdateWorkspaceRequestDto } from './workspace.request.dto';
 import { WorkspacesHandler } from './workspaces.handler';
 

@@ -1,6 +1,6 @@
 import { assertNever, Decider } from '@libs/eventsourcing/decider';
 import { WorkspaceRole } from '@libs/common/auth/workspace-role';
-import { IdentityError, IdentityErrorCode as Code } from '../identity.errors';
+import { IdentityError, IdentityErrorCode as Code } from '@modules/identity/domain/identity.errors';
 
 /** A machine client's key, scoped to one workspace and a role; only its hash is ever stored. */
 export type ApiKeyEvent =

@@ -1,5 +1,5 @@
 import { assertNever, Decider } from '@libs/eventsourcing/decider';
-import { IdentityError, IdentityErrorCode as Code } from '../identity.errors';
+import { IdentityError, IdentityErrorCode as Code } from '@modules/identity/domain/identity.errors';
 
 /** `^[a-z0-9][a-z0-9._-]{0,99}$`, e.g. `telegram.owner-user-id`. */
 export const SETTING_KEY = /^[a-z0-9][a-z0-9._-]{0,99}$/;

@@ -1,5 +1,5 @@
 import { assertNever, Decider } from '@libs/eventsourcing/decider';
-import { IdentityError, IdentityErrorCode as Code } from '../identity.errors';
+import { IdentityError, IdentityErrorCode as Code } from '@modules/identity/domain/identity.errors';
 
 export const OAUTH_PROVIDERS = ['google', 'microsoft', 'github', 'slack'] as const;
 export type OAuthProvider = (typeof OAUTH_PROVIDERS)[number];

@@ -1,5 +1,5 @@
 import { assertNever, Decider } from '@libs/eventsourcing/decider';
-import { IdentityError, IdentityErrorCode as Code } from '../identity.errors';
+import { IdentityError, IdentityErrorCode as Code } from '@modules/identity/domain/identity.errors';
 
 /** Seed 000 companies / 002 account scopes. */
 export interface OrganizationProfile {

@@ -1,5 +1,5 @@
 import { assertNever, Decider } from '@libs/eventsourcing/decider';
-import { IdentityError, IdentityErrorCode as Code } from '../identity.errors';
+import { IdentityError, IdentityErrorCode as Code } from '@modules/identity/domain/identity.errors';
 
 /**
  * Email verification by PIN (seed 002 signup_requests): the PIN is stored as a salted hash,

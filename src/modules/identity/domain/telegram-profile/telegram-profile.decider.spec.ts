@@ -1,5 +1,5 @@
 import { DeciderSpecification } from '@libs/eventsourcing/testing/decider-specification';
-import { IdentityError, IdentityErrorCode as Code } from '../identity.errors';
+import { IdentityError, IdentityErrorCode as Code } from '@modules/identity/domain/identity.errors';
 import { TelegramProfile, TelegramProfileEvent, telegramProfileDecider } from './telegram-profile.decider';
 
 const spec = DeciderSpecification(telegramProfileDecider);

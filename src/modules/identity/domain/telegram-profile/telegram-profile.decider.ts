@@ -1,5 +1,5 @@
 import { assertNever, Decider } from '@libs/eventsourcing/decider';
-import { IdentityError, IdentityErrorCode as Code } from '../identity.errors';
+import { IdentityError, IdentityErrorCode as Code } from '@modules/identity/domain/identity.errors';
 
 /** What Telegram tells about its user (seed 003 telegram_profiles). */
 export interface TelegramProfile {

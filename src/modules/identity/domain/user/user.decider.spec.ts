@@ -1,5 +1,5 @@
 import { DeciderSpecification } from '@libs/eventsourcing/testing/decider-specification';
-import { IdentityError, IdentityErrorCode } from '../identity.errors';
+import { IdentityError, IdentityErrorCode } from '@modules/identity/domain/identity.errors';
 import { userDecider } from './user.decider';
 import { UserEvent } from './user.events';
 

@@ -1,5 +1,5 @@
 import { DeciderSpecification } from '@libs/eventsourcing/testing/decider-specification';
-import { IdentityError, IdentityErrorCode as Code } from '../identity.errors';
+import { IdentityError, IdentityErrorCode as Code } from '@modules/identity/domain/identity.errors';
 import { workspaceDecider } from './workspace.decider';
 import { WorkspaceEvent } from './workspace.events';
 

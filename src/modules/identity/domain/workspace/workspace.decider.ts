@@ -1,6 +1,6 @@
 import { assertNever, Decider } from '@libs/eventsourcing/decider';
 import { roleAtLeast, WorkspaceRole } from '@libs/common/auth/workspace-role';
-import { IdentityError, IdentityErrorCode as Code } from '../identity.errors';
+import { IdentityError, IdentityErrorCode as Code } from '@modules/identity/domain/identity.errors';
 import { WorkspaceEvent } from './workspace.events';
 
 interface Invitation {

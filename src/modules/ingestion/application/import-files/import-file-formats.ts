@@ -2,6 +2,7 @@ import { open, readFile, stat } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { Readable } from 'node:stream';
+import { IMPORT_FILE_FORMATS, ImportFileFormat } from '@modules/ingestion/contracts/file-imports';
 import { SourceKind } from '@modules/ingestion/contracts/ingestion.integration-events';
 import { csvRows, jsonRows, ndjsonRows } from '@modules/ingestion/application/import-messages/import-formats';
 import { DEFAULT_IMPORT_LIMITS, ImportLimits, jsonTooLarge } from '@modules/ingestion/application/import-messages/import-limits';
@@ -13,9 +14,8 @@ import { checkSlackExportLimits, slackExportRows } from './slack-export.reader';
 import { telegramExportFileRows } from './telegram-export.reader';
 import { centralDirectory, openZip } from './zip-archive';
 
-/** API.md's file formats for POST /imports (and the CLI's --format). */
-export const IMPORT_FILE_FORMATS = ['slack-export', 'telegram-export', 'mbox', 'eml', 'email-zip', 'csv', 'ndjson', 'json'] as const;
-export type ImportFileFormat = (typeof IMPORT_FILE_FORMATS)[number];
+// The format list is part of the contract (the CLI's --format); re-exported for the readers here.
+export { IMPORT_FILE_FORMATS, type ImportFileFormat } from '@modules/ingestion/contracts/file-imports';
 
 export const isImportFileFormat = (v: unknown): v is ImportFileFormat => typeof v === 'string' && (IMPORT_FILE_FORMATS as readonly string[]).includes(v);
 

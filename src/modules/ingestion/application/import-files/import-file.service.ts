@@ -5,13 +5,14 @@ import { ValidationFailedError } from '@libs/common/errors/application-error';
 import type { AppConfig } from '@config/app-config';
 import { APP_CONFIG } from '@config/config.module';
 import { CommandMetadata } from '@libs/eventsourcing/command-metadata';
+import { FileImporter, FileImportRequest, FileImportResult, PreparedFileImport } from '@modules/ingestion/contracts/file-imports';
 import { SourceKind } from '@modules/ingestion/contracts/ingestion.integration-events';
 import { IngestionError, IngestionErrorCode } from '@modules/ingestion/domain/ingestion.errors';
 import { IngestionAggregates } from '@modules/ingestion/infrastructure/ingestion-aggregates';
 import { SourceRef } from '@modules/ingestion/infrastructure/message-writer';
 import type { SourceRow } from '@modules/ingestion/projections/sources.projection';
 import { ImportLimits, importLimitsOf } from '@modules/ingestion/application/import-messages/import-limits';
-import { ImportProgress, ImportRunner, ImportSummary } from '@modules/ingestion/application/import-messages/import-runner';
+import { ImportProgress, ImportRunner } from '@modules/ingestion/application/import-messages/import-runner';
 import { ImportSlots } from '@modules/ingestion/application/import-messages/import-slots';
 import { SourcesHandler } from '@modules/ingestion/application/sources/sources.handler';
 import { checkFileLimits, defaultSourceName, fileRows, formatOfFile, ImportFileFormat, IMPORT_FILE_FORMATS, isImportFileFormat, sniffFormatProblem, SOURCE_KIND_OF } from './import-file-formats';
@@ -24,44 +25,6 @@ import { ReadContext } from './read-context';
  */
 const PARSED_IN_WORKER = new Set<ImportFileFormat>(['mbox', 'eml', 'email-zip']);
 
-export interface FileImportRequest {
-  workspaceId: string;
-  /** Where the file is on disk (multer's temp file, or the CLI's argument). */
-  path?: string | null;
-  /** The name the file had for its owner: names the default source and infers the format. */
-  fileName?: string | null;
-  format?: string | null;
-  sourceId?: string | null;
-  sourceName?: string | null;
-  /** CSV header mapping (field -> header), as for POST /messages/import. */
-  csvMapping?: Record<string, string>;
-}
-
-/** A checked request with its source resolved and its job started (visible at GET /jobs/:jobId). */
-export interface PreparedFileImport {
-  jobId: string;
-  workspaceId: string;
-  path: string;
-  fileName: string;
-  format: ImportFileFormat;
-  source: { id: string; kind: SourceKind; name: string };
-  csvMapping?: Record<string, string>;
-}
-
-export interface FileImportResult extends Omit<ImportSummary, 'rejected'> {
-  status: 'completed' | 'failed';
-  format: ImportFileFormat;
-  fileName: string;
-  source: { id: string; kind: SourceKind; name: string };
-  rows: number;
-  /** Rows left out on purpose (system/service messages), by reason: not errors. */
-  skipped: Record<string, number>;
-  /** The first rejected rows (the job has up to 1,000, the counters are exact). */
-  rejected: ImportSummary['rejected'];
-  error: string | null;
-  durationMs: number;
-}
-
 /**
  * Imports an export file (Slack zip, Telegram result.json, mbox, .eml, CSV, NDJSON, JSON) as an
  * ingestion job through the ImportRunner: the same validation, batching, deduplication and
@@ -69,7 +32,7 @@ export interface FileImportResult extends Omit<ImportSummary, 'rejected'> {
  * the rest in the background; the CLI runs it in the foreground with a progress bar.
  */
 @Injectable()
-export class FileImports implements BeforeApplicationShutdown {
+export class FileImports implements BeforeApplicationShutdown, FileImporter {
   private readonly logger = new Logger('FileImports');
   private readonly running = new Map<string, { abort: AbortController; done: Promise<unknown> }>();
   private readonly limits: ImportLimits;
@@ -100,7 +63,7 @@ export class FileImports implements BeforeApplicationShutdown {
     const jobId = uuidv7();
     const ref = { id: source.id, kind: source.kind as SourceKind, workspaceId: req.workspaceId };
     // The job exists before the answer: GET /jobs/:jobId works at once (the runner's own start is then a no-op).
-    await this.aggregates.job(jobId, {
+    await this.aggregates.job.handle(jobId, {
       kind: 'start', jobId, workspaceId: ref.workspaceId, sourceId: ref.id, jobKind: 'import', format, fileName, sourceIdentifiers: { sourceKind: ref.kind }, now: meta.now,
     }, { ...meta, workspaceId: ref.workspaceId });
     return { jobId, workspaceId: req.workspaceId, path: req.path, fileName, format, source: { id: source.id, kind: ref.kind, name: source.name }, csvMapping: req.csvMapping };
@@ -128,7 +91,7 @@ export class FileImports implements BeforeApplicationShutdown {
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
       // The runner fails its job itself; this covers what breaks before it runs (a no-op when the job already failed).
-      await this.aggregates.job(p.jobId, { kind: 'fail', error, now: new Date() }, m).catch(() => undefined);
+      await this.aggregates.job.handle(p.jobId, { kind: 'fail', error, now: new Date() }, m).catch(() => undefined);
       return { ...base, status: 'failed', accepted: last.accepted, duplicates: last.duplicates, rejectedCount: last.rejected, rows: last.rows, skipped, rejected: [], error, durationMs: Date.now() - started };
     }
   }

@@ -12,7 +12,7 @@ import { CommandMetadata } from '@libs/eventsourcing/command-metadata';
 import { CommandMeta } from '@libs/eventsourcing/http/command-metadata.decorator';
 import { SourceKind } from '@modules/ingestion/contracts/ingestion.integration-events';
 import { IngestionError, IngestionErrorCode } from '@modules/ingestion/domain/ingestion.errors';
-import { SourcesHandler } from '../sources/sources.handler';
+import { SourcesHandler } from '@modules/ingestion/application/sources/sources.handler';
 import { csvRows, jsonRows, ndjsonRows } from './import-formats';
 import { humanBytes, ImportLimitError, ImportLimits, importLimitsOf } from './import-limits';
 import { ImportRunner } from './import-runner';

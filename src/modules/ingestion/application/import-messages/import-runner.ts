@@ -70,7 +70,7 @@ export class ImportRunner {
   ): Promise<ImportSummary> {
     const jobId = job.jobId ?? uuidv7();
     const m = { ...meta, workspaceId: source.workspaceId };
-    await this.aggregates.job(jobId, {
+    await this.aggregates.job.handle(jobId, {
       kind: 'start', jobId, workspaceId: source.workspaceId, sourceId: source.id, jobKind: job.kind ?? 'import', format: job.format, fileName: job.fileName ?? null, sourceIdentifiers: { sourceKind: source.kind }, now: meta.now,
     }, m);
     const summary: ImportSummary = { jobId, accepted: 0, duplicates: 0, rejected: [], rejectedCount: 0 };
@@ -96,7 +96,7 @@ export class ImportRunner {
       // What the database refused is rejected alone, with the row's position and its own id.
       for (const r of out.rejected) reject({ index: b.items[r.index].index, externalId: b.items[r.index].message.externalId, errors: [{ field: '', message: r.reason }] }, b.rejected);
       b.rejected.sort((x, y) => x.index - y.index);
-      await this.aggregates.job(jobId, { kind: 'record-batch', fetched: b.rows, stored: out.stored.length, skipped: out.duplicates.length, duplicates: out.duplicates.length, rejected: b.rejected, now: new Date() }, m);
+      await this.aggregates.job.handle(jobId, { kind: 'record-batch', fetched: b.rows, stored: out.stored.length, skipped: out.duplicates.length, duplicates: out.duplicates.length, rejected: b.rejected, now: new Date() }, m);
       onProgress?.({ rows: rows_, accepted: summary.accepted, duplicates: summary.duplicates, rejected: summary.rejectedCount });
     };
     const flush = async () => {
@@ -136,7 +136,7 @@ export class ImportRunner {
       }
       await flush();
       await drain();
-      await this.aggregates.job(jobId, { kind: 'complete', now: new Date() }, m);
+      await this.aggregates.job.handle(jobId, { kind: 'complete', now: new Date() }, m);
       return summary;
     } catch (err) {
       if (err instanceof ImportLimitError) {
@@ -148,13 +148,13 @@ export class ImportRunner {
           await flush();
           await drain();
         } catch (flushErr) {
-          await this.aggregates.job(jobId, { kind: 'fail', error: flushErr instanceof Error ? flushErr.message : String(flushErr), now: new Date() }, m).catch(() => undefined);
+          await this.aggregates.job.handle(jobId, { kind: 'fail', error: flushErr instanceof Error ? flushErr.message : String(flushErr), now: new Date() }, m).catch(() => undefined);
           throw flushErr;
         }
         const progress = { jobId, rows: rows_, accepted: summary.accepted, duplicates: summary.duplicates, rejectedCount: summary.rejectedCount };
         Object.assign(err.details, progress);
         const error = `${err.code}: ${err.message}. ${howFar()}`;
-        await this.aggregates.job(jobId, { kind: 'fail', error, now: new Date() }, m).catch(() => undefined);
+        await this.aggregates.job.handle(jobId, { kind: 'fail', error, now: new Date() }, m).catch(() => undefined);
         throw err;
       }
       // The input itself could not be read on (a broken archive, a dropped upload, a shutdown):
@@ -163,7 +163,7 @@ export class ImportRunner {
       await settle();
       if (!writeFailed) await flush().then(drain).catch(settle);
       const error = `${reason}. ${howFar()}, and importing the same file again stores only what is missing`;
-      await this.aggregates.job(jobId, { kind: 'fail', error, now: new Date() }, m).catch(() => undefined);
+      await this.aggregates.job.handle(jobId, { kind: 'fail', error, now: new Date() }, m).catch(() => undefined);
       throw err;
     }
   }

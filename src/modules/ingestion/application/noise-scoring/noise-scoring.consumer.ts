@@ -1,19 +1,13 @@
 import { createHash } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import { Pool, PoolClient } from 'pg';
+import { PoolClient } from 'pg';
 import { v5 as uuidv5 } from 'uuid';
 import { Checkpoint, RecordedEvent } from '@libs/event-store/event-store.types';
-import { PostgresEventStore } from '@libs/event-store/postgres-event-store';
-import { DurableConsumer } from '@libs/eventsourcing/subscriptions/durable-consumer';
-import { ParkedEvents } from '@libs/eventsourcing/subscriptions/parked-events';
-import { BatchOutcome, ConsumerOptions } from '@libs/eventsourcing/subscriptions/projection-consumer';
-import { CheckpointMovedError, SubscriptionCheckpoints } from '@libs/eventsourcing/subscriptions/subscription-checkpoints';
-import { inTransaction } from '@libs/eventsourcing/subscriptions/transaction';
+import { BatchedConsumer, ConsumerDeps, ConsumerOptions } from '@libs/eventsourcing/subscriptions/batched-consumer';
 import { MESSAGE_NAMESPACE } from '@modules/ingestion/domain/message/message-identity';
 import { MessageToken, MessageTokenizer } from '@modules/ingestion/domain/noise/message-token';
 import { contentFingerprint, scoreNoise } from '@modules/ingestion/domain/noise/noise-scorer';
 import { Classification, MessageClassificationWriter } from '@modules/ingestion/infrastructure/message-classification-writer';
-import { isolateFailingEvents, sameCheckpoint as same } from '@libs/eventsourcing/subscriptions/isolate-failing-events';
 
 export const NOISE_SCORING_CONSUMER = 'ingestion.noise-scoring';
 /** The events whose content is scored: a new message, and an edit (scored again). */
@@ -37,54 +31,44 @@ export const classificationIdOf = (scoredEventId: string) => uuidv5(`${scoredEve
 const fingerprintOf = (authorSubjectId: string | null, normalised: string) => createHash('sha256').update(`${authorSubjectId ?? ''}\u0000${normalised}`).digest('hex');
 
 /**
- * Scores messages along the log (a durable consumer: own checkpoint and lease, run by the
- * SubscriptionRunner). Per batch, in ONE transaction with the checkpoint: for the last scored
- * event of each message, tokenise, look up recent duplicates, score, append
- * `ingestion.message-classified` to the message stream and update the messages read model.
- * Redelivery is harmless: each message remembers the log position of the last event scored for
- * it (with its fingerprint, in ingestion_noise_state) and an event at or before it is skipped; the
- * classification's event id derives from the scored event's. A failing batch is retried event by
- * event; the culprit is parked (with the later events of its message behind it) and the consumer
- * moves on.
+ * Scores messages along the log (a BatchedConsumer: own checkpoint and lease, run by the
+ * SubscriptionRunner). Tokenising, the CPU part, is done before the transaction takes its
+ * locks; then per batch, in ONE transaction with the checkpoint: for the last scored event of
+ * each message, look up recent duplicates, score, append `ingestion.message-classified` to the
+ * message stream and update the messages read model. Redelivery is harmless: each message
+ * remembers the log position of the last event scored for it (with its fingerprint, in
+ * ingestion_noise_state) and an event at or before it is skipped; the classification's event id
+ * derives from the scored event's. Events of a message with a parked event wait behind it (an
+ * edit is never scored before its original).
  */
-export class NoiseScoringConsumer implements DurableConsumer {
+export class NoiseScoringConsumer extends BatchedConsumer<Map<string, MessageToken[]>, number> {
   readonly name = NOISE_SCORING_CONSUMER;
+  readonly eventTypes = SCORED_EVENT_TYPES;
+  readonly ordering = 'per-stream';
   private readonly logger = new Logger('NoiseScoring');
 
   constructor(
-    private readonly store: PostgresEventStore,
-    private readonly pool: Pool,
-    private readonly checkpoints: SubscriptionCheckpoints,
-    private readonly parked: ParkedEvents,
+    deps: ConsumerDeps,
+    options: ConsumerOptions,
     private readonly writer: MessageClassificationWriter,
     private readonly tokenizer: MessageTokenizer,
-    private readonly options: ConsumerOptions,
-  ) {}
+  ) {
+    super(deps, options);
+  }
 
-  async processNext(): Promise<BatchOutcome> {
-    const state = await this.checkpoints.get(this.name);
-    if (!state) throw new Error(`No checkpoint row for ${this.name}`);
-    const page = await this.store.readAll({ after: state.checkpoint, limit: this.options.batchSize, eventTypes: SCORED_EVENT_TYPES });
-    if (page.events.length === 0) {
-      if (!same(page.checkpoint, state.checkpoint)) await this.commit(state.checkpoint, page.checkpoint, []);
-      return { processed: 0, parked: 0, caughtUp: true };
-    }
-    const caughtUp = page.events.length < this.options.batchSize;
-    try {
-      const parked = await this.commit(state.checkpoint, page.checkpoint, page.events);
-      return { processed: page.events.length, parked, caughtUp };
-    } catch (err) {
-      if (err instanceof CheckpointMovedError) throw err;
-      const parked = await this.isolate(state.checkpoint, page.events, page.checkpoint);
-      return { processed: page.events.length, parked, caughtUp };
-    }
+  override async prepare(events: RecordedEvent[]): Promise<Map<string, MessageToken[]>> {
+    return new Map(events.map((e) => [e.eventId, this.tokensOf(e)]));
+  }
+
+  private tokensOf(e: RecordedEvent): MessageToken[] {
+    return this.tokenizer.tokenize(String((e.data as { content?: unknown }).content ?? ''));
   }
 
   /**
-   * Scores `events` inside `tx` (also the admin's replay of a parked message, in order).
-   * `tokens` may carry tokens computed before the transaction, by event id.
+   * Scores `events` inside `tx` (also the admin's replay of a parked message, in order), with
+   * the tokens `prepare` computed by event id (any missing are computed here).
    */
-  async apply(tx: PoolClient, events: RecordedEvent[], tokens = new Map<string, MessageToken[]>()): Promise<number> {
+  async apply(tx: PoolClient, events: RecordedEvent[], tokens: Map<string, MessageToken[]>): Promise<number> {
     // The last scored event of each message: an edit in the same batch supersedes the original.
     const latest = new Map<string, RecordedEvent>();
     for (const e of events) if (SCORED_EVENT_TYPES.includes(e.type)) latest.set((e.data as { messageId: string }).messageId, e);
@@ -95,7 +79,7 @@ export class NoiseScoringConsumer implements DurableConsumer {
       const target = targets.get((e.data as { messageId: string }).messageId);
       if (!target || target.deleted) return []; // deleted since (or never stored): nothing to score
       if (target.scored && !isAfter(e, target.scored)) return []; // a redelivery: scored already
-      const toks = tokens.get(e.eventId) ?? this.tokenizer.tokenize(String((e.data as { content?: unknown }).content ?? ''));
+      const toks = tokens.get(e.eventId) ?? this.tokensOf(e);
       const normalised = contentFingerprint(toks);
       return [{ e, target, toks, fingerprint: normalised === null ? null : fingerprintOf(target.authorSubjectId, normalised) }];
     });
@@ -131,38 +115,11 @@ export class NoiseScoringConsumer implements DurableConsumer {
     return out.length;
   }
 
-  private async commit(from: Checkpoint, to: Checkpoint, events: RecordedEvent[]): Promise<number> {
-    // Tokenising is the CPU part: done before the transaction takes its locks.
-    const tokens = new Map(events.map((e) => [e.eventId, this.tokenizer.tokenize(String((e.data as { content?: unknown }).content ?? ''))]));
-    const { parked, scored } = await inTransaction(this.pool, async (tx) => {
-      await this.checkpoints.lockAt(tx, this.name, from);
-      // Events of a message with a parked event wait behind it: an edit is never scored before its original.
-      const { toApply, parked } = await this.parked.holdBackBlocked(tx, this.name, events);
-      const n = await this.apply(tx, toApply, tokens);
-      await this.checkpoints.advance(tx, this.name, to, events.length, this.options.holder);
-      return { parked, scored: n };
-    });
+  override afterCommit(scored: number): void {
     if (scored) this.writer.notifyAppended();
-    return parked;
   }
 
-  /** A failing batch: event by event, retrying the culprit with backoff, then parking it (libs/eventsourcing). */
-  private isolate(start: Checkpoint, events: RecordedEvent[], pageEnd: Checkpoint): Promise<number> {
-    return isolateFailingEvents(
-      {
-        name: this.name,
-        pool: this.pool,
-        checkpoints: this.checkpoints,
-        parked: this.parked,
-        holder: this.options.holder,
-        maxAttempts: this.options.maxAttempts,
-        backoffMs: this.options.backoffMs,
-        commit: (from, to, batch) => this.commit(from, to, batch),
-        onParked: (e, err) => this.logger.warn({ eventId: e.eventId, type: e.type, err }, 'message scoring parked'),
-      },
-      start,
-      events,
-      pageEnd,
-    );
+  override onParked(e: RecordedEvent, err: string): void {
+    this.logger.warn({ eventId: e.eventId, type: e.type, err }, 'message scoring parked');
   }
 }

@@ -1,4 +1,4 @@
-import { mapChatwoot } from '../webhooks/chatwoot.mapper';
+import { mapChatwoot } from '@modules/ingestion/application/webhooks/chatwoot.mapper';
 import { chatwootContact, chatwootConversation, chatwootMessage } from './chatwoot.mapping';
 import { canonical } from './sync-runner';
 

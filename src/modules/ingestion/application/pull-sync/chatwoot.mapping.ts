@@ -1,8 +1,8 @@
 import { FieldError, IncomingMessage } from '@modules/ingestion/domain/message/incoming-message';
 import type { ChatwootContact, ChatwootConversation, ChatwootMessage } from '@modules/ingestion/infrastructure/connectors/chatwoot.client';
 import type { ContactInput, ConversationInput } from '@modules/ingestion/infrastructure/conversation-writer';
-import { chatwootTime, mapChatwoot, messageTypeName } from '../webhooks/chatwoot.mapper';
-import { isObject, messageOf, str, validEmail, WebhookAction } from '../webhooks/webhook-actions';
+import { chatwootTime, mapChatwoot, messageTypeName } from '@modules/ingestion/application/webhooks/chatwoot.mapper';
+import { isObject, messageOf, str, validEmail, WebhookAction } from '@modules/ingestion/application/webhooks/webhook-actions';
 
 /** A fetched row as a runner hands it to the job: a message to store, skipped with a reason, or rejected with field errors. */
 export type Mapped = { kind: 'message'; message: IncomingMessage } | { kind: 'skipped'; reason: string } | { kind: 'rejected'; errors: FieldError[] };

@@ -1,5 +1,5 @@
 import { GongCallTranscript, GongClient } from '@modules/ingestion/infrastructure/connectors/gong.client';
-import { mapGong } from '../webhooks/gong.mapper';
+import { mapGong } from '@modules/ingestion/application/webhooks/gong.mapper';
 import { fromAction, Mapped } from './chatwoot.mapping';
 import { PullContext, SyncRunner, SyncRunnerDeps } from './sync-runner';
 

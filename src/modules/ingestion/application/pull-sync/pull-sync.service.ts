@@ -11,7 +11,7 @@ import { IngestionAggregates } from '@modules/ingestion/infrastructure/ingestion
 import { MessageWriter } from '@modules/ingestion/infrastructure/message-writer';
 import { SourceCredentials } from '@modules/ingestion/infrastructure/source-credentials';
 import type { SourceRow } from '@modules/ingestion/projections/sources.projection';
-import { SourcesHandler } from '../sources/sources.handler';
+import { SourcesHandler } from '@modules/ingestion/application/sources/sources.handler';
 import { PullSyncError, PullSyncErrorCode } from './pull-sync.errors';
 import { PULL_SOURCE_KINDS, PullSource, PullSourceKind, SyncRunner, SyncSummary } from './sync-runner';
 import { createSyncRunners } from './sync-runners';

@@ -121,7 +121,7 @@ export abstract class SyncRunner {
     const jobId = opts.jobId ?? uuidv7();
     const meta = { ...opts.meta, workspaceId: source.workspaceId, idempotencyKey: undefined, expectedVersion: undefined };
     await this.failAbandoned(source, meta);
-    await this.deps.aggregates.job(jobId, {
+    await this.deps.aggregates.job.handle(jobId, {
       kind: 'start', jobId, workspaceId: source.workspaceId, sourceId: source.id, jobKind: 'sync', format: source.kind, fileName: null, sourceIdentifiers: { sourceKind: source.kind }, now: this.now(),
     }, meta);
     await this.status(source, 'syncing', null, meta);
@@ -162,7 +162,7 @@ export abstract class SyncRunner {
         // Only now, with the page stored, may the watermarks move past it.
         for (const w of page.watermarks) await this.watermarks.set(source.id, w.stream, w.update);
         if (page.mapped.length) {
-          await this.deps.aggregates.job(jobId, { kind: 'record-batch', fetched: page.mapped.length, stored: out.stored.length, skipped: skipped + out.duplicates.length, duplicates: out.duplicates.length, rejected, now: this.now() }, meta);
+          await this.deps.aggregates.job.handle(jobId, { kind: 'record-batch', fetched: page.mapped.length, stored: out.stored.length, skipped: skipped + out.duplicates.length, duplicates: out.duplicates.length, rejected, now: this.now() }, meta);
         }
         counters.pages++;
         counters.fetched += page.mapped.length;
@@ -178,14 +178,14 @@ export abstract class SyncRunner {
       await this.pull(ctx);
       // The source's status before the job's end: whoever sees the job finished sees the source up to date.
       await this.status(source, 'success', null, meta);
-      await this.deps.aggregates.job(jobId, { kind: 'complete', now: this.now() }, meta);
+      await this.deps.aggregates.job.handle(jobId, { kind: 'complete', now: this.now() }, meta);
       return { jobId, sourceId: source.id, status: 'completed', error: null, ...counters };
     } catch (err) {
       const error = describeFailure(err, signal);
       this.logger.warn({ sourceId: source.id, kind: source.kind, jobId, error }, 'pull sync failed');
       try {
         await this.status(source, 'error', error, meta);
-        await this.deps.aggregates.job(jobId, { kind: 'fail', error, now: this.now() }, meta);
+        await this.deps.aggregates.job.handle(jobId, { kind: 'fail', error, now: this.now() }, meta);
       } catch (recordErr) {
         // The database is gone too: the next run fails this job as abandoned.
         this.logger.error({ err: recordErr, sourceId: source.id, jobId }, 'recording the failed sync failed');
@@ -199,7 +199,7 @@ export abstract class SyncRunner {
   }
 
   private status(source: PullSource, status: 'syncing' | 'success' | 'error', error: string | null, meta: CommandMetadata) {
-    return this.deps.aggregates.source(source.id, { kind: 'set-sync-status', status, error, now: this.now() }, { ...meta, commandId: uuidv7() });
+    return this.deps.aggregates.source.handle(source.id, { kind: 'set-sync-status', status, error, now: this.now() }, { ...meta, commandId: uuidv7() });
   }
 
   private async failAbandoned(source: PullSource, meta: CommandMetadata): Promise<void> {
@@ -208,7 +208,7 @@ export abstract class SyncRunner {
       [source.id],
     );
     for (const { id } of r.rows) {
-      await this.deps.aggregates.job(id, { kind: 'fail', error: 'abandoned: the sync stopped before it finished (process ended); a later run resumed from the watermark', now: this.now() }, meta);
+      await this.deps.aggregates.job.handle(id, { kind: 'fail', error: 'abandoned: the sync stopped before it finished (process ended); a later run resumed from the watermark', now: this.now() }, meta);
     }
   }
 

@@ -52,8 +52,8 @@ export class SourcesHandler {
     const config = input.config ?? {};
     const externalId = this.credentials.externalIdOf(input.kind, creds, config);
     const proof = await this.proofs.prove(input.kind, creds, config);
-    if (proof.status === 'proven') await this.aggregates.claimAccount(input.kind, proof.externalId, sourceId, meta);
-    await this.aggregates.source(sourceId, {
+    if (proof.status === 'proven') await this.aggregates.sourceAccounts.claim({ kind: input.kind, externalId: proof.externalId }, sourceId, meta);
+    await this.aggregates.source.handle(sourceId, {
       kind: 'connect',
       sourceId,
       workspaceId,
@@ -73,7 +73,7 @@ export class SourcesHandler {
     const existing = await this.queries.sourceByName(workspaceId, kind, name);
     if (existing) return existing;
     const sourceId = uuidv7();
-    await this.aggregates.source(sourceId, { kind: 'connect', sourceId, workspaceId, sourceKind: kind, name, config: {}, credentialsCiphertext: null, externalId: null, now: meta.now }, {
+    await this.aggregates.source.handle(sourceId, { kind: 'connect', sourceId, workspaceId, sourceKind: kind, name, config: {}, credentialsCiphertext: null, externalId: null, now: meta.now }, {
       ...meta,
       idempotencyKey: undefined,
       expectedVersion: undefined,
@@ -95,12 +95,12 @@ export class SourcesHandler {
     if (input.credentials !== undefined) {
       creds = this.credentials.validate(kind, input.credentials);
       const named = this.credentials.externalIdOf(kind, creds, input.config ?? s.config ?? {});
-      await this.aggregates.source(sourceId, { kind: 'replace-credentials', workspaceId, credentialsCiphertext: this.credentials.seal(sourceId, creds), externalId: named, now: meta.now }, m);
+      await this.aggregates.source.handle(sourceId, { kind: 'replace-credentials', workspaceId, credentialsCiphertext: this.credentials.seal(sourceId, creds), externalId: named, now: meta.now }, m);
     }
     // A config that names another account (Slack's teamId) needs a proof of that account too.
     const externalId = input.config !== undefined ? this.credentials.externalIdOf(kind, creds, input.config) : undefined;
-    await this.aggregates.source(sourceId, { kind: 'update', workspaceId, name: input.name, config: input.config, externalId, now: meta.now }, m);
-    if (input.active !== undefined) await this.aggregates.source(sourceId, { kind: 'set-active', workspaceId, active: input.active, now: meta.now }, m);
+    await this.aggregates.source.handle(sourceId, { kind: 'update', workspaceId, name: input.name, config: input.config, externalId, now: meta.now }, m);
+    if (input.active !== undefined) await this.aggregates.source.handle(sourceId, { kind: 'set-active', workspaceId, active: input.active, now: meta.now }, m);
     const current = (await this.queries.source(workspaceId, sourceId))!;
     if (current.account_verified_at || (input.credentials === undefined && input.config === undefined)) return sourceResponse(current);
     // Only a proof writes anything: the row is read again after one only.
@@ -127,18 +127,18 @@ export class SourcesHandler {
   private async proveAndClaim(s: SourceRow, meta: CommandMetadata): Promise<AccountProof> {
     const proof = await this.proofs.prove(s.kind as SourceKind, this.credentials.open(s.id, s.credentials_ciphertext), s.config ?? {});
     if (proof.status === 'proven') {
-      await this.aggregates.claimAccount(s.kind, proof.externalId, s.id, { ...meta, idempotencyKey: undefined });
+      await this.aggregates.sourceAccounts.claim({ kind: s.kind, externalId: proof.externalId }, s.id, { ...meta, idempotencyKey: undefined });
       await this.recordProof(s.workspace_id, s.id, proof.externalId, meta);
     }
     return proof;
   }
 
   private recordProof(workspaceId: string, sourceId: string, externalId: string, meta: CommandMetadata) {
-    return this.aggregates.source(sourceId, { kind: 'verify-account', workspaceId, externalId, now: meta.now }, { ...meta, commandId: uuidv7(), idempotencyKey: undefined, expectedVersion: undefined });
+    return this.aggregates.source.handle(sourceId, { kind: 'verify-account', workspaceId, externalId, now: meta.now }, { ...meta, commandId: uuidv7(), idempotencyKey: undefined, expectedVersion: undefined });
   }
 
   async deactivate(workspaceId: string, sourceId: string, meta: CommandMetadata): Promise<void> {
     await this.get(workspaceId, sourceId);
-    await this.aggregates.source(sourceId, { kind: 'set-active', workspaceId, active: false, now: meta.now }, meta);
+    await this.aggregates.source.handle(sourceId, { kind: 'set-active', workspaceId, active: false, now: meta.now }, meta);
   }
 }

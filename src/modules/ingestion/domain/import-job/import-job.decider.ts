@@ -1,6 +1,6 @@
 import { storableText, storableValue } from '@libs/common/text/storable';
 import { assertNever, Decider } from '@libs/eventsourcing/decider';
-import { FieldError } from '../message/incoming-message';
+import { FieldError } from '@modules/ingestion/domain/message/incoming-message';
 
 /** An ingestion job (seed 003 message_ingestion_jobs): counters per batch, rejected rows with reasons. */
 export interface RejectedRow {

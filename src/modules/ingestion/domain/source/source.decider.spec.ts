@@ -1,5 +1,5 @@
 import { DeciderSpecification } from '@libs/eventsourcing/testing/decider-specification';
-import { IngestionError, IngestionErrorCode } from '../ingestion.errors';
+import { IngestionError, IngestionErrorCode } from '@modules/ingestion/domain/ingestion.errors';
 import { SourceEvent, sourceDecider } from './source.decider';
 
 const spec = DeciderSpecification(sourceDecider);

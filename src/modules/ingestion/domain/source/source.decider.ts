@@ -1,6 +1,6 @@
 import { assertNever, Decider } from '@libs/eventsourcing/decider';
 import { SourceKind } from '@modules/ingestion/contracts/ingestion.integration-events';
-import { IngestionError, IngestionErrorCode as Code } from '../ingestion.errors';
+import { IngestionError, IngestionErrorCode as Code } from '@modules/ingestion/domain/ingestion.errors';
 
 /**
  * A source (seed 000 integrations / workspace_connectors, 002 project_sources, 003 sources):

@@ -12,7 +12,7 @@ import { ConversationError, ConversationErrorCode as Code } from '@modules/knowl
 import { AnswerCitation, SearchFunctionCall } from '@modules/knowledge/domain/conversation/conversation.events';
 import { keepRelevant } from '@modules/knowledge/domain/conversation/relevance';
 import { anyWordQuery, retrievalQuery } from '@modules/knowledge/domain/conversation/retrieval-query';
-import { KnowledgeSearch, SearchHit, SearchMode } from '@modules/knowledge/domain/search/knowledge-search';
+import { KnowledgeSearch, SearchHit, SearchMode } from '@modules/knowledge/contracts/knowledge-search';
 import { KnowledgeSearchError } from '@modules/knowledge/domain/search/knowledge-search.errors';
 
 export interface AskQuestionCommand {

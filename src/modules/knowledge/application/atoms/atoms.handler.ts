@@ -21,24 +21,24 @@ export class AtomsHandler {
 
   async create(workspaceId: string, input: CreateAtomRequestDto, meta: CommandMetadata): Promise<AtomResponse> {
     const atomId = newEntityId('atom', workspaceId, scopedIdempotencyKey(meta), input);
-    await this.aggregates.atom(atomId, { kind: 'create', atomId, workspaceId, ...input, now: meta.now }, meta, input);
+    await this.aggregates.atom.handle(atomId, { kind: 'create', atomId, workspaceId, ...input, now: meta.now }, meta, { fingerprint: input });
     return atomResponse(await this.row(workspaceId, atomId));
   }
 
   async update(workspaceId: string, atomId: string, input: UpdateAtomRequestDto, meta: CommandMetadata): Promise<AtomResponse> {
     await this.row(workspaceId, atomId);
-    await this.aggregates.atom(atomId, { kind: 'update', workspaceId, changes: input, now: meta.now }, meta, input);
+    await this.aggregates.atom.handle(atomId, { kind: 'update', workspaceId, changes: input, now: meta.now }, meta, { fingerprint: input });
     return atomResponse(await this.row(workspaceId, atomId));
   }
 
   async archive(workspaceId: string, atomId: string, meta: CommandMetadata): Promise<void> {
     await this.row(workspaceId, atomId);
-    await this.aggregates.atom(atomId, { kind: 'archive', workspaceId, now: meta.now }, meta);
+    await this.aggregates.atom.handle(atomId, { kind: 'archive', workspaceId, now: meta.now }, meta);
   }
 
   async approve(workspaceId: string, atomId: string, version: number, meta: CommandMetadata) {
     await this.row(workspaceId, atomId);
-    await this.aggregates.atom(atomId, { kind: 'approve', workspaceId, version, now: meta.now }, meta);
+    await this.aggregates.atom.handle(atomId, { kind: 'approve', workspaceId, version, now: meta.now }, meta);
     return { atom: atomResponse(await this.row(workspaceId, atomId)), version: versionResponse((await this.queries.atomVersion(workspaceId, atomId, version))!) };
   }
 
@@ -47,7 +47,7 @@ export class AtomsHandler {
     const target = await this.queries.atom(workspaceId, input.toAtomId);
     if (!target) throw new KnowledgeGraphError(Code.AtomNotFound, 'No such atom to link to', { toAtomId: input.toAtomId });
     if (target.archived_at) throw new KnowledgeGraphError(Code.AtomArchived, 'The atom to link to is archived', { toAtomId: input.toAtomId });
-    await this.aggregates.atom(atomId, { kind: 'link', workspaceId, toAtomId: input.toAtomId, linkType: input.linkType, strength: input.strength, now: meta.now }, meta, input);
+    await this.aggregates.atom.handle(atomId, { kind: 'link', workspaceId, toAtomId: input.toAtomId, linkType: input.linkType, strength: input.strength, now: meta.now }, meta, { fingerprint: input });
     const l = await this.queries.link(workspaceId, atomId, input.toAtomId);
     return { fromAtomId: atomId, toAtomId: l.to_atom_id, linkType: l.link_type, strength: l.strength, createdAt: l.created_at, updatedAt: l.updated_at };
   }
@@ -55,7 +55,7 @@ export class AtomsHandler {
   async unlink(workspaceId: string, atomId: string, toAtomId: string, meta: CommandMetadata): Promise<void> {
     await this.row(workspaceId, atomId);
     if (!isUUID(toAtomId)) throw new KnowledgeGraphError(Code.LinkNotFound, 'These atoms are not linked', { fromAtomId: atomId, toAtomId });
-    await this.aggregates.atom(atomId, { kind: 'unlink', workspaceId, toAtomId, now: meta.now }, meta);
+    await this.aggregates.atom.handle(atomId, { kind: 'unlink', workspaceId, toAtomId, now: meta.now }, meta);
   }
 
   async get(workspaceId: string, atomId: string) {

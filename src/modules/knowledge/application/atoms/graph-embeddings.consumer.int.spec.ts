@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import { AiCallContext } from '@libs/ai/ai-call';
 import { Embedder } from '@libs/ai/embedder';
+import { RowEmbeddingConsumer } from '@libs/ai/row-embeddings/row-embedding.consumer';
 import { PostgresEventStore } from '@libs/event-store/postgres-event-store';
 import { CommandMetadata } from '@libs/eventsourcing/command-metadata';
 import { EventSourcedCommandHandler } from '@libs/eventsourcing/event-sourced-command.handler';
@@ -13,7 +14,7 @@ import { AtomsProjection } from '@modules/knowledge/projections/atoms.projection
 import { TopicsProjection } from '@modules/knowledge/projections/topics.projection';
 import { eventually } from '@test/support/eventually';
 import { createTestDatabase, TestDatabase } from '@test/support/test-database';
-import { GRAPH_EMBEDDINGS_CONSUMER, GraphEmbeddingsConsumer } from './graph-embeddings.consumer';
+import { GRAPH_EMBEDDINGS_CONSUMER, graphEmbeddingsConsumer } from './graph-embeddings.consumer';
 
 /** A deterministic 8-dimension embedder that records its calls and can run something mid-call. */
 class RecordingEmbedder extends Embedder {
@@ -63,15 +64,15 @@ describe('knowledge.graph-embeddings consumer (topics and atoms into their view 
   afterAll(async () => db?.close());
 
   const consumer = () =>
-    new GraphEmbeddingsConsumer(store, db.pool, checkpoints, new ParkedEvents(db.pool), embedder, { batchSize: 100, maxAttempts: 2, backoffMs: 1, holder: 'test' }, () => {
+    graphEmbeddingsConsumer({ store, pool: db.pool, checkpoints, parked: new ParkedEvents(db.pool) }, { batchSize: 100, maxAttempts: 2, backoffMs: 1, holder: 'test' }, embedder, () => {
       topicsEmbedded++;
     });
-  const drain = async (c: GraphEmbeddingsConsumer) => {
+  const drain = async (c: RowEmbeddingConsumer) => {
     for (let i = 0; i < 100; i++) if ((await c.processNext()).caughtUp) return;
     throw new Error('did not catch up');
   };
   // On a shared PostgreSQL server another database's open transaction can hold the log's safe horizon back for a moment.
-  const drainUntil = (c: GraphEmbeddingsConsumer, done: () => Promise<boolean>) =>
+  const drainUntil = (c: RowEmbeddingConsumer, done: () => Promise<boolean>) =>
     eventually(async () => {
       await drain(c);
       return done();
@@ -80,13 +81,13 @@ describe('knowledge.graph-embeddings consumer (topics and atoms into their view 
     (await db.pool.query(`SELECT title, embedding::text AS embedding, embedding_model, embedding_text_md5 = md5(title || E'\\n' || content) AS fresh FROM knowledge_atoms_view WHERE id = $1`, [id])).rows[0];
   const createAtom = async (title: string) => {
     const atomId = uuidv7();
-    await aggregates.atom(atomId, { kind: 'create', atomId, workspaceId: ws, type: 'insight', title, content: `${title}, in detail`, now: new Date() }, meta());
+    await aggregates.atom.handle(atomId, { kind: 'create', atomId, workspaceId: ws, type: 'insight', title, content: `${title}, in detail`, now: new Date() }, meta());
     return atomId;
   };
 
   it('embeds new topics and atoms once, metered to their workspace under knowledge.atoms', async () => {
     const topicId = uuidv7();
-    await aggregates.topic(topicId, { kind: 'create', topicId, workspaceId: ws, name: 'Billing', description: 'Invoices', now: new Date() }, meta());
+    await aggregates.topic.handle(topicId, { kind: 'create', topicId, workspaceId: ws, name: 'Billing', description: 'Invoices', now: new Date() }, meta());
     const atomId = await createAtom('Refunds take a week');
     await drainUntil(consumer(), async () => (await atomRow(atomId)).embedding !== null);
     expect(await atomRow(atomId)).toEqual(expect.objectContaining({ embedding_model: 'fake-v1', fresh: true, embedding: expect.stringMatching(/^\[/) }));
@@ -108,7 +109,7 @@ describe('knowledge.graph-embeddings consumer (topics and atoms into their view 
     const atomId = await createAtom('Old title');
     const c = consumer();
     embedder.during = async () => {
-      await aggregates.atom(atomId, { kind: 'update', workspaceId: ws, changes: { title: 'New title' }, now: new Date() }, meta());
+      await aggregates.atom.handle(atomId, { kind: 'update', workspaceId: ws, changes: { title: 'New title' }, now: new Date() }, meta());
     };
     await eventually(async () => {
       await c.processNext();

@@ -3,8 +3,10 @@ import { Pool } from 'pg';
 import { AiProviderError } from '@libs/ai/ai-call';
 import { Embedder } from '@libs/ai/embedder';
 import { PG_POOL } from '@libs/database/database-backend';
+import { toVectorLiteral } from '@libs/database/vector-literal';
 import type { AppConfig } from '@config/app-config';
 import { APP_CONFIG } from '@config/config.module';
+import type { EmbeddingRunSummary } from '@modules/knowledge/contracts/knowledge-embeddings';
 import { nextEmbeddingAttemptDelay } from '@modules/knowledge/domain/chunking/embedding-retry';
 import { normaliseChunkText } from '@modules/knowledge/domain/chunking/message-chunker';
 import { ChunkEmbeddingsStore, ClaimedChunk, ClaimOptions, EmbeddingFailure } from '@modules/knowledge/infrastructure/chunk-embeddings.store';
@@ -17,19 +19,6 @@ export const EMBED_CALL_SIZE = 64;
 const CLAIM_SIZE = 256;
 /** A chunk 'processing' this long belongs to a worker that died. */
 export const STALE_PROCESSING_MS = 15 * 60_000;
-
-export interface EmbeddingRunSummary {
-  claimed: number;
-  ready: number;
-  failed: number;
-  /** Chunks whose vector came from the cache (no provider call). */
-  cached: number;
-  /** Texts sent to the embedder. */
-  embedded: number;
-  released: number;
-  /** True when the run did nothing because the stored space is not the configured one. */
-  mismatched: boolean;
-}
 
 const emptySummary = (): EmbeddingRunSummary => ({ claimed: 0, ready: 0, failed: 0, cached: 0, embedded: 0, released: 0, mismatched: false });
 const add = (a: EmbeddingRunSummary, b: EmbeddingRunSummary): EmbeddingRunSummary => ({
@@ -205,6 +194,6 @@ export class ChunkEmbeddingWorker implements BeforeApplicationShutdown {
     if (!Array.isArray(v) || v.length !== this.embedder.dimension || !v.every(Number.isFinite)) {
       throw new AiProviderError('invalid_output', `the embedder answered a vector of ${Array.isArray(v) ? v.length : 0} dimensions, expected ${this.embedder.dimension}`);
     }
-    return `[${v.join(',')}]`;
+    return toVectorLiteral(v);
   }
 }

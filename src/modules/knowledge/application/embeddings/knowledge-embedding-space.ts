@@ -6,23 +6,9 @@ import { PG_POOL } from '@libs/database/database-backend';
 import { inTransaction } from '@libs/eventsourcing/subscriptions/transaction';
 import type { AppConfig } from '@config/app-config';
 import { APP_CONFIG } from '@config/config.module';
+import type { EmbeddingSpaceIdentity as SpaceIdentity, EmbeddingSpaceState as SpaceState } from '@modules/knowledge/contracts/knowledge-embeddings';
 import { embeddingModelChanged, REEMBED_COMMAND } from '@modules/knowledge/domain/search/knowledge-search.errors';
 import { evidencePeople, evidenceSearchText } from '@modules/knowledge/infrastructure/knowledge-chunks.writer';
-
-export interface SpaceIdentity {
-  provider: string;
-  model: string;
-  dimension: number;
-}
-
-export interface SpaceState {
-  /** What the stored vectors belong to (null before the first start-up set it). */
-  stored: SpaceIdentity | null;
-  /** What the configured embedder produces. */
-  configured: SpaceIdentity;
-  /** Semantic search and the embedding worker run only when true. */
-  matches: boolean;
-}
 
 const INDEX = 'knowledge_rag_chunks_embedding_idx';
 const CACHE_MS = 5_000;

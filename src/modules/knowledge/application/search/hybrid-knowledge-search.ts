@@ -7,7 +7,7 @@ import type { AppConfig } from '@config/app-config';
 import { APP_CONFIG } from '@config/config.module';
 import { normaliseChunkText } from '@modules/knowledge/domain/chunking/message-chunker';
 import { leadSnippet, markHeadline } from '@modules/knowledge/domain/search/highlight';
-import { KnowledgeSearch, SearchHit, SearchRequest } from '@modules/knowledge/domain/search/knowledge-search';
+import { KnowledgeSearch, MessageCitation, SearchHit, SearchRequest, SimilarHit, SimilarRequest } from '@modules/knowledge/contracts/knowledge-search';
 import { KnowledgeSearchError, KnowledgeSearchErrorCode } from '@modules/knowledge/domain/search/knowledge-search.errors';
 import { reciprocalRankFusion } from '@modules/knowledge/domain/search/reciprocal-rank-fusion';
 import { ChunkHitRow, KnowledgeSearchQueries } from '@modules/knowledge/infrastructure/knowledge-search.queries';
@@ -32,7 +32,8 @@ export const hybridCandidates = (limit: number) => Math.max(50, 4 * limit);
  * KnowledgeSearch on PostgreSQL: full-text (tsvector, websearch syntax, ts_rank_cd, highlighted
  * headlines), semantic (the query embedded, HNSW cosine) and hybrid (reciprocal rank fusion of
  * both legs' top candidates). Only chunks of the request's workspace; semantic only over chunks
- * whose embedding is ready. Deleted messages have no chunks left.
+ * whose embedding is ready. Deleted messages have no chunks left. Also `similar`: the nearest
+ * messages to a text or a message by the same HNSW index.
  */
 @Injectable()
 export class HybridKnowledgeSearch extends KnowledgeSearch {
@@ -73,6 +74,27 @@ export class HybridKnowledgeSearch extends KnowledgeSearch {
     return fused.map((f) => this.hit({ ...rows.get(f.id)!, headline: headlines.get(f.id) }, request, f.score, { fulltext: f.ranks[0], semantic: f.ranks[1] }, similarity.get(f.id) ?? null));
   }
 
+  async similar(request: SimilarRequest): Promise<SimilarHit[]> {
+    const { workspaceId, of, limit, filters } = request;
+    await this.space.assertUsable();
+    const ofMessage = 'messageId' in of ? of.messageId : null;
+    const vector = 'messageId' in of ? await this.queries.messageVector(workspaceId, of.messageId) : await this.embedQuery(workspaceId, of.text);
+    if (!vector) return [];
+    // Chunks first, then one hit per message at its nearest chunk (rows come nearest first), so
+    // that a long message's chunks do not crowd the other messages out.
+    const rows = await this.queries.semantic(workspaceId, vector, hybridCandidates(limit), filters);
+    const nearest = new Map<string, ChunkHitRow>();
+    for (const r of rows) if (r.message_id !== ofMessage && !nearest.has(r.message_id)) nearest.set(r.message_id, r);
+    return [...nearest.values()].slice(0, limit).map((r) => ({
+      messageId: r.message_id,
+      chunkId: r.id,
+      chunkIndex: r.chunk_index,
+      text: r.text,
+      score: r.score,
+      message: this.citation(r, workspaceId),
+    }));
+  }
+
   private async fullTextLeg(workspaceId: string, q: string, k: number, filters: SearchRequest['filters']): Promise<ChunkHitRow[]> {
     const allWords = await this.queries.fullText(workspaceId, q, 'websearch', k, filters, false);
     if (allWords.length >= k) return allWords;
@@ -103,18 +125,22 @@ export class HybridKnowledgeSearch extends KnowledgeSearch {
       score,
       ranks,
       similarity,
-      message: {
-        id: r.message_id,
-        externalId: r.external_id,
-        sourceId: r.source_id,
-        sourceKind: r.source_kind,
-        channelId: r.channel_id,
-        channelName: r.channel_name,
-        conversationId: r.conversation_id,
-        author: { name: r.author_name, subjectId: r.author_subject_id },
-        sentAt: r.sent_at.toISOString(),
-        link: { api: `/api/v1/workspaces/${request.workspaceId}/messages/${r.message_id}`, external: r.external_url },
-      },
+      message: this.citation(r, request.workspaceId),
+    };
+  }
+
+  private citation(r: ChunkHitRow, workspaceId: string): MessageCitation {
+    return {
+      id: r.message_id,
+      externalId: r.external_id,
+      sourceId: r.source_id,
+      sourceKind: r.source_kind,
+      channelId: r.channel_id,
+      channelName: r.channel_name,
+      conversationId: r.conversation_id,
+      author: { name: r.author_name, subjectId: r.author_subject_id },
+      sentAt: r.sent_at.toISOString(),
+      link: { api: `/api/v1/workspaces/${workspaceId}/messages/${r.message_id}`, external: r.external_url },
     };
   }
 }

@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { WorkspaceScoped } from '@libs/common/auth/workspace-scoped.decorator';
-import { KnowledgeSearch, SearchHit, SearchMode } from '@modules/knowledge/domain/search/knowledge-search';
+import { KnowledgeSearch, SearchHit, SearchMode } from '@modules/knowledge/contracts/knowledge-search';
 import { SearchQueryDto } from './search.request.dto';
 
 @ApiTags('knowledge')

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
 import { IsIsoDate } from '@libs/common/http/iso-date';
-import { SEARCH_MODES, SearchMode } from '@modules/knowledge/domain/search/knowledge-search';
+import { SEARCH_MODES, SearchMode } from '@modules/knowledge/contracts/knowledge-search';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 

@@ -20,7 +20,7 @@ export class MessageTopicsHandler {
     const topic = await this.topic(workspaceId, topicId);
     if (topic.archived_at) throw new KnowledgeGraphError(Code.TopicArchived, 'This topic is archived', { topicId });
     await this.message(workspaceId, messageId);
-    await this.aggregates.messageTopics(messageId, { kind: 'assign', messageId, topicId, method: 'manual', score: 1, now: meta.now }, meta);
+    await this.aggregates.messageTopics.handle(messageId, { kind: 'assign', messageId, topicId, method: 'manual', score: 1, now: meta.now }, meta);
     const row = await this.queries.messageTopic(workspaceId, messageId, topicId);
     return { messageId, topicId, score: row.score, method: row.method, assignedBy: row.assigned_by, assignedAt: row.assigned_at };
   }
@@ -30,7 +30,7 @@ export class MessageTopicsHandler {
     await this.topic(workspaceId, topicId);
     const row = isUUID(messageId) ? await this.queries.messageTopic(workspaceId, messageId, topicId) : null;
     if (!row) throw new KnowledgeGraphError(Code.MessageTopicNotFound, 'This message is not in the topic', { topicId, messageId });
-    await this.aggregates.messageTopics(messageId, { kind: 'unassign', messageId, topicId, method: 'manual', now: meta.now }, meta);
+    await this.aggregates.messageTopics.handle(messageId, { kind: 'unassign', messageId, topicId, method: 'manual', now: meta.now }, meta);
   }
 
   async list(workspaceId: string, topicId: string, page: { cursor?: string; limit: number }) {

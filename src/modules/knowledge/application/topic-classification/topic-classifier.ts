@@ -220,7 +220,7 @@ export class TopicClassifier implements BeforeApplicationShutdown {
       const method = assigned.get(key);
       if (isTopicMatch(score, policy)) {
         if (method === 'manual') continue;
-        const done = await this.aggregates.messageTopics(p.messageId, { kind: 'assign', messageId: p.messageId, topicId: p.topicId, method: 'semantic', score, now: new Date() }, this.meta(p.workspaceId));
+        const done = await this.aggregates.messageTopics.handle(p.messageId, { kind: 'assign', messageId: p.messageId, topicId: p.topicId, method: 'semantic', score, now: new Date() }, this.meta(p.workspaceId));
         if (done.events > 0 && !method) counts.assigned++;
       } else if (method === 'semantic') {
         await this.unassign(p.workspaceId, p.messageId, p.topicId);
@@ -231,7 +231,7 @@ export class TopicClassifier implements BeforeApplicationShutdown {
   }
 
   private async unassign(workspaceId: string, messageId: string, topicId: string): Promise<void> {
-    await this.aggregates.messageTopics(messageId, { kind: 'unassign', messageId, topicId, method: 'semantic', now: new Date() }, this.meta(workspaceId));
+    await this.aggregates.messageTopics.handle(messageId, { kind: 'unassign', messageId, topicId, method: 'semantic', now: new Date() }, this.meta(workspaceId));
   }
 
   private async textsOf(messageIds: string[]): Promise<Map<string, string>> {

@@ -25,17 +25,17 @@ export class TopicsHandler {
     if (typeof input.color === 'string') normaliseColor(input.color);
     const topicId = newEntityId('topic', workspaceId, scopedIdempotencyKey(meta), input);
     const nameKey = name.toLowerCase();
-    const claimed = await this.aggregates.claimTopicName(workspaceId, nameKey, topicId, meta);
+    const claimed = await this.aggregates.topicNames.claim({ workspaceId, nameKey }, topicId, meta);
     try {
-      await this.aggregates.topic(
+      await this.aggregates.topic.handle(
         topicId,
         { kind: 'create', topicId, workspaceId, name, description: input.description, icon: input.icon, color: input.color, now: meta.now },
         meta,
-        input,
+        { fingerprint: input },
       );
     } catch (err) {
       // Only a claim this request took (a retry under the same Idempotency-Key finds it taken by the same topic).
-      if (claimed) await this.aggregates.releaseTopicName(workspaceId, nameKey, topicId, meta).catch(() => undefined);
+      if (claimed) await this.aggregates.topicNames.release({ workspaceId, nameKey }, topicId, meta).catch(() => undefined);
       throw err;
     }
     return topicResponse(await this.row(workspaceId, topicId));
@@ -49,14 +49,14 @@ export class TopicsHandler {
     const oldKey = current.name.toLowerCase();
     const newKey = input.name === undefined ? oldKey : topicName(input.name).toLowerCase();
     // A rename claims the new name first and frees the old one once the topic has it.
-    const claimed = newKey !== oldKey && (await this.aggregates.claimTopicName(workspaceId, newKey, topicId, meta));
+    const claimed = newKey !== oldKey && (await this.aggregates.topicNames.claim({ workspaceId, nameKey: newKey }, topicId, meta));
     try {
-      await this.aggregates.topic(topicId, { kind: 'update', workspaceId, changes: input, now: meta.now }, meta, input);
+      await this.aggregates.topic.handle(topicId, { kind: 'update', workspaceId, changes: input, now: meta.now }, meta, { fingerprint: input });
     } catch (err) {
-      if (claimed) await this.aggregates.releaseTopicName(workspaceId, newKey, topicId, meta).catch(() => undefined);
+      if (claimed) await this.aggregates.topicNames.release({ workspaceId, nameKey: newKey }, topicId, meta).catch(() => undefined);
       throw err;
     }
-    if (newKey !== oldKey) await this.aggregates.releaseTopicName(workspaceId, oldKey, topicId, meta);
+    if (newKey !== oldKey) await this.aggregates.topicNames.release({ workspaceId, nameKey: oldKey }, topicId, meta);
     return topicResponse(await this.row(workspaceId, topicId));
   }
 
@@ -64,13 +64,13 @@ export class TopicsHandler {
   async archive(workspaceId: string, topicId: string, meta: CommandMetadata): Promise<void> {
     const current = await this.row(workspaceId, topicId);
     this.checkIfMatch(current, meta);
-    const done = await this.aggregates.topic(topicId, { kind: 'archive', workspaceId, now: meta.now }, meta);
-    if (done.events > 0) await this.aggregates.releaseTopicName(workspaceId, current.name.toLowerCase(), topicId, meta);
+    const done = await this.aggregates.topic.handle(topicId, { kind: 'archive', workspaceId, now: meta.now }, meta);
+    if (done.events > 0) await this.aggregates.topicNames.release({ workspaceId, nameKey: current.name.toLowerCase() }, topicId, meta);
   }
 
   async approve(workspaceId: string, topicId: string, version: number, meta: CommandMetadata) {
     await this.row(workspaceId, topicId);
-    await this.aggregates.topic(topicId, { kind: 'approve', workspaceId, version, now: meta.now }, meta);
+    await this.aggregates.topic.handle(topicId, { kind: 'approve', workspaceId, version, now: meta.now }, meta);
     return { topic: topicResponse(await this.row(workspaceId, topicId)), version: versionResponse((await this.queries.topicVersion(workspaceId, topicId, version))!) };
   }
 
@@ -79,7 +79,7 @@ export class TopicsHandler {
     const atom = isUUID(atomId) ? await this.queries.atom(workspaceId, atomId) : null;
     if (!atom) throw new KnowledgeGraphError(Code.AtomNotFound, 'No such atom', { atomId });
     if (atom.archived_at) throw new KnowledgeGraphError(Code.AtomArchived, 'This atom is archived', { atomId });
-    await this.aggregates.topic(topicId, { kind: 'add-atom', workspaceId, atomId, position: input.position, note: input.note, now: meta.now }, meta, input);
+    await this.aggregates.topic.handle(topicId, { kind: 'add-atom', workspaceId, atomId, position: input.position, note: input.note, now: meta.now }, meta, { fingerprint: input });
     const m = await this.queries.membership(workspaceId, topicId, atomId);
     return { topicId, atomId, position: m.position, note: m.note, createdAt: m.created_at, updatedAt: m.updated_at, topicStreamVersion: (await this.row(workspaceId, topicId)).stream_version };
   }
@@ -87,7 +87,7 @@ export class TopicsHandler {
   async removeAtom(workspaceId: string, topicId: string, atomId: string, meta: CommandMetadata): Promise<void> {
     await this.row(workspaceId, topicId);
     if (!isUUID(atomId)) throw new KnowledgeGraphError(Code.MembershipNotFound, 'This atom is not in the topic', { topicId, atomId });
-    await this.aggregates.topic(topicId, { kind: 'remove-atom', workspaceId, atomId, now: meta.now }, meta);
+    await this.aggregates.topic.handle(topicId, { kind: 'remove-atom', workspaceId, atomId, now: meta.now }, meta);
   }
 
   async get(workspaceId: string, topicId: string) {

@@ -1,7 +1,7 @@
 import { ValidationFailedError } from '@libs/common/errors/application-error';
 import { assertNever, Decider } from '@libs/eventsourcing/decider';
-import { KnowledgeGraphError, KnowledgeGraphErrorCode as Code } from '../knowledge-graph/knowledge-graph.errors';
-import { sameValue } from '../knowledge-graph/version-diff';
+import { KnowledgeGraphError, KnowledgeGraphErrorCode as Code } from '@modules/knowledge/domain/knowledge-graph/knowledge-graph.errors';
+import { sameValue } from '@modules/knowledge/domain/knowledge-graph/version-diff';
 import { ATOM_FIELDS, ATOM_TYPES, AtomEvent, AtomField, AtomSnapshot, AtomType, LINK_TYPES, LinkType } from './atom.events';
 
 /**

@@ -1,4 +1,4 @@
-import { SearchHit } from '@modules/knowledge/domain/search/knowledge-search';
+import { SearchHit } from '@modules/knowledge/contracts/knowledge-search';
 import { keepRelevant, wordCoverage } from './relevance';
 
 const hit = (text: string, fulltext: number | null, similarity: number | null): SearchHit => ({

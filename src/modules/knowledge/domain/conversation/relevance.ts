@@ -1,5 +1,5 @@
 import { contentStems } from '@libs/ai/text/normalize';
-import { SearchHit } from '@modules/knowledge/domain/search/knowledge-search';
+import { SearchHit } from '@modules/knowledge/contracts/knowledge-search';
 
 /**
  * Hybrid search always returns its top hits, related or not: semantic neighbours exist for any

@@ -1,6 +1,6 @@
 import { ValidationFailedError } from '@libs/common/errors/application-error';
 import { DeciderSpecification } from '@libs/eventsourcing/testing/decider-specification';
-import { KnowledgeGraphError, KnowledgeGraphErrorCode as Code } from '../knowledge-graph/knowledge-graph.errors';
+import { KnowledgeGraphError, KnowledgeGraphErrorCode as Code } from '@modules/knowledge/domain/knowledge-graph/knowledge-graph.errors';
 import { topicDecider } from './topic.decider';
 import { TopicEvent } from './topic.events';
 

@@ -1,6 +1,6 @@
 import { ValidationFailedError } from '@libs/common/errors/application-error';
 import { assertNever, Decider } from '@libs/eventsourcing/decider';
-import { KnowledgeGraphError, KnowledgeGraphErrorCode as Code } from '../knowledge-graph/knowledge-graph.errors';
+import { KnowledgeGraphError, KnowledgeGraphErrorCode as Code } from '@modules/knowledge/domain/knowledge-graph/knowledge-graph.errors';
 import { autoColorFor, autoIconFor, normaliseColor } from './topic-color';
 import { TOPIC_FIELDS, TopicEvent, TopicField, TopicSnapshot } from './topic.events';
 

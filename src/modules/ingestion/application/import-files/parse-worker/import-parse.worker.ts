@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { ImportLimitError } from '@modules/ingestion/application/import-messages/import-limits';
 import { ImportRow, ParsedRow, sizeOf } from '@modules/ingestion/application/import-messages/import-runner';
-import { fileRows } from '../import-file-formats';
+import { fileRows } from '@modules/ingestion/application/import-files/import-file-formats';
 import { Credit, ParseFailure, ParseJob, WorkerMessage } from './protocol';
 
 /**

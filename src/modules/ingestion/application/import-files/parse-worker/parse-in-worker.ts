@@ -2,7 +2,7 @@ import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ImportLimitCode, ImportLimitError } from '@modules/ingestion/application/import-messages/import-limits';
 import type { ImportRow, ParsedRow } from '@modules/ingestion/application/import-messages/import-runner';
-import { ImportInterruptedError, ReadContext } from '../read-context';
+import { ImportInterruptedError, ReadContext } from '@modules/ingestion/application/import-files/read-context';
 import { ParseFailure, ParseJob, WorkerMessage } from './protocol';
 
 /** Chunks the worker may parse ahead of the writer: enough to keep it busy through a batch write, bounded in memory. */

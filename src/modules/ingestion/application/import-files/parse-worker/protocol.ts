@@ -1,7 +1,7 @@
-import type { ImportFileFormat } from '../import-file-formats';
+import type { ImportFileFormat } from '@modules/ingestion/application/import-files/import-file-formats';
 import type { ImportLimits } from '@modules/ingestion/application/import-messages/import-limits';
 import type { ParsedRow, ImportRow } from '@modules/ingestion/application/import-messages/import-runner';
-import type { ReadContext } from '../read-context';
+import type { ReadContext } from '@modules/ingestion/application/import-files/read-context';
 
 /** What the parsing worker is started with. */
 export interface ParseJob {

@@ -1,6 +1,7 @@
 /**
- * Search over a workspace's message chunks: the port the search endpoint and Ask use
- * (implementation: application/search, on PostgreSQL full-text + pgvector HNSW).
+ * Search over a workspace's messages: what other modules (analysis, crm), the search endpoint
+ * and Ask use. `KnowledgeSearch` is also the DI token: inject it, never knowledge's own classes
+ * (the implementation, on PostgreSQL full-text + pgvector HNSW, is application/search).
  */
 export type SearchMode = 'hybrid' | 'semantic' | 'fulltext';
 export const SEARCH_MODES: readonly SearchMode[] = ['hybrid', 'semantic', 'fulltext'];
@@ -56,6 +57,35 @@ export interface SearchHit {
   message: MessageCitation;
 }
 
+/** What to find neighbours of: a text (embedded as a search query is) or a message of the workspace. */
+export type SimilarTo = { text: string } | { messageId: string };
+
+export interface SimilarRequest {
+  workspaceId: string;
+  of: SimilarTo;
+  /** At most this many messages. */
+  limit: number;
+  filters?: SearchFilters;
+}
+
+/** A neighbouring message: its chunk nearest to the text or message, and how near. */
+export interface SimilarHit {
+  messageId: string;
+  chunkId: string;
+  chunkIndex: number;
+  text: string;
+  /** Cosine similarity of the embeddings (1 = same direction); hits are ordered by it, best first. */
+  score: number;
+  message: MessageCitation;
+}
+
 export abstract class KnowledgeSearch {
+  /** Full-text, semantic or hybrid search over the workspace's message chunks, each hit citing its message. */
   abstract search(request: SearchRequest): Promise<SearchHit[]>;
+
+  /**
+   * Nearest messages by embedding (one hit per message, at its nearest chunk). A message's
+   * neighbours leave the message itself out; a message with no embedded chunk has none.
+   */
+  abstract similar(request: SimilarRequest): Promise<SimilarHit[]>;
 }
