@@ -80,22 +80,20 @@ export class EventSourcedCommandHandler {
       const result = options.result({ state: after, events, version: version + events.length });
       if (events.length === 0) return { result, version, events: 0, duplicate: false };
       const inlineProjections = this.inlineFor(events);
+      const toAppend = events.map((e) => ({ type: e.type, data: e.data }));
+      const appendOptions = (client: Queryable | undefined): AppendOptions => ({
+        streamType: options.streamType,
+        expectedVersion: version === 0 ? NO_STREAM : version,
+        workspaceId: options.metadata.workspaceId,
+        actorId: options.metadata.actorId,
+        correlationId: options.metadata.correlationId,
+        causationId: options.metadata.commandId,
+        client,
+        idempotency: idempotencyOf(options.metadata, requestHash, { result, version: version + events.length }),
+      });
       const appended = inlineProjections.length && !options.client
-        ? await this.appendWithInline(inlineProjections, options.streamId, version, events, options, result, requestHash)
-        : await this.store.append(
-        options.streamId,
-        events.map((e) => ({ type: e.type, data: e.data })),
-        {
-          streamType: options.streamType,
-          expectedVersion: version === 0 ? NO_STREAM : version,
-          workspaceId: options.metadata.workspaceId,
-          actorId: options.metadata.actorId,
-          correlationId: options.metadata.correlationId,
-          causationId: options.metadata.commandId,
-          client: options.client,
-          idempotency: idempotencyOf(options.metadata, requestHash, { result, version: version + events.length }),
-        },
-      );
+        ? await this.appendWithInline(inlineProjections, options.streamId, version, toAppend, appendOptions)
+        : await this.store.append(options.streamId, toAppend, appendOptions(options.client));
       if (appended.duplicate) {
         if (appended.requestHash && requestHash && appended.requestHash !== requestHash) {
           throw new IdempotencyKeyReusedError('This Idempotency-Key was already used for a different request', {
@@ -120,30 +118,15 @@ export class EventSourcedCommandHandler {
   }
 
   /** Append + inline projections in ONE transaction: the module's own reads see the write at once. */
-  private async appendWithInline<S, E extends DomainEvent, R>(
+  private async appendWithInline(
     projections: RowProjection<any>[],
     streamId: string,
     version: number,
-    events: E[],
-    options: HandleCommandOptions<S, E, R>,
-    result: R,
-    requestHash: string | undefined,
+    events: { type: string; data: unknown }[],
+    appendOptions: (client: Queryable) => AppendOptions,
   ) {
     const appended = await inTransaction(this.inline!.pool, async (tx) => {
-      const out = await this.store.append(
-        streamId,
-        events.map((e) => ({ type: e.type, data: e.data })),
-        {
-          streamType: options.streamType,
-          expectedVersion: version === 0 ? NO_STREAM : version,
-          workspaceId: options.metadata.workspaceId,
-          actorId: options.metadata.actorId,
-          correlationId: options.metadata.correlationId,
-          causationId: options.metadata.commandId,
-          client: tx,
-          idempotency: idempotencyOf(options.metadata, requestHash, { result, version: version + events.length }),
-        },
-      );
+      const out = await this.store.append(streamId, events, appendOptions(tx));
       if (!out.duplicate) {
         const recorded = await this.store.readStream(streamId, { fromVersion: version + 1 }, tx);
         for (const p of projections) await applyRowProjection(p, recorded.events, tx);

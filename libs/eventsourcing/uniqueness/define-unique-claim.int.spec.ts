@@ -1,9 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import { ApplicationError } from '@libs/common/errors/application-error';
-import { PostgresEventStore } from '@libs/event-store/postgres-event-store';
 import { CommandMetadata } from '@libs/eventsourcing/command-metadata';
-import { EventSourcedCommandHandler } from '@libs/eventsourcing/event-sourced-command.handler';
-import { createTestDatabase, TestDatabase } from '@test/support/test-database';
+import { testMetadata, useEventStoreTestbed } from '@test/support/event-store-testbed';
 import { defineUniqueClaim } from './define-unique-claim';
 
 class HandleTaken extends ApplicationError {
@@ -17,28 +15,12 @@ const accounts = defineUniqueClaim('test-account', {
 });
 
 describe('defineUniqueClaim', () => {
-  let db: TestDatabase;
-  let store: PostgresEventStore;
-  let handler: EventSourcedCommandHandler;
+  const bed = useEventStoreTestbed(8);
 
-  beforeAll(async () => {
-    db = await createTestDatabase(8);
-    store = new PostgresEventStore(db.pool, { namedStatements: db.backend === 'pg' });
-    handler = new EventSourcedCommandHandler(store);
-  });
-  afterAll(async () => db?.close());
-
-  const meta = (overrides: Partial<CommandMetadata> = {}): CommandMetadata => ({
-    commandId: uuidv7(),
-    workspaceId: null,
-    actorId: 'user-7',
-    correlationId: 'req-7',
-    now: new Date('2026-11-25T12:00:00Z'),
-    ...overrides,
-  });
+  const meta = (overrides: Partial<CommandMetadata> = {}) => testMetadata({ workspaceId: null, ...overrides });
 
   it("claims a value once: the owner again is a no-op, another owner gets the scope's error", async () => {
-    const claims = handles.bind(handler);
+    const claims = handles.bind(bed.handler);
     const value = `ada-${uuidv7()}`;
     await expect(claims.claim(value, 'owner-1', meta())).resolves.toBe(true);
     await expect(claims.claim(value, 'owner-1', meta())).resolves.toBe(false);
@@ -48,14 +30,14 @@ describe('defineUniqueClaim', () => {
   });
 
   it('frees a value only for its owner, and anyone may claim it again', async () => {
-    const claims = handles.bind(handler);
+    const claims = handles.bind(bed.handler);
     const value = `bob-${uuidv7()}`;
     await claims.claim(value, 'owner-1', meta());
     await expect(claims.release(value, 'owner-2', meta())).resolves.toBe(false);
     await expect(claims.claim(value, 'owner-2', meta())).rejects.toBeInstanceOf(HandleTaken);
     await expect(claims.release(value, 'owner-1', meta())).resolves.toBe(true);
     await expect(claims.claim(value, 'owner-2', meta())).resolves.toBe(true);
-    const events = (await store.readStream(handles.streamId(value))).events;
+    const events = (await bed.store.readStream(handles.streamId(value))).events;
     expect(events.map((e) => [e.type, e.streamType])).toEqual([
       ['uniqueness.value-claimed', 'unique-claim'],
       ['uniqueness.value-released', 'unique-claim'],
@@ -64,7 +46,7 @@ describe('defineUniqueClaim', () => {
   });
 
   it('lets exactly one of many concurrent claims win', async () => {
-    const claims = handles.bind(handler);
+    const claims = handles.bind(bed.handler);
     const value = `race-${uuidv7()}`;
     const outcomes = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => claims.claim(value, `owner-${i}`, meta())));
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
@@ -72,7 +54,7 @@ describe('defineUniqueClaim', () => {
   });
 
   it('keys a structured value, and its stream id names a hash, never the value', async () => {
-    const claims = accounts.bind(handler);
+    const claims = accounts.bind(bed.handler);
     const externalId = `T-${uuidv7()}`;
     await claims.claim({ kind: 'slack', externalId }, 'source-1', meta());
     await expect(claims.claim({ kind: 'slack', externalId }, 'source-2', meta())).rejects.toThrow('This slack account is taken');
@@ -83,7 +65,7 @@ describe('defineUniqueClaim', () => {
   });
 
   it("never honours the request's If-Match or Idempotency-Key", async () => {
-    const claims = handles.bind(handler);
+    const claims = handles.bind(bed.handler);
     const value = `cy-${uuidv7()}`;
     await expect(claims.claim(value, 'owner-1', meta({ expectedVersion: 5, idempotencyKey: 'k-1' }))).resolves.toBe(true);
     // A stored answer under the key would have made this a duplicate instead of a refusal.
