@@ -14,6 +14,7 @@ module.exports = {
     '^@config/(.*)$': '<rootDir>/src/config/$1',
     '^@migrations/(.*)$': '<rootDir>/migrations/$1',
     '^@test/(.*)$': '<rootDir>/test/$1',
+    '^@bench/(.*)$': '<rootDir>/bench/$1',
   },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',

@@ -7,12 +7,10 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { createApp } from '@app/bootstrap';
 import { loadAppConfig } from '@app/config/app-config';
 import { DatabaseBackendKind } from '@libs/database/database-backend';
-import { PostgresEventStore } from '@libs/event-store/postgres-event-store';
 import { mboxRows } from '@modules/ingestion/application/import-files/email.reader';
 import { readContext } from '@modules/ingestion/application/import-files/read-context';
-import { IngestionAggregates } from '@modules/ingestion/infrastructure/ingestion-aggregates';
-import { MessageWriter } from '@modules/ingestion/infrastructure/message-writer';
 import { api } from './bench-http';
+import { probeImport } from './import-probes';
 import { answerParent, Bench, BenchOptions, emit, log, openBackend, positiveInt, round, runCaseInChild, selectedBackends } from './harness';
 import { MailCorpusStats, writeMailCorpus } from './mail-corpus';
 
@@ -84,50 +82,6 @@ function gcTimer(): { stop(): number } {
       return ms / 1000;
     },
   };
-}
-
-/**
- * Wall time of calls that may overlap (the runner writes a batch while it reads the next one):
- * `busy` counts the time at least one call of the clocks sharing `union` is running, `calls`
- * the sum of the calls' own durations (larger than `busy` when they overlap).
- */
-class BusyClock {
-  callSeconds = 0;
-  calls = 0;
-  private running = 0;
-  private since = 0;
-  busySeconds = 0;
-
-  constructor(private readonly union?: BusyClock) {}
-
-  enter(): number {
-    if (this.running++ === 0) this.since = performance.now();
-    this.union?.enter();
-    return performance.now();
-  }
-
-  leave(t0: number): void {
-    const now = performance.now();
-    this.callSeconds += (now - t0) / 1000;
-    this.calls++;
-    if (--this.running === 0) this.busySeconds += (now - this.since) / 1000;
-    this.union?.leave(t0);
-  }
-}
-
-/** Wraps an async method of a live instance so its calls run on `clock`. */
-function timeMethod<T extends object>(target: T, method: keyof T & string, clock: BusyClock, onCall?: (args: unknown[]) => void): BusyClock {
-  const original = target[method] as unknown as (...args: unknown[]) => Promise<unknown>;
-  (target as Record<string, unknown>)[method] = async function (this: unknown, ...args: unknown[]) {
-    const t0 = clock.enter();
-    try {
-      return await original.apply(this, args);
-    } finally {
-      clock.leave(t0);
-      onCall?.(args);
-    }
-  };
-  return clock;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -226,15 +180,7 @@ async function importCase(spec: Extract<CaseSpec, { mode: 'import' }>): Promise<
 
     // The split: wall time with a write or a job event in flight is the writing side's; the rest
     // of the import's time the runner waits for rows (parsed in this thread or in a worker).
-    const writer = app.get(MessageWriter, { strict: false });
-    const databaseSide = new BusyClock();
-    const write = timeMethod(writer, 'ingest', new BusyClock(databaseSide));
-    // The writer's own store (a module may hold another instance).
-    const append = timeMethod((writer as unknown as { store: PostgresEventStore }).store, 'appendNewStreams', new BusyClock());
-    let completedAt = 0;
-    const jobEvents = timeMethod(app.get(IngestionAggregates, { strict: false }), 'job', new BusyClock(databaseSide), (args) => {
-      if ((args[1] as { kind?: string }).kind === 'complete') completedAt = performance.now();
-    });
+    const { databaseSide, write, append, jobEvents, completedAt } = probeImport(app);
 
     const rss = rssSampler();
     const cpu0 = process.cpuUsage();
@@ -257,7 +203,7 @@ async function importCase(spec: Extract<CaseSpec, { mode: 'import' }>): Promise<
       if (job.status === 'completed' || job.status === 'failed') break;
       await new Promise((resolve) => setTimeout(resolve, spec.pollMs));
     }
-    const end = completedAt || performance.now();
+    const end = completedAt() || performance.now();
     const gcSeconds = gc.stop();
     const cpu = process.cpuUsage(cpu0);
     const peak = rss.stop();
