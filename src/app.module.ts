@@ -15,6 +15,7 @@ import { EventStoreModule } from '@libs/event-store/event-store.module';
 import { EventSourcingModule } from '@libs/eventsourcing/eventsourcing.module';
 import { JobsModule } from '@libs/jobs/jobs.module';
 import { allMigrations } from '@migrations/index';
+import { AdminModule } from '@modules/admin/admin.module';
 import { AuditModule } from '@modules/audit/audit.module';
 import { IdentityModule, MembershipWorkspaceAccessPolicy } from '@modules/identity/identity.module';
 import { IngestionModule } from '@modules/ingestion/ingestion.module';
@@ -70,6 +71,7 @@ export class AppModule {
         IngestionModule,
         KnowledgeModule,
         AuditModule,
+        AdminModule,
         ...extraModules,
       ],
       controllers: [HealthController],

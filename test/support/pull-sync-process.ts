@@ -18,7 +18,7 @@ import { EventSourcedCommandHandler } from '@libs/eventsourcing/event-sourced-co
 import { ProjectionRegistry } from '@libs/eventsourcing/projections/projection.registry';
 import { SnapshotStore } from '@libs/eventsourcing/snapshot-store';
 import { PullSource } from '@modules/ingestion/application/pull-sync/sync-runner';
-import { createSyncRunners } from '@modules/ingestion/application/pull-sync/sync-runners';
+import { createSyncRunners } from '@modules/ingestion/application/pull-sync/sync-runner.registry';
 import { sourceContactPersonalData } from '@modules/ingestion/domain/conversation.events';
 import { messagePersonalData } from '@modules/ingestion/domain/message/message.events';
 import { ConversationWriter } from '@modules/ingestion/infrastructure/conversation-writer';

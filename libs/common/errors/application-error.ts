@@ -35,6 +35,10 @@ export class NotFoundError extends ApplicationError {
   readonly code = PlatformErrorCode.NotFound;
 }
 
+export class UnsupportedMediaTypeError extends ApplicationError {
+  readonly code = PlatformErrorCode.UnsupportedMediaType;
+}
+
 export class ValidationFailedError extends ApplicationError {
   readonly code = PlatformErrorCode.ValidationFailed;
 

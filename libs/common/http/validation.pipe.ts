@@ -1,11 +1,12 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
 import { ValidationFailedError } from '@libs/common/errors/application-error';
 
-function flatten(errors: ValidationError[], parent = ''): { field: string; message: string }[] {
+/** class-validator's nested errors as VALIDATION_FAILED's flat field errors (`parent.child` paths). */
+export function validationFieldErrors(errors: ValidationError[], parent = ''): { field: string; message: string }[] {
   return errors.flatMap((e) => {
     const field = parent ? `${parent}.${e.property}` : e.property;
     const own = Object.values(e.constraints ?? {}).map((message) => ({ field, message }));
-    return [...own, ...flatten(e.children ?? [], field)];
+    return [...own, ...validationFieldErrors(e.children ?? [], field)];
   });
 }
 
@@ -16,6 +17,6 @@ export function createValidationPipe(): ValidationPipe {
     forbidNonWhitelisted: true,
     transform: true,
     stopAtFirstError: false,
-    exceptionFactory: (errors) => new ValidationFailedError('The request is not valid', flatten(errors)),
+    exceptionFactory: (errors) => new ValidationFailedError('The request is not valid', validationFieldErrors(errors)),
   });
 }

@@ -11,11 +11,6 @@ import { GetWorkspaceStreamHistoryHttpController } from './application/get-strea
 import { ListEventsHandler } from './application/list-events/list-events.handler';
 import { ListEventsHttpController } from './application/list-events/list-events.http.controller';
 import { ListWorkspaceEventsHttpController } from './application/list-events/list-workspace-events.http.controller';
-import { PartitionsAdminController } from './application/partitions-admin/partitions-admin.http.controller';
-import { ProjectionsAdminController } from './application/projections-admin/projections-admin.http.controller';
-import { SagasAdminController } from './application/sagas-admin/sagas-admin.http.controller';
-import { ScheduledJobsAdminController } from './application/scheduled-jobs-admin/scheduled-jobs-admin.http.controller';
-import { SubjectsAdminController } from './application/subjects-admin/subjects-admin.http.controller';
 import { AuditProjectionsModule } from './audit-projections.module';
 import { AuditEventsQueries } from './infrastructure/audit-events.queries';
 
@@ -23,8 +18,9 @@ import { AuditEventsQueries } from './infrastructure/audit-events.queries';
  * The superuser's view of the event log: filtered keyset pages, NDJSON export, a stream's
  * history and a request's causation tree. Reads the `events` table directly (the log IS the
  * audit trail); PG_POOL and the EventTypeRegistry come from the global database and event
- * store modules, the QueryBus from the global EventSourcingModule. Also the operators' admin
- * API: projections (status, lag, rebuilds, parked events) and event partitions.
+ * store modules, the QueryBus from the global EventSourcingModule. The workspace audit (the
+ * same reads, scoped to one workspace) is here too; the operators' platform admin API is the
+ * admin module's.
  */
 @Module({
   imports: [AuditProjectionsModule],
@@ -37,11 +33,6 @@ import { AuditEventsQueries } from './infrastructure/audit-events.queries';
     ExportWorkspaceEventsHttpController,
     GetWorkspaceStreamHistoryHttpController,
     GetWorkspaceCorrelationHttpController,
-    ProjectionsAdminController,
-    SagasAdminController,
-    PartitionsAdminController,
-    ScheduledJobsAdminController,
-    SubjectsAdminController,
   ],
   providers: [AuditEventsQueries, ListEventsHandler, ExportEventsHandler, GetStreamHistoryHandler, GetCorrelationHandler],
 })

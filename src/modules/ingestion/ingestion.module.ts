@@ -15,6 +15,7 @@ import { ImportMessagesHttpController } from './application/import-messages/impo
 import { ImportRunner } from './application/import-messages/import-runner';
 import { ImportSlots } from './application/import-messages/import-slots';
 import { ListMessagesHttpController } from './application/list-messages/list-messages.http.controller';
+import { pullSyncErrorStatuses } from './application/pull-sync/pull-sync.errors.http';
 import { PullSyncHttpController } from './application/pull-sync/pull-sync.http.controller';
 import { PullSyncSchedule } from './application/pull-sync/pull-sync.schedule';
 import { PullSyncService } from './application/pull-sync/pull-sync.service';
@@ -46,6 +47,7 @@ import { MessagesProjection } from './projections/messages.projection';
 import { SourcesProjection } from './projections/sources.projection';
 
 registerErrorStatuses(ingestionErrorStatuses);
+registerErrorStatuses(pullSyncErrorStatuses);
 
 /** Read models, personal-data declarations and the erasure hook: shared by the app and the CLI. */
 @Injectable()

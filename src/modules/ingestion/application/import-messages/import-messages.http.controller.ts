@@ -7,7 +7,8 @@ import type { AppConfig } from '@config/app-config';
 import { APP_CONFIG } from '@config/config.module';
 import { RequireWorkspaceRole } from '@libs/common/auth/workspace-member.guard';
 import { WorkspaceScoped } from '@libs/common/auth/workspace-scoped.decorator';
-import { ApplicationError, PlatformErrorCode, ValidationFailedError } from '@libs/common/errors/application-error';
+import { UnsupportedMediaTypeError, ValidationFailedError } from '@libs/common/errors/application-error';
+import { validationFieldErrors } from '@libs/common/http/validation.pipe';
 import { CommandMetadata } from '@libs/eventsourcing/command-metadata';
 import { CommandMeta } from '@libs/eventsourcing/http/command-metadata.decorator';
 import { SourceKind } from '@modules/ingestion/contracts/ingestion.integration-events';
@@ -18,16 +19,6 @@ import { humanBytes, ImportLimitError, ImportLimits, importLimitsOf } from './im
 import { ImportRunner } from './import-runner';
 import { ImportSlots, retryAfterOf } from './import-slots';
 import { ImportMessagesJsonDto, ImportMessagesQueryDto } from './import-messages.request.dto';
-
-class UnsupportedMediaType extends ApplicationError {
-  readonly code = PlatformErrorCode.UnsupportedMediaType;
-}
-
-const flatten = (errs: { property: string; constraints?: Record<string, string>; children?: any[] }[], parent = ''): { field: string; message: string }[] =>
-  errs.flatMap((e) => {
-    const field = parent ? `${parent}.${e.property}` : e.property;
-    return [...Object.values(e.constraints ?? {}).map((message) => ({ field, message })), ...flatten(e.children ?? [], field)];
-  });
 
 /**
  * POST /messages/import: JSON (API.md shape), NDJSON (streamed line by line) or CSV (header
@@ -71,13 +62,13 @@ export class ImportMessagesHttpController {
     if (type === 'application/json') {
       const dto = plainToInstance(ImportMessagesJsonDto, body ?? {});
       const errors = await validate(dto, { whitelist: true, forbidNonWhitelisted: true });
-      if (errors.length) throw new ValidationFailedError('The import is not valid', flatten(errors));
+      if (errors.length) throw new ValidationFailedError('The import is not valid', validationFieldErrors(errors));
       const source = await this.sources.findOrCreate(ws, dto.source.kind, dto.source.name, meta);
       if (!source.is_active) throw new IngestionError(IngestionErrorCode.SourceInactive, 'The source is deactivated');
       return this.runner.run({ id: source.id, kind: source.kind as SourceKind, workspaceId: ws }, jsonRows(dto.messages), { format: 'json' }, meta);
     }
     if (type !== 'application/x-ndjson' && type !== 'text/csv') {
-      throw new UnsupportedMediaType('Send application/json, application/x-ndjson or text/csv', { contentType: type || null });
+      throw new UnsupportedMediaTypeError('Send application/json, application/x-ndjson or text/csv', { contentType: type || null });
     }
     try {
       return await this.streamed(ws, type, req, q, meta);

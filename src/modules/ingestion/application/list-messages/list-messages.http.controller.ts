@@ -1,20 +1,10 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, isUUID } from 'class-validator';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { isUUID } from 'class-validator';
 import { WorkspaceScoped } from '@libs/common/auth/workspace-scoped.decorator';
 import { NotFoundError } from '@libs/common/errors/application-error';
-import { IsIsoDate } from '@libs/common/http/iso-date';
 import { IngestionQueries } from '@modules/ingestion/infrastructure/ingestion.queries';
-
-export class ListMessagesQueryDto {
-  @ApiPropertyOptional({ description: 'Full-text query (web search syntax: words, "phrases", -not, or)' }) @IsOptional() @IsString() @MaxLength(500) q?: string;
-  @ApiPropertyOptional({ description: 'A source id' }) @IsOptional() @IsUUID() source?: string;
-  @ApiPropertyOptional({ description: 'sent_at >= from (ISO 8601)' }) @IsOptional() @IsIsoDate() from?: string;
-  @ApiPropertyOptional({ description: 'sent_at < to (ISO 8601)' }) @IsOptional() @IsIsoDate() to?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) cursor?: string;
-  @ApiPropertyOptional({ default: 50, maximum: 500 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
-}
+import { ListMessagesQueryDto } from './list-messages.request.dto';
 
 @ApiTags('ingestion')
 @WorkspaceScoped()

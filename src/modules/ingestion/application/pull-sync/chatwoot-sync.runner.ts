@@ -1,6 +1,6 @@
 import { ChatwootClient, ChatwootContact, ChatwootConversation } from '@modules/ingestion/infrastructure/connectors/chatwoot.client';
 import type { ContactInput, ConversationInput } from '@modules/ingestion/infrastructure/conversation-writer';
-import { chatwootContact, chatwootConversation, chatwootMessage } from './chatwoot.mapping';
+import { chatwootContact, chatwootConversation, chatwootMessage } from './chatwoot-api.mapper';
 import { PageCommit, PullContext, SyncRunner } from './sync-runner';
 
 /** A walk of a newest-first list, kept in its stream's watermark while it runs. */

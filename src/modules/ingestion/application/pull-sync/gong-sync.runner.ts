@@ -1,7 +1,6 @@
 import { GongCallTranscript, GongClient } from '@modules/ingestion/infrastructure/connectors/gong.client';
 import { mapGong } from '@modules/ingestion/application/webhooks/gong.mapper';
-import { fromAction, Mapped } from './chatwoot.mapping';
-import { PullContext, SyncRunner, SyncRunnerDeps } from './sync-runner';
+import { fromAction, Mapped, PullContext, SyncRunner, SyncRunnerDeps } from './sync-runner';
 
 /** A window of call start times being listed, kept in the `calls` watermark while it runs. */
 interface CallWindow {

@@ -2,18 +2,9 @@ import { Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiConflictResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireWorkspaceRole } from '@libs/common/auth/workspace-member.guard';
 import { WorkspaceScoped } from '@libs/common/auth/workspace-scoped.decorator';
-import { registerErrorStatuses } from '@libs/common/http/error-status.registry';
 import { CommandMetadata } from '@libs/eventsourcing/command-metadata';
 import { CommandMeta } from '@libs/eventsourcing/http/command-metadata.decorator';
-import { PullSyncErrorCode } from './pull-sync.errors';
 import { PullSyncService } from './pull-sync.service';
-
-/** Every pull sync refusal's HTTP status (exhaustive). */
-export const pullSyncErrorStatuses: Record<PullSyncErrorCode, number> = {
-  [PullSyncErrorCode.AlreadyRunning]: 409,
-  [PullSyncErrorCode.NotSupported]: 422,
-};
-registerErrorStatuses(pullSyncErrorStatuses);
 
 @ApiTags('ingestion')
 @WorkspaceScoped('admin')

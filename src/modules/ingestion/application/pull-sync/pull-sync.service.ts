@@ -14,7 +14,7 @@ import type { SourceRow } from '@modules/ingestion/projections/sources.projectio
 import { SourcesHandler } from '@modules/ingestion/application/sources/sources.handler';
 import { PullSyncError, PullSyncErrorCode } from './pull-sync.errors';
 import { PULL_SOURCE_KINDS, PullSource, PullSourceKind, SyncRunner, SyncSummary } from './sync-runner';
-import { createSyncRunners } from './sync-runners';
+import { createSyncRunners } from './sync-runner.registry';
 
 export const PULL_SYNC_LEASE_TTL_MS = 60_000;
 const SHUTDOWN_WAIT_MS = 10_000;

@@ -4,17 +4,25 @@ import { v7 as uuidv7 } from 'uuid';
 import { CommandMetadata } from '@libs/eventsourcing/command-metadata';
 import { RejectedRow } from '@modules/ingestion/domain/import-job/import-job.decider';
 import { IngestionError, IngestionErrorCode } from '@modules/ingestion/domain/ingestion.errors';
-import { IncomingMessage } from '@modules/ingestion/domain/message/incoming-message';
+import { FieldError, IncomingMessage } from '@modules/ingestion/domain/message/incoming-message';
 import type { ProviderHttpOptions } from '@modules/ingestion/infrastructure/connectors/provider-http';
 import type { ContactInput, ConversationInput, ConversationWriter } from '@modules/ingestion/infrastructure/conversation-writer';
 import { IngestionAggregates } from '@modules/ingestion/infrastructure/ingestion-aggregates';
 import { MessageWriter, SourceRef, WriteContext } from '@modules/ingestion/infrastructure/message-writer';
 import { Credentials, SourceCredentials } from '@modules/ingestion/infrastructure/source-credentials';
-import type { Mapped } from './chatwoot.mapping';
+import type { WebhookAction } from '@modules/ingestion/application/webhooks/webhook-actions';
 import { SyncWatermarks, Watermark, WatermarkUpdate } from './sync-watermarks';
 
 export type PullSourceKind = 'chatwoot' | 'gong';
 export const PULL_SOURCE_KINDS: readonly PullSourceKind[] = ['chatwoot', 'gong'];
+
+/** A fetched row as a runner hands it to the job: a message to store, skipped with a reason, or rejected with field errors. */
+export type Mapped = { kind: 'message'; message: IncomingMessage } | { kind: 'skipped'; reason: string } | { kind: 'rejected'; errors: FieldError[] };
+
+/** A webhook mapper's answer as a sync row: what is not a message is skipped (with the mapper's reason). */
+export function fromAction(a: WebhookAction): Mapped {
+  return a.kind === 'message' ? { kind: 'message', message: a.message } : { kind: 'skipped', reason: a.kind === 'ignored' ? a.reason : a.kind };
+}
 
 /** What a runner needs of a source (a row of ingestion_sources_view). */
 export interface PullSource {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { isUUID } from 'class-validator';
-import { ApplicationError, PlatformErrorCode, ValidationFailedError } from '@libs/common/errors/application-error';
+import { UnsupportedMediaTypeError, ValidationFailedError } from '@libs/common/errors/application-error';
 import { SourceKind } from '@modules/ingestion/contracts/ingestion.integration-events';
 import { IngestionError, IngestionErrorCode } from '@modules/ingestion/domain/ingestion.errors';
 import { IncomingMessage } from '@modules/ingestion/domain/message/incoming-message';
@@ -50,10 +50,6 @@ export type WebhookAnswer =
       reasons: string[];
     };
 
-class UnsupportedMediaType extends ApplicationError {
-  readonly code = PlatformErrorCode.UnsupportedMediaType;
-}
-
 const MAX_REASONS = 20;
 
 /**
@@ -78,7 +74,7 @@ export class WebhookIntake {
     }
     const row = isUUID(sourceId) ? await this.queries.sourceById(sourceId) : null;
     if (!row || !row.is_active || row.kind !== kind) throw new IngestionError(IngestionErrorCode.SourceNotFound, `No active ${kind} source with this id`);
-    if (!req.rawBody) throw new UnsupportedMediaType('Webhooks take application/json bodies');
+    if (!req.rawBody) throw new UnsupportedMediaTypeError('Webhooks take application/json bodies');
     const source: SourceRef = { id: row.id, kind: row.kind as SourceKind, workspaceId: row.workspace_id };
     const creds = this.credentials.open(row.id, row.credentials_ciphertext) ?? {};
     const signed: SignedRequest = { headers: req.headers, rawBody: req.rawBody };

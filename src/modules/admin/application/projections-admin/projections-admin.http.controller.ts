@@ -1,31 +1,11 @@
 import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { AdminGuard } from '@libs/common/auth/admin.guard';
 import { ProjectionAdmin } from '@libs/eventsourcing/projections/projection-admin';
 import { ProjectionRebuilder } from '@libs/eventsourcing/projections/projection-rebuilder';
 import { ParkedEventAdmin } from '@libs/eventsourcing/subscriptions/parked-event-admin';
 import { ParkedEvents } from '@libs/eventsourcing/subscriptions/parked-events';
-
-class ParkedEventsQueryDto {
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  subscription?: string;
-
-  @IsOptional()
-  @IsIn(['parked', 'retried', 'skipped'])
-  status?: 'parked' | 'retried' | 'skipped';
-}
-
-class RebuildsQueryDto {
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  projection?: string;
-}
-
-class EmptyBodyDto {}
+import { EmptyBodyDto, ParkedEventsQueryDto, RebuildsQueryDto } from './projections-admin.request.dto';
 
 /** Projections, rebuilds and parked events for operators (superuser only). */
 @ApiTags('admin')

@@ -1,17 +1,9 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { AdminGuard } from '@libs/common/auth/admin.guard';
 import { EventPartitions } from '@libs/event-store/event-partitions';
 import { EVENT_STORE_OPTIONS, EventStoreModuleOptions } from '@libs/event-store/event-store.module';
-
-class EnsurePartitionsDto {
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(120)
-  monthsAhead?: number;
-}
+import { EnsurePartitionsDto } from './partitions-admin.request.dto';
 
 /** The monthly partitions of the event log (superuser only). */
 @ApiTags('admin')

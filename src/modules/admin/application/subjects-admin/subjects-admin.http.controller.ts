@@ -3,7 +3,8 @@ import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTag
 import { AdminGuard } from '@libs/common/auth/admin.guard';
 import { requestContext } from '@libs/common/request-context/request-context';
 import { DataSubjects } from '@libs/event-store/data-subjects';
-import { SubjectErasureResponseDto, SubjectParamsDto } from './subjects-admin.request.dto';
+import { SubjectParamsDto } from './subjects-admin.request.dto';
+import { SubjectErasureResponseDto } from './subjects-admin.response.dto';
 
 /** The actor when the request context names none: the ADMIN_TOKEN operator (as principal.ts's actorIdOf calls it). */
 const OPERATOR_ACTOR = 'operator';

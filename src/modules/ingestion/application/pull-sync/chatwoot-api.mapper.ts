@@ -1,16 +1,8 @@
-import { FieldError, IncomingMessage } from '@modules/ingestion/domain/message/incoming-message';
 import type { ChatwootContact, ChatwootConversation, ChatwootMessage } from '@modules/ingestion/infrastructure/connectors/chatwoot.client';
 import type { ContactInput, ConversationInput } from '@modules/ingestion/infrastructure/conversation-writer';
 import { chatwootTime, mapChatwoot, messageTypeName } from '@modules/ingestion/application/webhooks/chatwoot.mapper';
-import { isObject, messageOf, str, validEmail, WebhookAction } from '@modules/ingestion/application/webhooks/webhook-actions';
-
-/** A fetched row as a runner hands it to the job: a message to store, skipped with a reason, or rejected with field errors. */
-export type Mapped = { kind: 'message'; message: IncomingMessage } | { kind: 'skipped'; reason: string } | { kind: 'rejected'; errors: FieldError[] };
-
-/** A webhook mapper's answer as a sync row: what is not a message is skipped (with the mapper's reason). */
-export function fromAction(a: WebhookAction): Mapped {
-  return a.kind === 'message' ? { kind: 'message', message: a.message } : { kind: 'skipped', reason: a.kind === 'ignored' ? a.reason : a.kind };
-}
+import { isObject, messageOf, str, validEmail } from '@modules/ingestion/application/webhooks/webhook-actions';
+import { fromAction, Mapped } from './sync-runner';
 
 /** REST spells the sender's type `Contact` / `User` / `AgentBot`; the sender object (and webhooks) `contact` / `user` / `agent_bot`. */
 const senderTypeOf = (m: ChatwootMessage): string | null =>
@@ -18,7 +10,7 @@ const senderTypeOf = (m: ChatwootMessage): string | null =>
 
 /**
  * A message of Chatwoot's REST API as the one message model, with exactly the ids and fields the
- * `message_created` webhook gives it (../webhooks/chatwoot.mapper): external id = message id,
+ * `message_created` webhook gives it (webhooks/chatwoot.mapper.ts): external id = message id,
  * author `<sender type>:<sender id>`, thread = conversation display id. So a message that
  * arrives both ways is one message. Activity lines are not conversation content (skipped);
  * REST's `message_type` is the integer form.

@@ -1,5 +1,5 @@
 import { mapChatwoot } from '@modules/ingestion/application/webhooks/chatwoot.mapper';
-import { chatwootContact, chatwootConversation, chatwootMessage } from './chatwoot.mapping';
+import { chatwootContact, chatwootConversation, chatwootMessage } from './chatwoot-api.mapper';
 import { canonical } from './sync-runner';
 
 const conversation = {

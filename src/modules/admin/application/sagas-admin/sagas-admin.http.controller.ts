@@ -1,27 +1,8 @@
 import { Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { AdminGuard } from '@libs/common/auth/admin.guard';
 import { SagaAdmin } from '@libs/eventsourcing/sagas/saga-admin';
-
-class SagaInstancesQueryDto {
-  @IsOptional()
-  @IsIn(['active', 'completed'])
-  status?: 'active' | 'completed';
-
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit?: number;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  cursor?: string;
-}
+import { SagaInstancesQueryDto } from './sagas-admin.request.dto';
 
 /** Sagas for operators (superuser only): health, instances with deadlines and sent commands. */
 @ApiTags('admin')
