@@ -366,7 +366,15 @@ describe('connector account proofs: a named account binds nothing until its cred
     });
   });
 
-  describe('no allowlist (the default): the Slack and Telegram proof calls cannot reach inward', () => {
+  /**
+   * Without CONNECTOR_ALLOWED_HOSTS the operator's SLACK_API_BASE_URL / TELEGRAM_API_BASE_URL are
+   * checked like any connector address, at connect time: a literal loopback address, and a name
+   * that only resolves to one (which no check at save time can see).
+   */
+  describe.each([
+    { form: 'a name resolving to 127.0.0.1', host: (kind: string) => `${kind}.inward.test`, hidesAddress: true },
+    { form: 'the literal 127.0.0.1', host: () => '127.0.0.1', hidesAddress: false },
+  ])('no allowlist (the default), the provider API at $form: the Slack and Telegram proof calls cannot reach inward', ({ host, hidesAddress }) => {
     let testApp: TestApp | undefined;
     const h = client(() => testApp!);
     const logs: string[] = [];
@@ -376,6 +384,7 @@ describe('connector account proofs: a named account binds nothing until its cred
     const slackToken = `xoxb-${secret('inward')}`;
     const botId = '7100000001';
     const telegramToken = `${botId}:${secret('AAinward')}`;
+    const escaped = (kind: string) => host(kind).replace(/[.]/g, '\\.');
 
     beforeAll(async () => {
       // The fakes would prove both tokens if they were reached (the allowlisted tests show they answer).
@@ -384,9 +393,8 @@ describe('connector account proofs: a named account binds nothing until its cred
       telegram = await start(new FakeTelegram());
       telegram.bot(telegramToken);
       const port = (f: FakeProvider) => new URL(f.url).port;
-      // Names that pass as public until they resolve, at connect time, to 127.0.0.1.
       testApp = await createTestApp({
-        env: { LOG_LEVEL: 'info', SLACK_API_BASE_URL: `http://slack.inward.test:${port(slack)}/api`, TELEGRAM_API_BASE_URL: `http://telegram.inward.test:${port(telegram)}` },
+        env: { LOG_LEVEL: 'info', SLACK_API_BASE_URL: `http://${host('slack')}:${port(slack)}/api`, TELEGRAM_API_BASE_URL: `http://${host('telegram')}:${port(telegram)}` },
         extraModules: [InwardResolverModule],
         logLines: logs,
       });
@@ -403,33 +411,33 @@ describe('connector account proofs: a named account binds nothing until its cred
       const why = await h.verify(m, res.body.id);
       refused(why, 422, NOT_VERIFIED);
       expect(why.body.detail).toMatch(refusal);
-      // The error names the host, not the address it resolved to, and carries no token and no body.
+      // The error carries no token and no provider body; given a name, it names the host, not the address it resolved to.
       const shown = JSON.stringify([why.body, await h.source(m, res.body.id)]);
-      for (const hidden of ['127.0.0.1', token, MARKER, 'INTERNAL-ONLY']) expect(shown).not.toContain(hidden);
+      for (const hidden of [token, MARKER, 'INTERNAL-ONLY', ...(hidesAddress ? ['127.0.0.1'] : [])]) expect(shown).not.toContain(hidden);
       expect(await h.source(m, res.body.id)).toMatchObject({ accountVerified: false });
       expect(await h.claimHolder(kind, externalId)).toBeNull();
     }
 
-    it('Slack auth.test to a SLACK_API_BASE_URL resolving inward is refused: Slack receives nothing, the token is never sent', async () => {
+    it('Slack auth.test is refused: Slack receives nothing, the token is never sent', async () => {
       await refusedInward(
         'slack',
         { signingSecret: secret('slack-signing'), botToken: slackToken },
         { teamId: team },
         team,
-        /^The slack account could not be proven: Slack POST auth\.test not sent: connecting to slack\.inward\.test was refused: it is a loopback address/,
+        new RegExp(`^The slack account could not be proven: Slack POST auth\\.test not sent: connecting to ${escaped('slack')} was refused: it is a loopback address`),
         slackToken,
       );
       expect(slack.requests).toEqual([]);
       expect(logs.join('\n')).not.toContain(slackToken);
     });
 
-    it('Telegram getMe to a TELEGRAM_API_BASE_URL resolving inward is refused: Telegram receives nothing, the token is never sent', async () => {
+    it('Telegram getMe is refused: Telegram receives nothing, the token is never sent', async () => {
       await refusedInward(
         'telegram',
         { secretToken: secret('tg-secret'), botToken: telegramToken },
         undefined,
         botId,
-        /^The telegram account could not be proven: Telegram GET getMe not sent: connecting to telegram\.inward\.test was refused: it is a loopback address/,
+        new RegExp(`^The telegram account could not be proven: Telegram GET getMe not sent: connecting to ${escaped('telegram')} was refused: it is a loopback address`),
         telegramToken.split(':')[1],
       );
       expect(telegram.requests).toEqual([]);
