@@ -225,6 +225,23 @@ describe('connector account proofs: a named account binds nothing until its cred
       // B proving again is idempotent.
       expect((await h.verify(b, proven.body.id).expect(200)).body).toMatchObject({ accountVerified: true });
       expect(await h.claimHolder(c.kind, account)).toBe(proven.body.id);
+
+      // A source lets go of what it no longer proves: credentials that only name an account free the claim ...
+      expect((await h.patch(b, proven.body.id, { credentials: c.naming[0].credentials }).expect(200)).body).toMatchObject({ accountVerified: false });
+      expect(await h.claimHolder(c.kind, account)).toBeNull();
+      expect((await h.patch(b, proven.body.id, { credentials: c.proving }).expect(200)).body).toMatchObject({ externalId: account, accountVerified: true });
+      expect(await h.claimHolder(c.kind, account)).toBe(proven.body.id);
+      // ... and so does deleting it: the account's owner connects it in another workspace.
+      await h.http().delete(`/api/v1/workspaces/${b.ws}/sources/${proven.body.id}`).set(b.user.auth).expect(204);
+      expect(await h.source(b, proven.body.id)).toMatchObject({ active: false, accountVerified: false });
+      expect(await h.claimHolder(c.kind, account)).toBeNull();
+      const moved = await h.connect(late, c.kind, c.proving, c.config).expect(201);
+      expect(moved.body).toMatchObject({ externalId: account, accountVerified: true });
+      expect(await h.claimHolder(c.kind, account)).toBe(moved.body.id);
+      // Reactivated, the old source finds the account taken: its proof is refused, nothing moves.
+      await h.patch(b, proven.body.id, { active: true }).expect(200);
+      refused(await h.verify(b, proven.body.id), 409, TAKEN);
+      expect(await h.claimHolder(c.kind, account)).toBe(moved.body.id);
     }
 
     it('Slack: config.teamId names the team; only auth.test answering that team for the bot token binds it', async () => {

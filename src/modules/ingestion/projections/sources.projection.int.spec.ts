@@ -58,6 +58,13 @@ describe('SourcesProjection (ingestion_sources_view)', () => {
       .then([{ ...source, credentials_ciphertext: 'v1.k.c2', updated_at: later }]);
   });
 
+  it('a released account is no longer verified; the account it names stays', async () => {
+    await spec
+      .given([connected, verified])
+      .when([{ type: 'ingestion.source-account-released', data: { sourceId, externalId: 'T1', at: later } }])
+      .then([{ ...source, updated_at: later }]);
+  });
+
   it('tracks sync status: the error of a failure, the time of a success', async () => {
     await spec
       .given([connected])

@@ -68,6 +68,7 @@ export class SourcesProjection extends RowProjection<SourceRow> {
       const d = e.data as D<'ingestion.source-account-verified'>;
       return r ? { ...r, external_id: d.externalId, account_verified_at: d.at, updated_at: d.at } : null;
     },
+    'ingestion.source-account-released': (r, e) => (r ? { ...r, account_verified_at: null, updated_at: (e.data as D<'ingestion.source-account-released'>).at } : null),
     'ingestion.source-active-changed': (r, e) => {
       const d = e.data as D<'ingestion.source-active-changed'>;
       return r ? { ...r, is_active: d.active, updated_at: d.at } : null;

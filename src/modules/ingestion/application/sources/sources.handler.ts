@@ -103,8 +103,11 @@ export class SourcesHandler {
     if (input.active !== undefined) await this.aggregates.source.handle(sourceId, { kind: 'set-active', workspaceId, active: input.active, now: meta.now }, m);
     const current = (await this.queries.source(workspaceId, sourceId))!;
     if (current.account_verified_at || (input.credentials === undefined && input.config === undefined)) return sourceResponse(current);
-    // Only a proof writes anything: the row is read again after one only.
     const proof = await this.proveAndClaim(current, meta);
+    // The account proven before, when the new credentials or config no longer prove it: free for its owner.
+    const heldBefore = s.account_verified_at ? s.external_id : null;
+    if (heldBefore && !(proof.status === 'proven' && proof.externalId === heldBefore)) await this.releaseAccount(s, heldBefore, meta);
+    // Only a proof writes the row: it is read again after one only.
     return sourceResponse(proof.status === 'proven' ? (await this.queries.source(workspaceId, sourceId))! : current);
   }
 
@@ -137,8 +140,21 @@ export class SourcesHandler {
     return this.aggregates.source.handle(sourceId, { kind: 'verify-account', workspaceId, externalId, now: meta.now }, { ...meta, commandId: uuidv7(), idempotencyKey: undefined, expectedVersion: undefined });
   }
 
+  /**
+   * DELETE: the source stops (its messages stay) and lets go of its account, so the account's
+   * owner can connect it in another workspace; reactivated, it proves the account again.
+   */
   async deactivate(workspaceId: string, sourceId: string, meta: CommandMetadata): Promise<void> {
-    await this.get(workspaceId, sourceId);
+    const s = await this.get(workspaceId, sourceId);
     await this.aggregates.source.handle(sourceId, { kind: 'set-active', workspaceId, active: false, now: meta.now }, meta);
+    // The named account, proven or not: a retried DELETE after a crash between the two steps still frees it.
+    if (s.external_id) await this.releaseAccount(s, s.external_id, meta);
+  }
+
+  /** The source first records that it no longer holds the account, then frees the claim (a no-op unless this source holds it). */
+  private async releaseAccount(s: SourceRow, externalId: string, meta: CommandMetadata): Promise<void> {
+    const m = { ...meta, commandId: uuidv7(), idempotencyKey: undefined, expectedVersion: undefined };
+    await this.aggregates.source.handle(s.id, { kind: 'release-account', workspaceId: s.workspace_id, externalId, now: meta.now }, m);
+    await this.aggregates.sourceAccounts.release({ kind: s.kind, externalId }, s.id, m);
   }
 }

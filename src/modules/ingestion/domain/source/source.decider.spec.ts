@@ -33,6 +33,16 @@ describe('source decider: a provider account is proven, not named', () => {
     spec.given([connected, verified(), renamed]).when(verify('T2')).then([verified('T2')]);
   });
 
+  it('lets go of the account it holds (and only that one): released, it needs a new proof', () => {
+    const released: SourceEvent = { type: 'ingestion.source-account-released', data: { sourceId: 's', externalId: 'T1', at } };
+    const release = (externalId = 'T1') => ({ kind: 'release-account' as const, workspaceId: 'w', externalId, now });
+    spec.given([connected, verified()]).when(release()).then([released]);
+    spec.given([connected, verified(), released]).when(release()).then([]);
+    spec.given([connected]).when(release()).then([]);
+    spec.given([connected, verified('T2')]).when(release('T1')).then([]);
+    spec.given([connected, verified(), released]).when(verify()).then([verified()]);
+  });
+
   it('another workspace cannot prove an account for this source', () => {
     spec.given([connected]).when({ ...verify(), workspaceId: 'other' }).thenThrows(IngestionError, (e) => expect(e.code).toBe(IngestionErrorCode.SourceNotFound));
   });

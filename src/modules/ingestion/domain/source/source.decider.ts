@@ -10,7 +10,9 @@ import { IngestionError, IngestionErrorCode as Code } from '@modules/ingestion/d
  * only a claim until it is proven with the credentials (a successful authenticated call that
  * answers that account): `source-account-verified` records the proof, and only a proven account
  * is bound to the workspace (the unique claim). New credentials name the account anew and need
- * a new proof.
+ * a new proof. A source that stops holding its proven account (other credentials, another
+ * account named, deactivated) records `source-account-released` and its claim is released, so
+ * the account's real owner can connect it elsewhere; reactivated, it proves the account again.
  */
 export type SyncStatus = 'pending' | 'syncing' | 'success' | 'error';
 
@@ -39,6 +41,7 @@ export type SourceEvent =
       data: { sourceId: string; credentialsCiphertext: string | null; externalId?: string | null; at: string };
     }
   | { type: 'ingestion.source-account-verified'; data: { sourceId: string; externalId: string; at: string } }
+  | { type: 'ingestion.source-account-released'; data: { sourceId: string; externalId: string; at: string } }
   | { type: 'ingestion.source-active-changed'; data: { sourceId: string; active: boolean; at: string } }
   | { type: 'ingestion.source-sync-status-changed'; data: { sourceId: string; status: SyncStatus; error: string | null; at: string } };
 
@@ -73,6 +76,8 @@ export type SourceCommand =
   | { kind: 'replace-credentials'; workspaceId: string; credentialsCiphertext: string | null; externalId: string | null; now: Date }
   /** A successful authenticated call answered this account (the caller holds its unique claim). */
   | { kind: 'verify-account'; workspaceId: string; externalId: string; now: Date }
+  /** The source no longer holds this proven account (the caller releases the claim); a no-op for any other. */
+  | { kind: 'release-account'; workspaceId: string; externalId: string; now: Date }
   | { kind: 'set-active'; workspaceId: string; active: boolean; now: Date }
   | { kind: 'set-sync-status'; status: SyncStatus; error: string | null; now: Date };
 
@@ -96,6 +101,8 @@ export const sourceDecider: Decider<SourceCommand, SourceState, SourceEvent> = {
         return s.status === 'none' ? s : { ...s, externalId: e.data.externalId !== undefined ? e.data.externalId : s.externalId, verifiedAccount: null };
       case 'ingestion.source-account-verified':
         return s.status === 'none' ? s : { ...s, externalId: e.data.externalId, verifiedAccount: e.data.externalId };
+      case 'ingestion.source-account-released':
+        return s.status === 'none' ? s : { ...s, verifiedAccount: null };
       case 'ingestion.source-updated':
         return s.status === 'none' || e.data.externalId === undefined || e.data.externalId === s.externalId ? s : { ...s, externalId: e.data.externalId, verifiedAccount: null };
       default:
@@ -143,6 +150,11 @@ export const sourceDecider: Decider<SourceCommand, SourceState, SourceEvent> = {
         const src = mine(s, c.workspaceId);
         if (src.verifiedAccount === c.externalId) return [];
         return { type: 'ingestion.source-account-verified', data: { sourceId: src.sourceId, externalId: c.externalId, at } };
+      }
+      case 'release-account': {
+        const src = mine(s, c.workspaceId);
+        if (src.verifiedAccount !== c.externalId) return [];
+        return { type: 'ingestion.source-account-released', data: { sourceId: src.sourceId, externalId: c.externalId, at } };
       }
       case 'set-active': {
         const src = mine(s, c.workspaceId);
