@@ -114,11 +114,13 @@ const RULES: Rule[] = [
     },
   },
   {
-    pattern: new RegExp(String.raw`\b(?:(?:by|before|until|till|on|for|due|this|latest)\s+)?(next\s+)?(${WEEKDAY_RE})(?![\w])`),
+    pattern: new RegExp(String.raw`(\blast\s+|\bpast\s+)?\b(?:(?:by|before|until|till|on|for|due|this|latest)\s+)?(next\s+)?(${WEEKDAY_RE})(?![\w])`),
     resolve: (m, today) => {
-      const target = WEEKDAY_FORMS[m[2]];
+      // "last Friday" is behind us: no due date.
+      if (m[1]) return null;
+      const target = WEEKDAY_FORMS[m[3]];
       const { weekday } = parts(today);
-      if (m[1]) {
+      if (m[2]) {
         // "next Friday": the Friday of next (Monday-first) week.
         const mondayNextWeek = today - ((weekday + 6) % 7) + 7;
         return mondayNextWeek + ((target + 6) % 7);
