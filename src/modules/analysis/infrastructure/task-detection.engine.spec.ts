@@ -110,6 +110,24 @@ describe('the offline task detector', () => {
     });
   });
 
+  it('two tasks in one sentence are two proposals, each with its own clause\'s owner and deadline', () => {
+    const tasks = detect(message("I'll fix the export and @ana can you deploy it tomorrow?", { handle: 'bob' }));
+    expect(tasks.map((t) => [t.title, t.ownerId, t.dueDate])).toEqual([
+      ['Fix the export', 'm-bob', null],
+      ['Deploy it', 'm-ana', '2026-03-05'],
+    ]);
+  });
+
+  it('an email that opens "Hi Bob," gives Bob what it asks "you", not what it asks "someone"', () => {
+    const email = 'Hi Bob,\n\nThanks for the call. Could you please confirm the number of seats? Someone also needs to update the billing contact.\n\nBest,\nAna';
+    const tasks = detect(message(email, { handle: 'ana' }));
+    expect(tasks.map((t) => [t.title, t.ownerId])).toEqual([
+      ['Confirm the number of seats', 'm-bob'],
+      ['Update the billing contact', null],
+    ]);
+    expect(detect(message('Hi team,\nplease review the attached proposal.', { handle: 'ana' }))[0].ownerId).toBeNull();
+  });
+
   it('a task quoted back in an email reply is not proposed again', () => {
     expect(detect(message("> I'll send you the quote by Thursday.\nGreat, thanks Bob.", { handle: 'ana' }))).toEqual([]);
   });

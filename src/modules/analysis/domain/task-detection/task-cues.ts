@@ -14,6 +14,8 @@ export interface TaskCue {
   kind: TaskKind;
   /** Index of the action's verb in the sentence's tokens. */
   action: number;
+  /** Index of the first token of the wording ("I" of "I'll fix", "can" of "can you deploy"): where its clause starts. */
+  trigger: number;
   /** The wording found, for the reasoning ("first person + will + verb"). */
   form: string;
   strength: number;
@@ -105,9 +107,11 @@ export function sentenceStart(tokens: readonly TaggedToken[]): number {
  * the name or handle of someone known; an unknown capitalised word followed by a comma and a
  * request counts as an addressee too (its owner then stays empty).
  */
-export function findAddressee(tokens: readonly TaggedToken[], before: number, isPersonName: (word: string) => boolean): number | undefined {
-  for (let i = 0; i < before; i++) if (tokens[i].kind === 'mention') return i;
+export function findAddressee(tokens: readonly TaggedToken[], before: number, isPersonName: (word: string) => boolean, from = 0): number | undefined {
+  for (let i = from; i < before; i++) if (tokens[i].kind === 'mention') return i;
   const start = sentenceStart(tokens);
+  // A name opening the sentence addresses its first clause only.
+  if (from > start) return undefined;
   const first = tokens[start];
   if (!first || first.kind !== 'word' || start >= before) return undefined;
   const next = tokens[start + 1];
@@ -116,8 +120,11 @@ export function findAddressee(tokens: readonly TaggedToken[], before: number, is
   return undefined;
 }
 
-/** The strongest task cue of a sentence, or null when its wording commits, asks or assigns nothing. */
-export function findTaskCue(tokens: readonly TaggedToken[], isPersonName: (word: string) => boolean): TaskCue | null {
+/**
+ * The task cues of a sentence in the order they appear, one per action ("I'll fix the export and
+ * @bob can you deploy it" holds two); none when its wording commits, asks or assigns nothing.
+ */
+export function findTaskCues(tokens: readonly TaggedToken[], isPersonName: (word: string) => boolean): TaskCue[] {
   const found: TaskCue[] = [];
   const n = (i: number) => tokens[i]?.normal ?? '';
   const start = sentenceStart(tokens);
@@ -147,12 +154,12 @@ export function findTaskCue(tokens: readonly TaggedToken[], isPersonName: (word:
       }
       if (form) {
         const action = actionAfter(tokens, j);
-        if (action >= 0) found.push({ kind: 'commitment', action, form: `${subject.person} + ${form} + verb`, strength: subject.person === 'first person' ? 0.75 : 0.7 });
+        if (action >= 0) found.push({ trigger: i, kind: 'commitment', action, form: `${subject.person} + ${form} + verb`, strength: subject.person === 'first person' ? 0.75 : 0.7 });
         continue;
       }
       // "I'm fixing it now": in progress, taken on by the writer; as weak as a status report without a time.
       if (be && isProgressive(tokens[j])) {
-        found.push({ kind: 'commitment', action: j, form: `${subject.person} + verb in progress`, strength: 0.45 });
+        found.push({ trigger: i, kind: 'commitment', action: j, form: `${subject.person} + verb in progress`, strength: 0.45 });
       }
       continue;
     }
@@ -160,20 +167,20 @@ export function findTaskCue(tokens: readonly TaggedToken[], isPersonName: (word:
     // Subject dropped, as chat does: "will fix it today", "gonna upgrade postgres".
     if ((i === start || tokens[i - 1]?.value === ',' || tokens[i - 1]?.normal === 'and') && (word === 'will' || word === 'gonna')) {
       const action = actionAfter(tokens, i + 1);
-      if (action >= 0) found.push({ kind: 'commitment', action, form: `${word} + verb, subject left out`, strength: 0.65 });
+      if (action >= 0) found.push({ trigger: i, kind: 'commitment', action, form: `${word} + verb, subject left out`, strength: 0.65 });
       continue;
     }
 
     // "let me check why..."
     if (word === 'let' && n(i + 1) === 'me') {
       const action = actionAfter(tokens, i + 2);
-      if (action >= 0) found.push({ kind: 'commitment', action, form: 'let me + verb', strength: 0.7 });
+      if (action >= 0) found.push({ trigger: i, kind: 'commitment', action, form: 'let me + verb', strength: 0.7 });
       continue;
     }
 
     // "fixing the broken cron asap", "sending the invoice today": in progress, subject left out.
     if (i === start && isProgressive(t)) {
-      found.push({ kind: 'commitment', action: i, form: 'verb in progress, subject left out', strength: 0.4 });
+      found.push({ trigger: i, kind: 'commitment', action: i, form: 'verb in progress, subject left out', strength: 0.4 });
       continue;
     }
 
@@ -182,14 +189,14 @@ export function findTaskCue(tokens: readonly TaggedToken[], isPersonName: (word:
       let j = i + 2;
       if (n(j) === 'guys' || n(j) === 'all') j++;
       if (n(j) === 'mind' && tokens[j + 1]?.normal.endsWith('ing')) {
-        found.push({ kind: 'request', action: j + 1, form: 'would you mind + verb', strength: 0.65 });
+        found.push({ trigger: i, kind: 'request', action: j + 1, form: 'would you mind + verb', strength: 0.65 });
         continue;
       }
       if (PLEASE.has(n(j))) j++;
       const action = actionAfter(tokens, j);
       if (action >= 0) {
         const anyone = ANYONE.has(n(i + 1));
-        found.push({ kind: 'request', action, form: anyone ? `${word} ${n(i + 1)} + verb` : `${word} you + verb`, strength: anyone ? 0.65 : 0.6 });
+        found.push({ trigger: i, kind: 'request', action, form: anyone ? `${word} ${n(i + 1)} + verb` : `${word} you + verb`, strength: anyone ? 0.65 : 0.6 });
       }
       continue;
     }
@@ -199,25 +206,28 @@ export function findTaskCue(tokens: readonly TaggedToken[], isPersonName: (word:
       // "pls someone restart the queue"
       const anyone = ANYONE.has(n(i + 1));
       const action = actionAfter(tokens, anyone ? i + 2 : i + 1);
-      if (action >= 0) found.push({ kind: 'request', action, form: 'please + verb', strength: 0.65 });
+      if (action >= 0) found.push({ trigger: i, kind: 'request', action, form: 'please + verb', strength: 0.65 });
       continue;
     }
 
     // "someone needs to fix", "need someone to fix", "we need to add", "X needs to be updated".
     if (t.lemma === 'need' && t.pos !== 'NOUN') {
-      const subject = n(i - 1);
+      // The subject before "need", fillers skipped ("someone also needs to").
+      let k = i - 1;
+      while (k > 0 && FILLERS.has(n(k))) k--;
+      const subject = n(k);
       if (ANYONE.has(subject) && n(i + 1) === 'to') {
         const action = actionAfter(tokens, i + 2);
-        if (action >= 0) found.push({ kind: 'request', action, form: `${subject} needs to + verb`, strength: 0.65 });
+        if (action >= 0) found.push({ trigger: k, kind: 'request', action, form: `${subject} needs to + verb`, strength: 0.65 });
       } else if (ANYONE.has(n(i + 1)) && n(i + 2) === 'to') {
         const action = actionAfter(tokens, i + 3);
-        if (action >= 0) found.push({ kind: 'request', action, form: `need ${n(i + 1)} to + verb`, strength: 0.65 });
+        if (action >= 0) found.push({ trigger: i, kind: 'request', action, form: `need ${n(i + 1)} to + verb`, strength: 0.65 });
       } else if (subject === 'we' && n(i + 1) === 'to') {
         const action = actionAfter(tokens, i + 2);
-        if (action >= 0) found.push({ kind: 'request', action, form: 'we need to + verb', strength: 0.55 });
+        if (action >= 0) found.push({ trigger: k, kind: 'request', action, form: 'we need to + verb', strength: 0.55 });
       } else if ((subject === 'we' || subject === 'i' || i === start) && n(i + 1) !== 'to') {
         // "we need the legal review done by Friday": a need of a thing, a task only with a deadline.
-        found.push({ kind: 'request', action: i, form: 'need + object', strength: 0.35 });
+        found.push({ trigger: subject === 'we' || subject === 'i' ? k : i, kind: 'request', action: i, form: 'need + object', strength: 0.35 });
       }
       continue;
     }
@@ -231,24 +241,32 @@ export function findTaskCue(tokens: readonly TaggedToken[], isPersonName: (word:
     while (tokens[j] && (tokens[j].value === ',' || tokens[j].value === ':' || tokens[j].kind === 'mention')) j++;
     if (n(j) === 'will' || (n(j) === 'is' && n(j + 1) === 'going' && n(j + 2) === 'to')) {
       const action = actionAfter(tokens, n(j) === 'will' ? j + 1 : j + 3);
-      if (action >= 0 && isPersonName(tokens[addressee].value.replace(/^@/, ''))) found.push({ kind: 'assignment', action, form: 'named person + will + verb', strength: 0.6, addressee });
+      if (action >= 0 && isPersonName(tokens[addressee].value.replace(/^@/, ''))) found.push({ trigger: addressee, kind: 'assignment', action, form: 'named person + will + verb', strength: 0.6, addressee });
     } else if (!first) {
       const action = actionAfter(tokens, j);
-      if (action >= 0) found.push({ kind: 'assignment', action, form: 'addressee + verb', strength: 0.65, addressee });
+      if (action >= 0) found.push({ trigger: addressee, kind: 'assignment', action, form: 'addressee + verb', strength: 0.65, addressee });
     }
   }
 
   // A bare imperative opening the sentence ("deploy it by Friday"): a task only with a deadline.
   if (found.length === 0 && isActionVerb(tokens[start]) && tokens[start].pos === 'VERB' && !/^\p{Lu}{2,}/u.test(tokens[start].value)) {
-    found.push({ kind: 'request', action: start, form: 'imperative', strength: 0.35 });
+    found.push({ trigger: start, kind: 'request', action: start, form: 'imperative', strength: 0.35 });
   }
 
-  if (found.length === 0) return null;
-  const best = found.reduce((a, b) => (b.strength > a.strength ? b : a));
-  // An addressed request is an assignment: "@ana can you deploy it".
-  if (best.kind === 'request' && best.addressee === undefined && !best.form.startsWith('need') && !/someone|somebody|anyone|anybody|everyone/.test(best.form)) {
-    const to = findAddressee(tokens, best.action, isPersonName);
-    if (to !== undefined) return { ...best, kind: 'assignment', addressee: to, strength: best.strength + 0.15, form: `addressee + ${best.form}` };
+  if (found.length === 0) return [];
+  // One cue per action, the strongest ("could you please confirm": "could you" and "please" name one action).
+  const byAction = new Map<number, TaskCue>();
+  for (const cue of found) {
+    const held = byAction.get(cue.action);
+    const trigger = Math.min(cue.trigger, held?.trigger ?? cue.trigger);
+    byAction.set(cue.action, !held || cue.strength > held.strength ? { ...cue, trigger } : { ...held, trigger });
   }
-  return best;
+  const cues = [...byAction.values()].sort((a, b) => a.trigger - b.trigger);
+  return cues.map((cue, index) => {
+    // An addressed request is an assignment: "@ana can you deploy it". The addressee is looked for in the cue's own clause.
+    if (cue.kind !== 'request' || cue.addressee !== undefined || cue.form.startsWith('need') || /someone|somebody|anyone|anybody|everyone/.test(cue.form)) return cue;
+    const from = index === 0 ? 0 : cues[index - 1].action + 1;
+    const to = findAddressee(tokens, cue.action, isPersonName, from);
+    return to === undefined ? cue : { ...cue, kind: 'assignment' as const, addressee: to, strength: cue.strength + 0.15, form: `addressee + ${cue.form}` };
+  });
 }

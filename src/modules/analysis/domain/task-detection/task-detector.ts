@@ -3,7 +3,7 @@ import { localDay, resolveDueDate } from './due-date';
 import { PersonReference, resolveHandle, resolveName, resolvePerson, WorkspaceMember } from './owner-resolution';
 import { SentenceTagger, TaggedSentence, TaggedToken } from './tagged-sentence';
 import { categorizeTask } from './task-category';
-import { findTaskCue, TaskCue } from './task-cues';
+import { findTaskCues, TaskCue } from './task-cues';
 import { DetectedTask, groupTaskCandidates, TaskCandidate } from './task-grouping';
 import { prioritizeTask } from './task-priority';
 import { taskTitle } from './task-title';
@@ -50,7 +50,12 @@ const HEDGES: readonly [RegExp, string][] = [
 const NEGATIONS = new Set(['not', "n't", 'never', 'no']);
 const ACCEPTANCE = /^\W*(?:(?:ok|okay|sure|yes|yep|yeah|np|kk?|alright|no problem)\W+)*(?:i'?m on it|on it|will do|i'?ll do it|i got (?:it|this)|consider it done|leave it (?:to|with) me|i'?ll take (?:it|this|care of it))\W*$/i;
 
+/** "Hi Bob," "Dear Ana Souza," "Hello @ana" opening a message: whom its "you" is. */
+const SALUTATION = /^\s*(?:hi|hello|hey|dear|good morning|morning|hallo|ciao|ola|olá)\s+@?([\p{L}][\p{L}'-]*(?:\s[\p{L}][\p{L}'-]*)?)\s*[,!:\n]/iu;
+const ASKING = /\b(?:can|could|would|will)\s+(?:you|u|someone|somebody|anyone|anybody)\b|\bwould you mind\b/;
+
 const MAX_QUOTE_CHARS = 300;
+const MAX_ACCEPTANCE_CHARS = 80;
 const MAX_DESCRIPTION_CHARS = 600;
 const MIN_CANDIDATE_CONFIDENCE = 0.2;
 
@@ -79,34 +84,48 @@ export class TaskDetector {
     const authorId = resolvePerson(message.author, members);
     const isPersonName = (word: string) => resolveName(word, members) !== null || resolveHandle(word, members) !== null;
     const threadKey = message.threadId ?? `message:${message.id}`;
+    const greeted = SALUTATION.exec(text);
+    const salutation = greeted ? resolveName(greeted[1], members) : null;
     const description = clip(text.trim(), MAX_DESCRIPTION_CHARS);
     const out: TaskCandidate[] = [];
     for (const sentence of this.tagger.sentences(text)) {
       const base = { threadKey, messageId: message.id, order, quote: clip(sentence.text.trim(), MAX_QUOTE_CHARS), description };
-      if (ACCEPTANCE.test(sentence.text.trim())) {
+      // An acceptance is a few words; a long sentence is never one (and the pattern never reads it).
+      if (sentence.text.length <= MAX_ACCEPTANCE_CHARS && ACCEPTANCE.test(sentence.text.trim())) {
         out.push({
           ...base, title: '', vague: true, acceptanceOnly: true, kind: 'commitment', confidence: 0.6, reasoning: ['acceptance of the task asked before in the thread'],
           priority: 'medium', category: 'chore', ownerId: authorId, dueDate: null, duePhrase: null, tags: ['commitment'],
         });
         continue;
       }
-      const cue = findTaskCue(sentence.tokens, isPersonName);
-      if (!cue) continue;
-      const candidate = this.candidate(sentence, cue, message, authorId, members);
-      if (candidate.confidence >= MIN_CANDIDATE_CONFIDENCE) out.push({ ...base, ...candidate });
+      const cues = findTaskCues(sentence.tokens, isPersonName);
+      const offsets = cues.length > 1 ? tokenOffsets(sentence) : [];
+      cues.forEach((cue, index) => {
+        // Each cue reads its own clause: what precedes the first ("maybe I'll...") belongs to it.
+        const clause = cues.length === 1 ? sentence.text : sentence.text.slice(index === 0 ? 0 : offsets[cue.trigger], index + 1 < cues.length ? offsets[cues[index + 1].trigger] : undefined);
+        const candidate = this.candidate(sentence.tokens, clause, cue, message, authorId, members, salutation);
+        if (candidate.confidence >= MIN_CANDIDATE_CONFIDENCE) out.push({ ...base, ...candidate });
+      });
     }
     return out;
   }
 
-  private candidate(sentence: TaggedSentence, cue: TaskCue, message: ConversationMessage, authorId: string | null, members: readonly WorkspaceMember[]) {
-    const tokens = sentence.tokens;
-    const lower = sentence.text.toLowerCase();
+  private candidate(
+    tokens: readonly TaggedToken[],
+    clause: string,
+    cue: TaskCue,
+    message: ConversationMessage,
+    authorId: string | null,
+    members: readonly WorkspaceMember[],
+    salutation: string | null,
+  ) {
+    const lower = clause.toLowerCase();
     const reasoning = [`${cue.kind}: ${cue.form} ("${tokens[cue.action].value}")`];
     let confidence = cue.strength;
 
-    const due = resolveDueDate(sentence.text, message.sentAt);
+    const due = resolveDueDate(clause, message.sentAt);
     const sentDate = new Date(localDay(message.sentAt) * 86_400_000).toISOString().slice(0, 10);
-    const priority = prioritizeTask({ text: sentence.text, dueDate: due?.date, sentDate });
+    const priority = prioritizeTask({ text: clause, dueDate: due?.date, sentDate });
     if (due) {
       confidence += 0.15;
       reasoning.push(`deadline "${due.phrase}" -> ${due.date}`);
@@ -133,8 +152,9 @@ export class TaskDetector {
       confidence -= 0.4;
       reasoning.push('negated');
     }
-    const asking = cue.form.includes('you') || cue.form.includes('can') || cue.form.includes('could') || cue.form.includes('would') || cue.kind === 'assignment';
-    if (!asking && sentence.text.trim().endsWith('?')) {
+    // "could you please confirm...?" asks for work; "I'll fix it?" is unsure of it.
+    const asking = cue.kind === 'assignment' || ASKING.test(lower);
+    if (!asking && clause.trim().endsWith('?')) {
       confidence -= 0.15;
       reasoning.push('asked as a question');
     }
@@ -144,7 +164,13 @@ export class TaskDetector {
 
     // "fix coming tomorrow, I'm on it": the writer takes the work the sentence names.
     if (cue.kind === 'request' && /\b(?:i'?m|i am) on it\b/.test(lower)) cue = { ...cue, kind: 'commitment', form: `${cue.form}, taken on ("on it")` };
-    const ownerId = this.owner(cue, tokens, authorId, members, reasoning);
+    // A message that opens "Hi Bob," asks Bob what it asks "you" or asks "please" (not what it asks "someone").
+    if (cue.kind === 'request' && salutation && !/someone|somebody|anyone|anybody|everyone|need|imperative/.test(cue.form)) {
+      cue = { ...cue, kind: 'assignment', form: `${cue.form}, to whom the message is addressed` };
+      reasoning.push(`addressed in the greeting`);
+    }
+    const ownerId = cue.kind === 'assignment' && cue.addressee === undefined ? salutation : this.owner(cue, tokens, authorId, members, reasoning);
+    if (cue.kind === 'assignment' && cue.addressee === undefined) reasoning.push('owner: the member the greeting names');
     const next = tokens[cue.action + 1]?.normal;
     const category = categorizeTask({ verb: tokens[cue.action].lemma, next, words: tokens.map((t) => t.lemma), after: tokens.slice(cue.action + 1) });
     const hashtags = tokens.filter((t) => t.kind === 'hashtag').map((t) => t.normal.replace(/^#/, ''));
@@ -169,4 +195,15 @@ export class TaskDetector {
     reasoning.push(id ? `owner: ${who.value}` : `owner: ${who.value} is not a known member`);
     return id;
   }
+}
+
+/** Where each token starts in its sentence's text (the tagger gives the tokens as written, in order). */
+function tokenOffsets(sentence: TaggedSentence): number[] {
+  let cursor = 0;
+  return sentence.tokens.map((token) => {
+    const at = sentence.text.indexOf(token.value, cursor);
+    if (at < 0) return cursor;
+    cursor = at + token.value.length;
+    return at;
+  });
 }
