@@ -36,7 +36,7 @@ const ACTION_WORDS = new Set([
   'release', 'upload', 'test', 'investigate', 'look', 'handle', 'call', 'ping', 'email', 'share', 'forward', 'sign', 'approve', 'submit', 'confirm', 'order', 'cancel', 'archive', 'clean',
   'refactor', 'optimise', 'optimize', 'improve', 'implement', 'invite', 'delete', 'remove', 'translate', 'patch', 'hotfix', 'document', 'set', 'migrate', 'upgrade', 'install', 'finish',
   'tweak', 'tune', 'polish', 'create', 'draft', 'move', 'ask', 'answer', 'dig', 'figure', 'make', 'get', 'do', 'take', 'pay', 'return', 'provide', 'fill', 'cover', 'rewrite', 'simplify',
-  'reply', 'respond', 'follow', 'sort', 'clarify', 'verify', 'double-check', 'debug', 'start', 'resend', 'reach', 'contact', 'pick',
+  'reply', 'respond', 'follow', 'sort', 'clarify', 'verify', 'double-check', 'debug', 'start', 'resend', 'reach', 'contact', 'pick', 'own',
 ]);
 
 const INTERJECTIONS = new Set(['ok', 'okay', 'sure', 'yes', 'yep', 'yeah', 'alright', 'so', 'also', 'and', 'then', 'np', 'kk', 'k', 'hey', 'hi', 'hello', 'cool', 'great', 'right', 'fine', 'btw', 'oh', 'ah', 'well', 'sorry', 'thanks', 'thx', 'dear']);
@@ -45,6 +45,8 @@ const PLEASE = new Set(['please', 'pls', 'plz', 'plse', 'kindly', 'pleas']);
 const HEARERS = new Set(['you', 'u', 'ya', 'yall', "y'all"]);
 const ANYONE = new Set(['someone', 'somebody', 'anyone', 'anybody', 'everyone']);
 const ASKING_MODALS = new Set(['can', 'could', 'would', 'will']);
+/** "we plan to launch": verbs of intent that commit the writer to the verb after "to". */
+const PLANS = new Set(['plan', 'intend', 'aim', 'promise', 'commit']);
 /** Subjects that commit the writer: "I", "we", and the forms the tagger keeps whole ("I'm", "we're"). */
 const SUBJECTS: Record<string, { person: string; be: boolean }> = {
   i: { person: 'first person', be: false },
@@ -84,6 +86,8 @@ function actionAfter(tokens: readonly TaggedToken[], from: number): number {
   // "find out why", "have the fix ready": verbs that name work only with what follows them.
   if (t.normal === 'find' && next === 'out') return i;
   if (t.normal === 'have' && (next === 'the' || next === 'a' || next === 'it')) return i;
+  // "double-check", "re-run": the tagger splits at the hyphen; the second half names the work.
+  if (tokens[i + 1]?.value === '-' && isActionVerb(tokens[i + 2], { baseForm: false })) return i;
   // "(we kindly) ask you to return": the work is the second verb.
   if (t.lemma === 'ask' && (next === 'you' || next === 'everyone') && tokens[i + 2]?.normal === 'to') return actionAfter(tokens, i + 3);
   return isActionVerb(t) ? i : -1;
@@ -148,6 +152,11 @@ export function findTaskCues(tokens: readonly TaggedToken[], isPersonName: (word
       } else if (be && (n(j) === 'going' || n(j) === 'about') && n(j + 1) === 'to') {
         form = 'going to';
         j += 2;
+      } else if (PLANS.has(tokens[j]?.lemma ?? '') && n(j + 1) === 'to' && (!be || n(j).endsWith('ing'))) {
+        // "we plan to launch", "I'm planning to add": a plan, a little less sure than "will".
+        const action = actionAfter(tokens, j + 2);
+        if (action >= 0) found.push({ trigger: i, kind: 'commitment', action, form: `${subject.person} + ${n(j)} to + verb`, strength: 0.6 });
+        continue;
       } else if (n(j) === 'gonna') {
         form = 'gonna';
         j++;
@@ -171,9 +180,9 @@ export function findTaskCues(tokens: readonly TaggedToken[], isPersonName: (word
       continue;
     }
 
-    // "let me check why..."
-    if (word === 'let' && n(i + 1) === 'me') {
-      const action = actionAfter(tokens, i + 2);
+    // "let me check why...", "lemme check"
+    if ((word === 'let' && n(i + 1) === 'me') || word === 'lemme') {
+      const action = actionAfter(tokens, word === 'lemme' ? i + 1 : i + 2);
       if (action >= 0) found.push({ trigger: i, kind: 'commitment', action, form: 'let me + verb', strength: 0.7 });
       continue;
     }
@@ -198,6 +207,24 @@ export function findTaskCues(tokens: readonly TaggedToken[], isPersonName: (word
         const anyone = ANYONE.has(n(i + 1));
         found.push({ trigger: i, kind: 'request', action, form: anyone ? `${word} ${n(i + 1)} + verb` : `${word} you + verb`, strength: anyone ? 0.65 : 0.6 });
       }
+      continue;
+    }
+
+    // "(I'd appreciate it) if you could explain", "would it be possible to receive": requests in polite dress.
+    if (HEARERS.has(word) && n(i - 1) === 'if' && ASKING_MODALS.has(n(i + 1))) {
+      const action = actionAfter(tokens, i + 2);
+      if (action >= 0) found.push({ trigger: i - 1, kind: 'request', action, form: 'if you could + verb', strength: 0.6 });
+      continue;
+    }
+    if (word === 'possible' && n(i - 1) === 'be' && n(i - 2) === 'it') {
+      const j = n(i + 1) === 'for' ? i + 3 : i + 1;
+      const action = n(j) === 'to' ? actionAfter(tokens, j + 1) : -1;
+      if (action >= 0) found.push({ trigger: Math.max(0, i - 3), kind: 'request', action, form: 'would it be possible to + verb', strength: 0.55 });
+      continue;
+    }
+    // "chen - mind reviewing the schema change?": the addressee, then "mind" and the work.
+    if (word === 'mind' && tokens[i + 1]?.pos === 'VERB' && tokens[i + 1].normal.endsWith('ing') && tokens.slice(0, i).every((b) => b.kind !== 'word' || INTERJECTIONS.has(b.normal) || isPersonName(b.value))) {
+      found.push({ trigger: i, kind: 'request', action: i + 1, form: 'mind + verb', strength: 0.6 });
       continue;
     }
 

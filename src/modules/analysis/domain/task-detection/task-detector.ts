@@ -98,8 +98,10 @@ export class TaskDetector {
         });
         continue;
       }
-      const cues = findTaskCues(sentence.tokens, isPersonName);
-      const offsets = cues.length > 1 ? tokenOffsets(sentence) : [];
+      const offsets = tokenOffsets(sentence);
+      // Words in quotation marks are someone else's ("'I'll fix it' is what he said"), not this writer's cue.
+      const quoted = [...sentence.text.matchAll(/["“”]([^"“”]{2,})["“”]/g)].map((m) => [m.index, m.index + m[0].length]);
+      const cues = findTaskCues(sentence.tokens, isPersonName).filter((cue) => !quoted.some(([from, to]) => offsets[cue.trigger] >= from && offsets[cue.trigger] < to));
       cues.forEach((cue, index) => {
         // Each cue reads its own clause: what precedes the first ("maybe I'll...") belongs to it.
         const clause = cues.length === 1 ? sentence.text : sentence.text.slice(index === 0 ? 0 : offsets[cue.trigger], index + 1 < cues.length ? offsets[cues[index + 1].trigger] : undefined);
