@@ -133,10 +133,11 @@ describe('task detection on the labelled sentence set', () => {
     expect(accuracy).toBeGreaterThanOrEqual(0.7);
   });
 
-  // Written after the engine and never used to change it (README): a less flattering figure. Its
-  // floors were set before the engine first read it.
-  it('finds tasks on the held-out set with precision >= 0.75 and recall >= 0.5', () => {
-    const heldOut = labelledSet('held-out.tsv');
+  // Written after the engine (README): held-out.tsv was read once and then used to correct it;
+  // held-out-2.tsv never was, and gives the figure least fitted to the engine. Floors set before
+  // the engine first read each.
+  it.each(['held-out.tsv', 'held-out-2.tsv'])('finds tasks on %s with precision >= 0.75 and recall >= 0.5', (file) => {
+    const heldOut = labelledSet(file);
     let tp = 0;
     let fp = 0;
     let fn = 0;
@@ -154,8 +155,8 @@ describe('task detection on the labelled sentence set', () => {
     }
     const precision = tp / (tp + fp);
     const recall = tp / (tp + fn);
-    console.log(`task-sentences held-out: ${heldOut.length} sentences, tp ${tp} fp ${fp} fn ${fn}, precision ${precision.toFixed(3)}, recall ${recall.toFixed(3)}`);
-    show('held-out disagreements', misses);
+    console.log(`task-sentences ${file}: ${heldOut.length} sentences, tp ${tp} fp ${fp} fn ${fn}, precision ${precision.toFixed(3)}, recall ${recall.toFixed(3)}`);
+    show(`${file} disagreements`, misses);
     expect(precision).toBeGreaterThanOrEqual(0.75);
     expect(recall).toBeGreaterThanOrEqual(0.5);
   });
