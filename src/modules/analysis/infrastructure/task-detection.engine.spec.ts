@@ -152,6 +152,11 @@ describe('the offline task detector', () => {
       expect(fast('a.'.repeat(500_000)).ms).toBeLessThan(2_000);
     });
 
+    it('an unreadable sent time: the task stands, with no due date', () => {
+      const [task] = detect(message("I'll fix the export tomorrow", { handle: 'bob' }, { sentAt: 'not a date' }));
+      expect(task).toEqual(expect.objectContaining({ title: 'Fix the export', dueDate: null }));
+    });
+
     it('NUL bytes and control characters', () => {
       const { tasks, ms } = fast("I'll\u0000fix\u0000the export\u0007 tomorrow\u0000");
       expect(ms).toBeLessThan(2_000);

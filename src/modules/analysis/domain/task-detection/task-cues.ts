@@ -40,7 +40,8 @@ const ACTION_WORDS = new Set([
 ]);
 
 const INTERJECTIONS = new Set(['ok', 'okay', 'sure', 'yes', 'yep', 'yeah', 'alright', 'so', 'also', 'and', 'then', 'np', 'kk', 'k', 'hey', 'hi', 'hello', 'cool', 'great', 'right', 'fine', 'btw', 'oh', 'ah', 'well', 'sorry', 'thanks', 'thx', 'dear']);
-const FILLERS = new Set(['just', 'also', 'quickly', 'definitely', 'really', 'still', 'then', 'now', 'first', 'probably', 'maybe', 'please', 'kindly', 'actually', 'gladly', 'happily', 'personally', 'asap', 'soon', 'already', 'then', 'go', 'and', 'try', 'to']);
+/** Words between a modal and its verb that do not change the work: "I'll just quickly go and try to fix". */
+const FILLERS = new Set(['just', 'also', 'quickly', 'definitely', 'really', 'still', 'then', 'now', 'first', 'probably', 'maybe', 'please', 'kindly', 'actually', 'gladly', 'happily', 'personally', 'asap', 'soon', 'already', 'go', 'and', 'try', 'to']);
 const PLEASE = new Set(['please', 'pls', 'plz', 'plse', 'kindly', 'pleas']);
 const HEARERS = new Set(['you', 'u', 'ya', 'yall', "y'all"]);
 const ANYONE = new Set(['someone', 'somebody', 'anyone', 'anybody', 'everyone']);
@@ -67,13 +68,10 @@ export function isActionVerb(t: TaggedToken | undefined, { baseForm = true } = {
   return ACTION_WORDS.has(t.lemma) && t.pos !== 'AUX' && t.pos !== 'DET';
 }
 
-/** The first index at or after `from` that is not a filler ("just", "also", "please"), or -1 past the end. */
+/** The first index at or after `from` that is not a filler ("just", "also", "please", "try to"); tokens.length past the end. */
 function skipFillers(tokens: readonly TaggedToken[], from: number): number {
   let i = from;
-  while (i < tokens.length && tokens[i].kind === 'word' && FILLERS.has(tokens[i].normal)) {
-    // "try to fix": the work is the second verb.
-    i++;
-  }
+  while (i < tokens.length && tokens[i].kind === 'word' && FILLERS.has(tokens[i].normal)) i++;
   return i;
 }
 

@@ -125,8 +125,11 @@ export class TaskDetector {
     const reasoning = [`${cue.kind}: ${cue.form} ("${tokens[cue.action].value}")`];
     let confidence = cue.strength;
 
-    const due = resolveDueDate(clause, message.sentAt);
-    const sentDate = new Date(localDay(message.sentAt) * 86_400_000).toISOString().slice(0, 10);
+    // Without a readable sent time no relative date can be resolved; the task itself still stands.
+    const dated = !Number.isNaN(Date.parse(message.sentAt));
+    const due = dated ? resolveDueDate(clause, message.sentAt) : null;
+    const sentDate = dated ? new Date(localDay(message.sentAt) * 86_400_000).toISOString().slice(0, 10) : undefined;
+    if (!dated) reasoning.push('sent time unreadable: no due date resolved');
     const priority = prioritizeTask({ text: clause, dueDate: due?.date, sentDate });
     if (due) {
       confidence += 0.15;
