@@ -51,6 +51,9 @@ const KEYS_FOR_BULK_SQL = `WITH input AS (
 
 const KEYS_SQL = `SELECT subject_id, key_ciphertext, erased_at IS NOT NULL AS erased FROM data_subject_keys WHERE subject_id = ANY($1::text[])`;
 
+/** Subject keys kept unwrapped: an import's recurring authors, ~100 bytes each. */
+const UNWRAPPED_KEYS = 10_000;
+
 interface KeyRow {
   subject_id: string;
   key_ciphertext: string | null;
@@ -66,10 +69,14 @@ export interface RevealedPayload {
 /**
  * Seals declared personal fields on append and reveals them on read (personal-data.ts has the
  * format). Subject keys live in `data_subject_keys`, wrapped by the SecretBox, and are looked
- * up afresh for every page read: there is no cache, so an erasure is effective at once in every
- * process. Without a SecretBox only events without personal data can be written or read.
+ * up afresh for every page read and every append: an erasure is effective at once in every
+ * process (only the unwrapping of a row already seen is saved). Without a SecretBox only events
+ * without personal data can be written or read.
  */
 export class PersonalDataCipher {
+  /** Unwrapped subject keys by subject, with the token each came from (see unwrap). */
+  private readonly unwrapped = new Map<string, { token: string; key: Buffer }>();
+
   constructor(private readonly box?: SecretBox) {}
 
   /**
@@ -93,14 +100,24 @@ export class PersonalDataCipher {
     const subjects = subjectsOf(plans);
     const keys = new Map<string, Buffer>();
     if (subjects.length) {
-      const box = this.requireBox();
-      const wrapped = subjects.map((s) => box.encryptBytes(newSubjectKey(), subjectKeyAad(s)));
-      const rows = (await db.query<KeyRow>(KEYS_FOR_BULK_SQL, [subjects, wrapped])).rows;
-      const found = new Set(rows.map((r) => r.subject_id));
-      const missing = subjects.filter((s) => !found.has(s));
-      if (missing.length) rows.push(...(await db.query<KeyRow>(KEYS_SQL, [missing])).rows);
+      // The keys are read first: an import's authors recur, and only a subject without a key
+      // row pays for wrapping a new one (it was one wrap and one unwrap per subject per batch).
+      const rows = (await db.query<KeyRow>(KEYS_SQL, [subjects])).rows;
+      let found = new Set(rows.map((r) => r.subject_id));
+      const fresh = subjects.filter((s) => !found.has(s));
+      if (fresh.length) {
+        const box = this.requireBox();
+        const wrapped = fresh.map((s) => box.encryptBytes(newSubjectKey(), subjectKeyAad(s)));
+        rows.push(...(await db.query<KeyRow>(KEYS_FOR_BULK_SQL, [fresh, wrapped])).rows);
+        found = new Set(rows.map((r) => r.subject_id));
+        const missing = fresh.filter((s) => !found.has(s));
+        if (missing.length) rows.push(...(await db.query<KeyRow>(KEYS_SQL, [missing])).rows);
+      }
       for (const r of rows) {
-        if (r.erased || r.key_ciphertext === null) throw new SubjectErasedError(r.subject_id);
+        if (r.erased || r.key_ciphertext === null) {
+          this.forget(r.subject_id);
+          throw new SubjectErasedError(r.subject_id);
+        }
         keys.set(r.subject_id, this.unwrap(r));
       }
     }
@@ -111,13 +128,16 @@ export class PersonalDataCipher {
    * Creates the keys of these subjects that do not exist yet, on its own (committed at once when
    * `db` is the pool): a bulk writer calls it before its transaction, so two batches in flight
    * that share authors do not wait on each other's uncommitted key rows. Known subjects are
-   * looked up first: most authors of an import recur, and wrapping a key costs.
+   * looked up first: most authors of an import recur, and wrapping a key costs. A subject whose
+   * key this process unwrapped lately has a key row (or an erased one, which the append refuses
+   * as it would have anyway): it is not looked up again.
    */
   async ensureKeys(subjects: string[], db: Queryable): Promise<void> {
-    if (subjects.length === 0) return;
+    const unknown = subjects.filter((s) => !this.unwrapped.has(s));
+    if (unknown.length === 0) return;
     const box = this.requireBox();
-    const known = new Set((await db.query<{ subject_id: string }>(`SELECT subject_id FROM data_subject_keys WHERE subject_id = ANY($1::text[])`, [subjects])).rows.map((r) => r.subject_id));
-    const missing = subjects.filter((s) => !known.has(s));
+    const known = new Set((await db.query<{ subject_id: string }>(`SELECT subject_id FROM data_subject_keys WHERE subject_id = ANY($1::text[])`, [unknown])).rows.map((r) => r.subject_id));
+    const missing = unknown.filter((s) => !known.has(s));
     if (missing.length === 0) return;
     await db.query(`INSERT INTO data_subject_keys (subject_id, key_ciphertext) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (subject_id) DO NOTHING`, [
       missing,
@@ -135,7 +155,7 @@ export class PersonalDataCipher {
     const subjects = new Set(perPayload.flatMap((s) => [...s]));
     if (subjects.size === 0) return payloads.map((data) => ({ data, erasedFields: [] }));
     const res = await db.query<KeyRow>(KEYS_SQL, [[...subjects]]);
-    const keys = new Map<string, Buffer | null>(res.rows.map((r) => [r.subject_id, r.key_ciphertext === null ? null : this.unwrap(r)]));
+    const keys = new Map<string, Buffer | null>(res.rows.map((r) => [r.subject_id, r.key_ciphertext === null ? this.forget(r.subject_id) : this.unwrap(r)]));
     return payloads.map((data, i) => (perPayload[i].size === 0 ? { data, erasedFields: [] } : revealPayload(data, keys)));
   }
 
@@ -148,15 +168,41 @@ export class PersonalDataCipher {
     if (missing.length) rows.push(...(await db.query<KeyRow>(KEYS_SQL, [missing])).rows);
     const keys = new Map<string, Buffer>();
     for (const r of rows) {
-      if (r.erased || r.key_ciphertext === null) throw new SubjectErasedError(r.subject_id);
+      if (r.erased || r.key_ciphertext === null) {
+        this.forget(r.subject_id);
+        throw new SubjectErasedError(r.subject_id);
+      }
       keys.set(r.subject_id, this.unwrap(r));
     }
     for (const s of subjects) if (!keys.has(s)) throw new Error(`No key row for data subject ${s} after creating it`);
     return keys;
   }
 
+  /** Drops an erased subject's unwrapped key; null: the key it has now. */
+  private forget(subjectId: string): null {
+    this.unwrapped.delete(subjectId);
+    return null;
+  }
+
+  /**
+   * The subject's key from its wrapped form, reused when the row holds the very token unwrapped
+   * before: the row is still read every time (so an erasure, which clears it, is seen at once),
+   * only the SecretBox decryption is saved. Bounded; an erased subject's entry is dropped.
+   */
   private unwrap(r: KeyRow): Buffer {
-    return this.requireBox().decryptBytes(r.key_ciphertext!, subjectKeyAad(r.subject_id));
+    const token = r.key_ciphertext!;
+    const hit = this.unwrapped.get(r.subject_id);
+    if (hit && hit.token === token) {
+      // Most recently used last: the first entry is the one evicted.
+      this.unwrapped.delete(r.subject_id);
+      this.unwrapped.set(r.subject_id, hit);
+      return hit.key;
+    }
+    const key = this.requireBox().decryptBytes(token, subjectKeyAad(r.subject_id));
+    this.unwrapped.delete(r.subject_id);
+    this.unwrapped.set(r.subject_id, { token, key });
+    if (this.unwrapped.size > UNWRAPPED_KEYS) this.unwrapped.delete(this.unwrapped.keys().next().value!);
+    return key;
   }
 
   private requireBox(): SecretBox {

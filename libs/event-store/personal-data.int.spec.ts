@@ -345,12 +345,25 @@ describe('personal data: crypto-shredding in the event store', () => {
       expect(await subjects.find('user-ada')).toMatchObject({ erasedAt, erasedBy: 'dpo-7', streams: ['user-ada'] });
     });
 
-    it('takes effect at once for every reader: keys are looked up per page, never cached', async () => {
+    it('takes effect at once for every reader: keys are looked up per page (only their unwrapping is reused)', async () => {
       // A second store (as in another process): it read Grace in clear, and the first read after the erasure sees it.
       const second = new PostgresEventStore(db.pool, { registry, personalData: new PersonalDataCipher(box) });
       expect(((await second.readStream('user-grace')).events[0].data as any).email).toBe(grace.email);
       await subjects.erase('user-grace', { actorId: 'dpo-7' });
       expect(((await second.readStream('user-grace')).events[0].data as any).email).toBe(ERASED);
+    });
+
+    it('a key this process unwrapped is not used once the subject is erased: bulk appends are refused, reads show [erased]', async () => {
+      const third = new PostgresEventStore(db.pool, { registry, personalData: new PersonalDataCipher(box) });
+      const lin = { ...grace, userId: 'user-lin', email: 'lin@example.com' };
+      const registered = (streamId: string) => [{ streamId, events: [{ type: 'identity.user-registered', schemaVersion: 1, data: lin }] }];
+      await third.prepareSubjectKeys(registered('user-lin')[0].events);
+      await third.appendNewStreams(registered('user-lin'), { streamType: 'user' });
+      expect(((await third.readStream('user-lin')).events[0].data as any).email).toBe(lin.email);
+      await subjects.erase('user-lin', { actorId: 'dpo-7' });
+      await third.prepareSubjectKeys(registered('user-lin-2')[0].events);
+      await expect(third.appendNewStreams(registered('user-lin-2'), { streamType: 'user' })).rejects.toBeInstanceOf(SubjectErasedError);
+      expect(((await third.readStream('user-lin')).events[0].data as any).email).toBe(ERASED);
     });
   });
 
