@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
-import { v5 as uuidv5 } from 'uuid';
 import { PG_POOL } from '@libs/database/database-backend';
 import { ConcurrencyError } from '@libs/event-store/concurrency.error';
 import { NewEvent, STREAM_EXISTS } from '@libs/event-store/event-store.types';
@@ -13,6 +12,7 @@ import { IncomingMessage } from '@modules/ingestion/domain/message/incoming-mess
 import { authorSubjectOf, MESSAGE_NAMESPACE, messageIdOf, messageStreamId } from '@modules/ingestion/domain/message/message-identity';
 import { MessageEvent, MessageIngestedData } from '@modules/ingestion/domain/message/message.events';
 import { MessagesProjection } from '@modules/ingestion/projections/messages.projection';
+import { uuidV5 } from './uuid-v5';
 
 export interface SourceRef {
   id: string;
@@ -75,13 +75,21 @@ export class MessageWriter {
   ) {}
 
   messageIdOf(sourceId: string, externalId: string): string {
-    return messageIdOf(uuidv5, sourceId, externalId);
+    return messageIdOf(uuidV5, sourceId, externalId);
   }
 
   async ingest(source: SourceRef, items: IncomingMessage[], ctx: WriteContext): Promise<WriteOutcome> {
     const seen = new Map<string, number>();
     const duplicates: number[] = [];
     const streams: NewStream[] = [];
+    // Authors recur within a batch: each one's subject id is derived once.
+    const subjects = new Map<string, string>();
+    const subjectOf = (author: IncomingMessage['author']) => {
+      const key = JSON.stringify([author.externalId, author.email, author.name]);
+      let subject = subjects.get(key);
+      if (subject === undefined) subjects.set(key, (subject = authorSubjectOf(uuidV5, source.id, author)));
+      return subject;
+    };
     items.forEach((m, index) => {
       const messageId = this.messageIdOf(source.id, m.externalId);
       if (seen.has(messageId)) {
@@ -89,8 +97,8 @@ export class MessageWriter {
         return;
       }
       seen.set(messageId, index);
-      const data = this.dataOf(source, m, messageId, ctx.importJobId);
-      streams.push({ streamId: messageStreamId(messageId), index, data, event: { type: 'ingestion.message-ingested', data, eventId: uuidv5(`${messageId}:ingested`, MESSAGE_NAMESPACE) } });
+      const data = this.dataOf(source, m, messageId, subjectOf(m.author), ctx.importJobId);
+      streams.push({ streamId: messageStreamId(messageId), index, data, event: { type: 'ingestion.message-ingested', data, eventId: uuidV5(`${messageId}:ingested`, MESSAGE_NAMESPACE) } });
     });
     // The authors' keys first, committed on their own: batches written at once share authors.
     if (streams.length) await this.store.prepareSubjectKeys(streams.map((s) => s.event));
@@ -173,7 +181,7 @@ export class MessageWriter {
   }
 
   /** Every intake's message passes here: what PostgreSQL cannot store is cleaned out once, for all formats and connectors. */
-  private dataOf(source: SourceRef, m: IncomingMessage, messageId: string, importJobId: string | null): MessageIngestedData {
+  private dataOf(source: SourceRef, m: IncomingMessage, messageId: string, authorSubjectId: string, importJobId: string | null): MessageIngestedData {
     const data: MessageIngestedData = {
       messageId,
       sourceId: source.id,
@@ -186,7 +194,7 @@ export class MessageWriter {
       threadId: m.threadId,
       isReply: m.isReply,
       conversationId: m.conversationId,
-      authorSubjectId: authorSubjectOf(uuidv5, source.id, m.author),
+      authorSubjectId,
       author: m.author,
       title: m.title,
       to: m.to,

@@ -1,5 +1,6 @@
 import { expectLinear } from '@test/support/linearity';
 import { isEmailAddress, parseTimestamp, validateIncoming } from './incoming-message';
+import { parseMailDate } from './mail-date';
 
 const row = (extra: Record<string, unknown>) => ({ externalId: 'm-1', content: 'hello', sentAt: '2026-03-01T10:00:00Z', ...extra });
 
@@ -63,6 +64,12 @@ describe('parseTimestamp: what Slack, Telegram, CSV and NDJSON exports write (is
     ['1969-12-31T23:59:59Z'], ['2201-01-01T00:00:00Z'],
   ])('refuses %j', (v) => {
     expect(parseTimestamp(v)).toBeNull();
+  });
+
+  it('reads the canonical ISO form (its shortcut) exactly as the general parser does', () => {
+    const samples = ['1970-01-01T00:00:00.000Z', '2200-12-31T23:59:59.999Z', '2201-01-01T00:00:00.000Z', '1969-12-31T23:59:59.999Z', '2024-02-29T12:00:00.000Z', '2024-02-30T00:00:00.000Z', '2023-02-29T00:00:00.000Z', '2024-01-02T24:00:00.000Z', '2024-01-02T10:60:00.000Z'];
+    for (let i = 0; i < 200; i++) samples.push(new Date(Date.UTC(1960, 0, 1) + Math.floor(Math.random() * 8e12)).toISOString());
+    for (const s of samples) expect([s, parseTimestamp(s)]).toEqual([s, parseMailDate(s)]);
   });
 
   it('reports a sentAt it cannot read as an error of the row, never throws', () => {

@@ -90,6 +90,14 @@ function epochMs(n: number): number | null {
   return null;
 }
 
+/** `Date.toISOString()`'s own form (4-digit years), checked to round-trip before it is trusted. */
+const CANONICAL_ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+const inYears = (iso: string) => iso >= '1970' && iso < '2201';
+const isCanonical = (iso: string) => {
+  const ms = Date.parse(iso);
+  return Number.isFinite(ms) && new Date(ms).toISOString() === iso;
+};
+
 /**
  * A time as intakes write it -> ISO 8601 UTC, or null: epoch seconds (Slack's `1700000000.000100`
  * too), milliseconds or microseconds, as a number or digits; ISO 8601; what CSV exports write
@@ -103,6 +111,8 @@ export function parseTimestamp(v: unknown): string | null {
   else if (typeof v === 'string') {
     const s = v.trim();
     if (s === '') return null;
+    // What most intakes send, already in the form returned: not tokenised like a mail date (~5% of an import's CPU).
+    if (CANONICAL_ISO.test(s) && isCanonical(s)) return inYears(s) ? s : null;
     if (!/^\d+(\.\d+)?$/.test(s)) return parseMailDate(s);
     ms = epochMs(Number(s));
   } else return null;
