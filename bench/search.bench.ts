@@ -11,6 +11,7 @@ import { DatabaseBackendKind, PG_POOL } from '@libs/database/database-backend';
 import { toVectorLiteral } from '@libs/database/vector-literal';
 import { chunkTextHash, normaliseChunkText } from '@modules/knowledge/domain/chunking/message-chunker';
 import { KnowledgeSearch, SearchMode } from '@modules/knowledge/contracts';
+import { ChunkEmbeddingWorker } from '@modules/knowledge/application/embeddings/chunk-embedding.worker';
 import { EF_SEARCH_MIN, HNSW_INDEX_OPTIONS } from '@modules/knowledge/infrastructure/knowledge-search.queries';
 import { api, postStream } from './bench-http';
 import { Bench, BenchOptions, emit, log, openBackend, positiveInt, percentile, round, selectedBackends } from './harness';
@@ -24,7 +25,9 @@ import { corpusMessage, corpusQuery } from './search-corpus';
  * - `direct` (default): straight into the chunk table as the chunking consumer writes it, the
  *   HNSW index built afterwards;
  * - `pipeline`: NDJSON through the import API, then the chunking consumer and the embedding
- *   worker until every chunk is ready (minutes at 200k: incremental HNSW inserts dominate).
+ *   worker until every chunk is ready and in the HNSW index (a backlog this large takes the
+ *   worker's bulk path: index dropped, vectors written, index built again); freshness, measured
+ *   at the end of the same run, shows single messages still take the incremental path.
  * Then:
  * - `offline-embedding-*`: the embedder alone, chunks/s on one core;
  * - `hnsw-build`: the HNSW index dropped and built again (HNSW_INDEX_OPTIONS);
@@ -35,7 +38,8 @@ import { corpusMessage, corpusQuery } from './search-corpus';
  *   (the chunking consumer and the embedding worker run as in production).
  *
  * env: BENCH_SEARCH_MESSAGES (pg default 200000; embedded default 20000; smoke 1000/500),
- * BENCH_SEARCH_QUERIES (default 200; smoke 30), BENCH_SEARCH_LOAD=direct|pipeline.
+ * BENCH_SEARCH_QUERIES (default 200; smoke 30), BENCH_SEARCH_LOAD=direct|pipeline, BENCH_SEARCH_BULK_FROM
+ * (the worker's bulk threshold, default BULK_BACKLOG).
  */
 
 const PASSWORD = 'correct horse battery staple';
@@ -82,28 +86,32 @@ async function loadThroughPipeline(port: number, token: string, ws: string, pool
   if (res.status !== 202) throw new Error(`import answered ${res.status}: ${JSON.stringify(res.json).slice(0, 300)}`);
   const importSeconds = seconds(t0);
   let chunks = 0;
+  let allEmbedded: number | undefined;
   for (let lastLog = 0; ; ) {
     const r = await pool.query(
       `SELECT (SELECT count(*)::int FROM ingestion_messages_view WHERE workspace_id = $1) AS stored,
               count(*)::int AS chunks, count(*) FILTER (WHERE embedding_status = 'ready')::int AS ready,
-              count(DISTINCT message_id)::int AS chunked
+              count(DISTINCT message_id)::int AS chunked, to_regclass('knowledge_rag_chunks_embedding_idx') IS NOT NULL AS indexed
          FROM knowledge_rag_chunks WHERE workspace_id = $1`,
       [ws],
     );
     const row = r.rows[0];
-    if (row.chunked >= row.stored && row.stored >= messages && row.ready === row.chunks) {
+    const embedded = row.chunked >= row.stored && row.stored >= messages && row.ready === row.chunks;
+    if (embedded && allEmbedded === undefined) allEmbedded = seconds(t0);
+    // Searchable: embedded and in the HNSW index (the worker's bulk path drops it and builds it again).
+    if (embedded && row.indexed) {
       chunks = row.chunks;
       break;
     }
     if (seconds(t0) - lastLog > 15) {
       lastLog = seconds(t0);
-      log(`  ${Math.round(lastLog)} s: ${row.chunked}/${messages} messages chunked, ${row.ready}/${row.chunks} chunks ready`);
+      log(`  ${Math.round(lastLog)} s: ${row.chunked}/${messages} messages chunked, ${row.ready}/${row.chunks} chunks ready, HNSW index ${row.indexed ? 'present' : 'dropped (bulk)'}`);
     }
     // Each poll counts the whole table: often enough for a load of minutes, rare enough not to slow it.
     await sleep(smoke ? 250 : 1_000);
   }
   const allReady = seconds(t0);
-  emit({ ...base, case: 'load-import-to-all-ready', value: round(chunks / allReady, 1), unit: 'chunks/s', messages, chunks, import_s: round(importSeconds, 1), all_ready_s: round(allReady, 1) });
+  emit({ ...base, case: 'load-import-to-all-ready', value: round(chunks / allReady, 1), unit: 'chunks/s', messages, chunks, import_s: round(importSeconds, 1), all_embedded_s: round(allEmbedded ?? allReady, 1), all_ready_s: round(allReady, 1), target: '>= 2000 chunks/s' });
 
   return chunks;
 }
@@ -175,6 +183,8 @@ async function runBackend(kind: DatabaseBackendKind, smoke: boolean): Promise<vo
     app.getHttpServer().requestTimeout = 0;
     const port = (app.getHttpServer().address() as AddressInfo).port;
     const pool = app.get<Pool>(PG_POOL);
+    // The backlog from which the embedding worker drops the HNSW index (its bulk path); lowered to try the path at small sizes.
+    if (process.env.BENCH_SEARCH_BULK_FROM) app.get(ChunkEmbeddingWorker).bulkBacklog = positiveInt('BENCH_SEARCH_BULK_FROM', 0);
     const user = await api<{ accessToken: string }>(port, 'POST', '/api/v1/auth/signup', { email: `bench-${Date.now()}@example.com`, password: PASSWORD, firstName: 'Ada', lastName: 'Lovelace' });
     const token = user.accessToken;
     const ws = (await api<{ id: string }>(port, 'POST', '/api/v1/workspaces', { name: 'Search bench' }, token)).id;
@@ -274,7 +284,10 @@ async function runBackend(kind: DatabaseBackendKind, smoke: boolean): Promise<vo
       for (;;) {
         const body = await api<{ items: { message: { externalId: string } }[] }>(port, 'GET', `/api/v1/workspaces/${ws}/search?mode=semantic&limit=5&q=${encodeURIComponent(content)}`, undefined, token);
         if (body.items.some((h) => h.message.externalId === `fresh-${i}`)) break;
-        if (seconds(f0) > 60) throw new Error('a fresh message was not searchable within 60 s');
+        if (seconds(f0) > 60) {
+          const state = await pool.query(`SELECT embedding_status, embedding_error, embedding IS NOT NULL AS has_vector FROM knowledge_rag_chunks WHERE workspace_id = $1 AND external_id = $2`, [ws, `fresh-${i}`]);
+          throw new Error(`a fresh message was not searchable within 60 s (its chunks: ${JSON.stringify(state.rows)})`);
+        }
         await sleep(20);
       }
       fresh.push(seconds(f0) * 1000);

@@ -231,6 +231,29 @@ describe('knowledge: the embedding lifecycle against an OpenAI-compatible server
     expect((await chunks(ws, ['crash']))[0]).toEqual(expect.objectContaining({ embedding_status: 'ready', dims: 64 }));
   });
 
+  it('a large backlog is embedded with the HNSW index dropped and built again after (the bulk path), and semantic search still finds it', async () => {
+    const indexOid = async () => (await pool().query(`SELECT to_regclass('knowledge_rag_chunks_embedding_idx')::oid::text AS oid`)).rows[0].oid as string | null;
+    const before = await indexOid();
+    expect(before).not.toBeNull();
+    // A backlog as after an import: the workspace's chunks waiting again (their vectors come from the cache).
+    const requeued = await pool().query(`UPDATE knowledge_rag_chunks SET embedding = NULL, embedding_status = 'pending' WHERE workspace_id = $1 AND embedding_status = 'ready'`, [ws]);
+    expect(requeued.rowCount).toBeGreaterThan(2);
+
+    const summary = await worker().embedPending({ bulkFrom: 2 });
+    expect(summary).toEqual(expect.objectContaining({ ready: requeued.rowCount, failed: 0 }));
+    const after = await indexOid();
+    expect(after).not.toBeNull();
+    expect(after).not.toBe(before);
+    for (const r of await chunks(ws)) if (r.embedding_status === 'ready') expect(r.dims).toBe(64);
+    const res = await http().get(`/api/v1/workspaces/${ws}/search`).query({ q: 'The export crashes on large reports.', mode: 'semantic', limit: 3 }).set(owner.auth).expect(200);
+    expect(res.body.items[0].message.externalId).toBe('crash');
+
+    // A backlog under the threshold keeps the index (incremental inserts).
+    await pool().query(`UPDATE knowledge_rag_chunks SET embedding = NULL, embedding_status = 'pending' WHERE workspace_id = $1 AND external_id = 'crash'`, [ws]);
+    expect(await worker().embedPending()).toEqual(expect.objectContaining({ ready: 1 }));
+    expect(await indexOid()).toBe(after);
+  });
+
   it('a changed model or dimension is never mixed with stored vectors: semantic search answers 409 naming the CLI until `knowledge reembed` re-embeds everything', async () => {
     const count = async (sql: string) => (await pool().query(sql)).rows[0].n as number;
     const total = await count(`SELECT count(*)::int AS n FROM knowledge_rag_chunks`);

@@ -1,6 +1,10 @@
 import { Pool } from 'pg';
 import { inTransaction } from '@libs/eventsourcing/subscriptions/transaction';
 import type { EmbeddingCounts } from '@modules/knowledge/contracts/knowledge-embeddings';
+import { CREATE_VECTOR_INDEX, VECTOR_INDEX } from './knowledge-search.queries';
+
+/** Serialises the bulk path's drop and rebuild of the HNSW index between processes. */
+const VECTOR_INDEX_LOCK = `hashtext('${VECTOR_INDEX}')`;
 
 export interface ClaimedChunk {
   id: string;
@@ -124,6 +128,52 @@ export class ChunkEmbeddingsStore {
         [sorted.map((r) => r.id), sorted.map((r) => r.textHash), sorted.map((r) => r.error), sorted.map((r) => r.nextAttemptAt), model],
       );
       return r.rowCount ?? 0;
+    });
+  }
+
+  /** Chunks with the given status, counted up to `atMost` (a bounded count stays cheap on a large table). */
+  async countUpTo(status: 'pending' | 'ready', atMost: number): Promise<number> {
+    const r = await this.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM (SELECT 1 FROM knowledge_rag_chunks WHERE embedding_status = $1 LIMIT $2) s`,
+      [status, atMost],
+    );
+    return r.rows[0].n;
+  }
+
+  async vectorIndexExists(): Promise<boolean> {
+    const r = await this.pool.query<{ ok: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS ok`, [VECTOR_INDEX]);
+    return r.rows[0].ok;
+  }
+
+  /** Drops the HNSW index (the bulk path): vectors are then written without graph inserts. */
+  async dropVectorIndex(): Promise<void> {
+    await inTransaction(this.pool, async (tx) => {
+      await tx.query(`SELECT pg_advisory_xact_lock(${VECTOR_INDEX_LOCK})`);
+      await tx.query(`DROP INDEX IF EXISTS ${VECTOR_INDEX}`);
+    });
+  }
+
+  /**
+   * Builds the HNSW index if missing, with enough maintenance_work_mem for the graph to be built
+   * in memory (and in parallel on PostgreSQL): on disk it is several times slower. Writes to the
+   * chunks wait while it runs; searches do not. Answers whether this call built it.
+   */
+  async buildVectorIndex(): Promise<boolean> {
+    return inTransaction(this.pool, async (tx) => {
+      await tx.query(`SELECT pg_advisory_xact_lock(${VECTOR_INDEX_LOCK})`);
+      const exists = await tx.query<{ ok: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS ok`, [VECTOR_INDEX]);
+      if (exists.rows[0].ok) return false;
+      // ~ the vector and its neighbour lists per chunk, capped at 1 GB; never below the setting.
+      const r = await tx.query<{ n: string; dim: number; mem: string }>(
+        `SELECT count(*) AS n, (SELECT atttypmod FROM pg_attribute WHERE attrelid = 'knowledge_rag_chunks'::regclass AND attname = 'embedding') AS dim,
+                pg_size_bytes(current_setting('maintenance_work_mem')) AS mem
+           FROM knowledge_rag_chunks WHERE embedding IS NOT NULL`,
+      );
+      const { n, dim, mem } = r.rows[0];
+      const want = Math.min(1024 ** 3, Number(n) * (Math.max(1, dim) * 4 + 1024));
+      if (want > Number(mem)) await tx.query(`SELECT set_config('maintenance_work_mem', $1, true)`, [`${Math.ceil(want / 1024 / 1024)}MB`]);
+      await tx.query(CREATE_VECTOR_INDEX);
+      return true;
     });
   }
 

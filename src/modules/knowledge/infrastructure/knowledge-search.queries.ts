@@ -64,6 +64,12 @@ export const ANY_WORD_CANDIDATES = 2_000;
 /** The HNSW index's build options (migration and re-embedding); see the chunks migration for why. */
 export const HNSW_INDEX_OPTIONS = 'm = 24, ef_construction = 128';
 
+/** The chunks' HNSW index (created by the chunks migration, rebuilt by the embedding space and the worker's bulk path). */
+export const VECTOR_INDEX = 'knowledge_rag_chunks_embedding_idx';
+
+/** The statement that creates the HNSW index when it is missing. */
+export const CREATE_VECTOR_INDEX = `CREATE INDEX IF NOT EXISTS ${VECTOR_INDEX} ON knowledge_rag_chunks USING hnsw (embedding vector_cosine_ops) WITH (${HNSW_INDEX_OPTIONS})`;
+
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -19,6 +19,15 @@ export const EMBED_CALL_SIZE = 64;
 const CLAIM_SIZE = 256;
 /** A chunk 'processing' this long belongs to a worker that died. */
 export const STALE_PROCESSING_MS = 15 * 60_000;
+/**
+ * The bulk path: at least this many chunks pending, and at least a quarter as many as are ready,
+ * and the HNSW index is dropped while they are embedded, then built again. Measured at 200k
+ * chunks: an incremental HNSW insert ~3 ms (283 chunks/s through the whole pipeline), a build
+ * ~0.5 ms a vector; dropping pays once the backlog is more than ~1/5 of what is indexed.
+ */
+export const BULK_BACKLOG = 20_000;
+/** The rebuild after a bulk waits until no chunk came for this long, so a running import is not cut in two. */
+export const BULK_QUIET_MS = 3_000;
 
 const emptySummary = (): EmbeddingRunSummary => ({ claimed: 0, ready: 0, failed: 0, cached: 0, embedded: 0, released: 0, mismatched: false });
 const add = (a: EmbeddingRunSummary, b: EmbeddingRunSummary): EmbeddingRunSummary => ({
@@ -45,6 +54,13 @@ const errorText = (err: unknown) => {
  * and writes vectors, or the error with a backed-off next attempt. Never inside a transaction
  * while the provider is called: the embedded backend has one connection.
  *
+ * A large backlog (an import, a re-embedding, a worker far behind; BULK_BACKLOG) takes the bulk
+ * path: the HNSW index is dropped, vectors are written without graph inserts, and the index is
+ * built again once the backlog is gone (BULK_QUIET_MS after the last wake-up; at the end of an
+ * explicit run). Meanwhile semantic search is exact (a sequential scan) and the rebuild makes
+ * chunk writes wait; a process that dies in between leaves the index to the next start-up
+ * (KnowledgeEmbeddingSpace.ensure creates it). Single messages keep the incremental path.
+ *
  * Who runs it: the chunking consumer wakes it after a batch (processes with RUN_SUBSCRIPTIONS),
  * the retry job (RUN_JOBS) retries due failures and picks up anything left, and the CLI's
  * `knowledge reembed`. An HTTP-only process has neither and never embeds.
@@ -57,6 +73,11 @@ export class ChunkEmbeddingWorker implements BeforeApplicationShutdown {
   private again = false;
   private stopping = false;
   private warnedMismatch = false;
+  /** The backlog from which background runs take the bulk path (benches and tests lower it). */
+  bulkBacklog = BULK_BACKLOG;
+  /** This process dropped the HNSW index for a bulk and has not built it again yet. */
+  private indexDeferred = false;
+  private rebuildTimer: NodeJS.Timeout | null = null;
 
   constructor(
     @Inject(PG_POOL) pool: Pool,
@@ -70,6 +91,10 @@ export class ChunkEmbeddingWorker implements BeforeApplicationShutdown {
   /** Embeds what is pending, in the background; wake-ups during a run make it go round once more. */
   wake(): void {
     if (this.stopping) return;
+    if (this.rebuildTimer) {
+      clearTimeout(this.rebuildTimer);
+      this.rebuildTimer = null;
+    }
     if (this.running) {
       this.again = true;
       return;
@@ -78,12 +103,13 @@ export class ChunkEmbeddingWorker implements BeforeApplicationShutdown {
       try {
         do {
           this.again = false;
-          await this.embedPending();
+          await this.drain({ limit: CLAIM_SIZE, bulkFrom: this.bulkBacklog });
         } while (this.again && !this.stopping);
       } catch (err) {
         this.logger.error({ err }, 'embedding run failed');
       } finally {
         this.running = null;
+        if (this.indexDeferred) this.scheduleRebuild();
       }
     })();
   }
@@ -95,12 +121,18 @@ export class ChunkEmbeddingWorker implements BeforeApplicationShutdown {
 
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
+    if (this.rebuildTimer) clearTimeout(this.rebuildTimer);
     await this.idle();
   }
 
-  /** Claims and embeds pending chunks until none is left. */
-  async embedPending(options: { batchSize?: number; onProgress?: (s: EmbeddingRunSummary) => void } = {}): Promise<EmbeddingRunSummary> {
-    return this.drain({ limit: options.batchSize ?? CLAIM_SIZE }, options.onProgress);
+  /**
+   * Claims and embeds pending chunks until none is left; a backlog of `bulkFrom` chunks or more
+   * (default BULK_BACKLOG) takes the bulk path, and the index is built again before this returns.
+   */
+  async embedPending(options: { batchSize?: number; bulkFrom?: number; onProgress?: (s: EmbeddingRunSummary) => void } = {}): Promise<EmbeddingRunSummary> {
+    const summary = await this.drain({ limit: options.batchSize ?? CLAIM_SIZE, bulkFrom: options.bulkFrom ?? this.bulkBacklog }, options.onProgress);
+    await this.rebuildDeferredIndex();
+    return summary;
   }
 
   /**
@@ -109,7 +141,8 @@ export class ChunkEmbeddingWorker implements BeforeApplicationShutdown {
    */
   async retryDue(now: Date = new Date()): Promise<EmbeddingRunSummary> {
     const released = await this.store.releaseStale(STALE_PROCESSING_MS);
-    const summary = await this.drain({ limit: CLAIM_SIZE, retryFailed: { now, maxAttempts: this.config.EMBEDDING_MAX_ATTEMPTS } });
+    const summary = await this.drain({ limit: CLAIM_SIZE, bulkFrom: this.bulkBacklog, retryFailed: { now, maxAttempts: this.config.EMBEDDING_MAX_ATTEMPTS } });
+    await this.rebuildDeferredIndex();
     return { ...summary, released: summary.released + released };
   }
 
@@ -117,7 +150,7 @@ export class ChunkEmbeddingWorker implements BeforeApplicationShutdown {
     return this.store.counts();
   }
 
-  private async drain(claim: ClaimOptions, onProgress?: (s: EmbeddingRunSummary) => void): Promise<EmbeddingRunSummary> {
+  private async drain(claim: ClaimOptions & { bulkFrom: number }, onProgress?: (s: EmbeddingRunSummary) => void): Promise<EmbeddingRunSummary> {
     let total = emptySummary();
     // Terminates: a claimed chunk leaves 'pending', and a failure's next attempt lies ahead of `now`.
     while (!this.stopping) {
@@ -127,6 +160,8 @@ export class ChunkEmbeddingWorker implements BeforeApplicationShutdown {
         this.warnedMismatch = true;
         return { ...total, mismatched: true };
       }
+      // Checked before every batch: a backlog builds up while an import runs.
+      if (!this.indexDeferred) await this.deferIndexIfFarBehind(claim.bulkFrom);
       const chunks = await this.store.claim(claim);
       if (chunks.length === 0) break;
       total = add(total, await this.embedClaimed(chunks));
@@ -134,6 +169,43 @@ export class ChunkEmbeddingWorker implements BeforeApplicationShutdown {
       if (chunks.length < claim.limit) break;
     }
     return total;
+  }
+
+  /** The bulk path's entry: drops the HNSW index when the backlog is large (see BULK_BACKLOG). */
+  private async deferIndexIfFarBehind(bulkFrom: number): Promise<void> {
+    const pending = await this.store.countUpTo('pending', bulkFrom);
+    if (pending < bulkFrom) return;
+    // Whole backlog, counted once it is known to be large.
+    const backlog = await this.store.countUpTo('pending', Number.MAX_SAFE_INTEGER);
+    const ready = await this.store.countUpTo('ready', 4 * backlog + 1);
+    if (4 * backlog < ready || !(await this.store.vectorIndexExists())) return;
+    this.logger.log({ backlog, ready }, 'embedding backlog: HNSW index dropped until it is embedded');
+    await this.store.dropVectorIndex();
+    this.indexDeferred = true;
+  }
+
+  private scheduleRebuild(): void {
+    if (this.stopping || this.rebuildTimer) return;
+    this.rebuildTimer = setTimeout(() => {
+      this.rebuildTimer = null;
+      // A run in progress schedules the rebuild again when it ends.
+      if (this.running || this.stopping) return;
+      this.running = this.rebuildDeferredIndex()
+        .catch((err) => this.logger.error({ err }, 'HNSW index rebuild failed'))
+        .finally(() => {
+          this.running = null;
+          if (this.again) this.wake();
+        });
+    }, BULK_QUIET_MS);
+    this.rebuildTimer.unref?.();
+  }
+
+  private async rebuildDeferredIndex(): Promise<void> {
+    if (!this.indexDeferred) return;
+    const t0 = Date.now();
+    const built = await this.store.buildVectorIndex();
+    this.indexDeferred = false;
+    if (built) this.logger.log({ ms: Date.now() - t0 }, 'HNSW index built again after the embedding backlog');
   }
 
   private async embedClaimed(chunks: ClaimedChunk[]): Promise<EmbeddingRunSummary> {

@@ -1,4 +1,3 @@
-import { HNSW_INDEX_OPTIONS } from '@modules/knowledge/infrastructure/knowledge-search.queries';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Pool, PoolClient } from 'pg';
 import { Embedder } from '@libs/ai/embedder';
@@ -9,8 +8,8 @@ import { APP_CONFIG } from '@config/config.module';
 import type { EmbeddingSpaceIdentity as SpaceIdentity, EmbeddingSpaceState as SpaceState } from '@modules/knowledge/contracts/knowledge-embeddings';
 import { embeddingModelChanged, REEMBED_COMMAND } from '@modules/knowledge/domain/search/knowledge-search.errors';
 import { evidencePeople, evidenceSearchText } from '@modules/knowledge/infrastructure/knowledge-chunks.writer';
+import { CREATE_VECTOR_INDEX, VECTOR_INDEX } from '@modules/knowledge/infrastructure/knowledge-search.queries';
 
-const INDEX = 'knowledge_rag_chunks_embedding_idx';
 const CACHE_MS = 5_000;
 
 /**
@@ -144,12 +143,12 @@ export class KnowledgeEmbeddingSpace {
   private async retype(tx: PoolClient, dimension: number, always = false): Promise<void> {
     if (!always && (await this.columnDimension(tx)) === dimension) return;
     const dim = Math.trunc(dimension);
-    await tx.query(`DROP INDEX IF EXISTS ${INDEX}`);
+    await tx.query(`DROP INDEX IF EXISTS ${VECTOR_INDEX}`);
     await tx.query(`ALTER TABLE knowledge_rag_chunks ALTER COLUMN embedding TYPE vector(${dim}) USING NULL`);
   }
 
   private async ensureIndex(tx: PoolClient): Promise<void> {
-    await tx.query(`CREATE INDEX IF NOT EXISTS ${INDEX} ON knowledge_rag_chunks USING hnsw (embedding vector_cosine_ops) WITH (${HNSW_INDEX_OPTIONS})`);
+    await tx.query(CREATE_VECTOR_INDEX);
   }
 
   /** The tsvectors are written with SEARCH_TEXT_CONFIG: when it changed, rewrite them with the new one. */
