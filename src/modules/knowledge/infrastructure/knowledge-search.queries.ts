@@ -165,8 +165,11 @@ export class KnowledgeSearchQueries {
   async semantic(workspaceId: string, vector: number[], limit: number, filters?: SearchFilters): Promise<ChunkHitRow[]> {
     const iterative = await this.supportsIterativeScan();
     return inTransaction(this.pool, async (tx) => {
-      await tx.query(`SELECT set_config('hnsw.ef_search', $1, true)`, [String(Math.min(1000, Math.max(EF_SEARCH_MIN, 2 * limit)))]);
-      if (iterative) await tx.query(`SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true)`);
+      // One round trip for both settings (the leg runs BEGIN, settings, query, COMMIT).
+      await tx.query(
+        `SELECT set_config('hnsw.ef_search', $1, true)${iterative ? `, set_config('hnsw.iterative_scan', 'relaxed_order', true)` : ''}`,
+        [String(Math.min(1000, Math.max(EF_SEARCH_MIN, 2 * limit)))],
+      );
       const params: unknown[] = [workspaceId, toVectorLiteral(vector), limit];
       const where = filterSql(filters, params);
       // relaxed_order may return neighbours slightly out of order: sorted again outside. A chunk
