@@ -1,5 +1,5 @@
 import { PoolClient } from 'pg';
-import { ANY, Queryable, RecordedEvent } from '@libs/event-store/event-store.types';
+import { ANY, Queryable, RecordedEvent, START_OF_LOG } from '@libs/event-store/event-store.types';
 import { PostgresEventStore } from '@libs/event-store/postgres-event-store';
 import { ProjectionRegistry } from '@libs/eventsourcing/projections/projection.registry';
 import { eventually } from '@test/support/eventually';
@@ -203,6 +203,26 @@ describe('BatchedConsumer (the base of every durable consumer)', () => {
       { stream_id: 'u-bad', words: 2 },
     ]);
     expect((await parked.list({ subscription: name, status: 'parked' })).map((p) => p.reason)).toEqual(['failed']);
+  });
+
+  it('catches up over full pages read ahead, every event once and in order; a page read ahead from a checkpoint since moved is not used', async () => {
+    const name = 'test.batched-read-ahead';
+    const c = await consumer(name, 'per-stream', 'proc-a', 2);
+    await write(c, 'r-1', 'a', 'b c', 'd e f', 'g h i j', 'k l m n o');
+    await drainUntil(c, 5);
+    expect(c.log.filter((l) => l.startsWith('apply'))).toEqual(['apply 2 inside a transaction', 'apply 2 inside a transaction', 'apply 1 inside a transaction']);
+    expect((await rows(name)).map((r) => r.words)).toEqual([1, 2, 3, 4, 5]);
+
+    // A full page applied leaves the next one read ahead; the checkpoint is then reset under it (as a rebuild does).
+    await db.pool.query(`DELETE FROM test_note_words WHERE consumer = $1`, [name]);
+    await checkpoints.resetAfterRebuild(db.pool, name, START_OF_LOG, 0);
+    await write(c, 'r-2', 'p', 'q r');
+    expect((await c.processNext()).processed).toBe(2);
+    await checkpoints.resetAfterRebuild(db.pool, name, START_OF_LOG, 0);
+    await db.pool.query(`DELETE FROM test_note_words WHERE consumer = $1`, [name]);
+    await drainUntil(c, 7);
+    expect((await rows(name)).map((r) => `${r.stream_id}:${r.words}`)).toEqual(['r-1:1', 'r-1:2', 'r-1:3', 'r-1:4', 'r-1:5', 'r-2:1', 'r-2:2']);
+    expect((await checkpoints.get(name))!.eventsProcessed).toBe(7);
   });
 
   it('refuses to commit on top of a checkpoint another holder moved (rethrown, never parked)', async () => {

@@ -1,5 +1,5 @@
 import { Pool, PoolClient } from 'pg';
-import { Checkpoint, Queryable, RecordedEvent } from '@libs/event-store/event-store.types';
+import { Checkpoint, Queryable, ReadAllResult, RecordedEvent } from '@libs/event-store/event-store.types';
 import { PostgresEventStore } from '@libs/event-store/postgres-event-store';
 import { BatchOutcome, DurableConsumer } from './durable-consumer';
 import { isolateFailingEvents, sameCheckpoint } from './isolate-failing-events';
@@ -70,6 +70,9 @@ export abstract class BatchedConsumer<Prepared = undefined, Applied = void> impl
   /** An event was parked after its last attempt. */
   onParked?(event: RecordedEvent, error: string): void;
 
+  /** The page after a full one, read while that one applies (catch-up only). */
+  private ahead?: { after: Checkpoint; page: Promise<ReadAllResult | undefined> };
+
   protected constructor(
     protected readonly deps: ConsumerDeps,
     protected readonly options: ConsumerOptions,
@@ -78,7 +81,7 @@ export abstract class BatchedConsumer<Prepared = undefined, Applied = void> impl
   async processNext(): Promise<BatchOutcome> {
     const state = await this.deps.checkpoints.get(this.name);
     if (!state) throw new Error(`No checkpoint row for ${this.name}`);
-    const page = await this.deps.store.readAll({ after: state.checkpoint, limit: this.options.batchSize, eventTypes: this.eventTypes });
+    const page = await this.read(state.checkpoint);
     if (page.events.length === 0) {
       // Nothing of ours below the horizon: move the checkpoint up to it so lag reads true.
       if (!sameCheckpoint(page.checkpoint, state.checkpoint)) await this.commit(state.checkpoint, page.checkpoint, []);
@@ -86,6 +89,7 @@ export abstract class BatchedConsumer<Prepared = undefined, Applied = void> impl
       return { processed: 0, parked: 0, caughtUp: true };
     }
     const caughtUp = page.events.length < this.options.batchSize;
+    if (!caughtUp) this.readAhead(page.checkpoint);
     try {
       const parked = await this.commit(state.checkpoint, page.checkpoint, page.events);
       return { processed: page.events.length, parked, caughtUp };
@@ -94,6 +98,28 @@ export abstract class BatchedConsumer<Prepared = undefined, Applied = void> impl
       const parked = await this.isolate(state.checkpoint, page.events, page.checkpoint);
       return { processed: page.events.length, parked, caughtUp };
     }
+  }
+
+  /**
+   * The page after `after`: the one read ahead when it starts there and is full, else a fresh
+   * read. A partial page read ahead is dropped: our own open transaction held its horizon back,
+   * so it may miss events a fresh read sees (and report caught up too early).
+   */
+  private async read(after: Checkpoint): Promise<ReadAllResult> {
+    const ahead = this.ahead;
+    this.ahead = undefined;
+    if (ahead && sameCheckpoint(ahead.after, after)) {
+      const page = await ahead.page;
+      if (page && page.events.length === this.options.batchSize) return page;
+    }
+    return this.deps.store.readAll({ after, limit: this.options.batchSize, eventTypes: this.eventTypes });
+  }
+
+  /** Reads the next page on another connection while this one applies: the read and the apply overlap. */
+  private readAhead(after: Checkpoint): void {
+    // A failed read ahead is only a lost head start: the next round reads again.
+    const page = this.deps.store.readAll({ after, limit: this.options.batchSize, eventTypes: this.eventTypes }).catch(() => undefined);
+    this.ahead = { after, page };
   }
 
   /** Re-applies parked events, in order, inside the admin's transaction `tx`. */
