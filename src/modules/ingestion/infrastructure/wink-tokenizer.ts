@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type winkNLPType from 'wink-nlp';
-import type { ItsFunction, WinkMethods } from 'wink-nlp';
-import type modelType from 'wink-eng-lite-web-model';
+import type { ItsFunction } from 'wink-nlp';
 import { fnv1a, mix32 } from '@libs/ai/text/hash';
+import { loadWink, WINK_TOKEN_KINDS, WinkInstance, winkOutgrown } from '@libs/ai/text/wink';
 import { MessageToken, MessageTokenizer, TokenKind } from '@modules/ingestion/domain/noise/message-token';
 
 /** Long content (call transcripts, email threads) is scored on its beginning: the factors saturate long before. */
@@ -31,38 +30,7 @@ export function tokenizerInput(text: string): string {
   });
 }
 
-/**
- * wink adds every word it has not seen to its instance's lexicon; past this many the instance is
- * replaced, so a long-running process does not grow with every name and id it ever read.
- */
-const MAX_NEW_LEXEMES = 100_000;
-
-const KINDS: Record<string, TokenKind> = {
-  word: 'word',
-  alpha: 'word',
-  apos: 'word',
-  shortForm: 'word',
-  wordRP: 'word',
-  number: 'number',
-  ordinal: 'number',
-  decade: 'number',
-  time: 'number',
-  currency: 'symbol',
-  url: 'url',
-  email: 'email',
-  mention: 'mention',
-  hashtag: 'hashtag',
-  emoji: 'emoji',
-  emoticon: 'emoji',
-  punctuation: 'punctuation',
-  symbol: 'symbol',
-  tabCRLF: 'space',
-};
-
-interface Instance {
-  nlp: WinkMethods;
-  /** The first id wink gives a word outside its lexicon: ids below it are English lexicon entries. */
-  firstNewLexeme: number;
+interface Instance extends WinkInstance {
   /** Lexicon membership of lower-cased forms ("BROKEN" and "Team" are not entries, "broken" and "team" are). */
   lowerKnown: Map<string, boolean>;
 }
@@ -96,7 +64,7 @@ export class WinkTokenizer extends MessageTokenizer {
     for (let i = 0; i < values.length; i++) {
       const raw = types[i];
       // wink types words of scripts outside its model (Cyrillic, CJK...) as "unk".
-      const kind: TokenKind = KINDS[raw] ?? (raw === 'unk' && /\p{L}/u.test(values[i]) ? 'word' : 'other');
+      const kind: TokenKind = WINK_TOKEN_KINDS[raw] ?? (raw === 'unk' && /\p{L}/u.test(values[i]) ? 'word' : 'other');
       out[i] = {
         value: values[i],
         normal: normals[i],
@@ -107,7 +75,7 @@ export class WinkTokenizer extends MessageTokenizer {
       };
       if (ids[i] > newest) newest = ids[i];
     }
-    if (newest - firstNewLexeme > MAX_NEW_LEXEMES) this.instance = undefined;
+    if (winkOutgrown(instance, newest)) this.instance = undefined;
     return out;
   }
 
@@ -123,16 +91,8 @@ export class WinkTokenizer extends MessageTokenizer {
   }
 
   private current(): Instance {
-    if (this.instance) return this.instance;
-    // Required on first use: the model costs ~20 MB of RSS once required, ~35 MB more instantiated.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const winkNLP = require('wink-nlp') as typeof winkNLPType;
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const model = require('wink-eng-lite-web-model') as typeof modelType;
-    const nlp = winkNLP(model, []);
-    // A word no lexicon has: wink appends it right past its intrinsic lexicon.
-    const probe = nlp.readDoc('qzxjvkwqzb').tokens().out(nlp.its.uniqueId) as unknown as number[];
-    this.instance = { nlp, firstNewLexeme: probe[0], lowerKnown: new Map() };
+    this.instance ??= { ...loadWink([]), lowerKnown: new Map() };
     return this.instance;
   }
+
 }
