@@ -1,14 +1,13 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Req, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Req } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { Principal } from '@libs/common/auth/principal';
 import { RequireWorkspaceRole, workspaceRoleOf } from '@libs/common/auth/workspace-member.guard';
 import { WorkspaceScoped } from '@libs/common/auth/workspace-scoped.decorator';
 import { CommandMetadata } from '@libs/eventsourcing/command-metadata';
 import { CommandMeta } from '@libs/eventsourcing/http/command-metadata.decorator';
-import { CurrentPrincipal, CurrentUser } from '@modules/identity/application/shared/current-user.decorator';
-import { UserGuard } from '@modules/identity/application/shared/user.guard';
-import { AcceptInvitationRequestDto, AddMemberRequestDto, ChangeRoleRequestDto } from './members.request.dto';
+import { CurrentPrincipal } from '@modules/identity/application/shared/current-user.decorator';
+import { AddMemberRequestDto, ChangeRoleRequestDto } from './members.request.dto';
 import { MembersHandler } from './members.handler';
 
 @ApiTags('workspaces')
@@ -63,20 +62,5 @@ export class MembersHttpController {
   @RequireWorkspaceRole('admin')
   async revokeInvitation(@Param('workspaceId') ws: string, @Param('invitationId') id: string, @Req() req: Request, @CommandMeta() meta: CommandMetadata): Promise<void> {
     await this.members.revokeInvitation(ws, workspaceRoleOf(req), id, meta);
-  }
-}
-
-@ApiTags('workspaces')
-@ApiBearerAuth()
-@UseGuards(UserGuard)
-@Controller('api/v1/invitations')
-export class InvitationsHttpController {
-  constructor(private readonly members: MembersHandler) {}
-
-  @Post('accept')
-  @HttpCode(200)
-  @ApiOperation({ summary: 'Accept an invitation sent to your email' })
-  accept(@CurrentUser() user: Extract<Principal, { kind: 'user' }>, @Body() body: AcceptInvitationRequestDto, @CommandMeta() meta: CommandMetadata) {
-    return this.members.accept(user.userId, body.token, meta);
   }
 }
