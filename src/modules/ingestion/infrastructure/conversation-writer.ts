@@ -1,6 +1,6 @@
+import { uuidV5 } from '@libs/common/ids/uuid-v5';
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
-import { v5 as uuidv5 } from 'uuid';
 import { PG_POOL } from '@libs/database/database-backend';
 import { ANY } from '@libs/event-store/event-store.types';
 import { PostgresEventStore } from '@libs/event-store/postgres-event-store';
@@ -39,8 +39,8 @@ export interface ContactInput {
 const CONVERSATION_NAMESPACE = '8e1b7c52-4f0a-4d8e-9a57-3c1f6d2b9e40';
 const CONTACT_NAMESPACE = 'c4a9e2f1-6b3d-4f5a-8e7c-1d2b3a4f5e60';
 
-export const conversationIdOf = (sourceId: string, externalId: string) => uuidv5(`${sourceId}\u0000${externalId}`, CONVERSATION_NAMESPACE);
-export const sourceContactIdOf = (sourceId: string, externalId: string) => uuidv5(`${sourceId}\u0000${externalId}`, CONTACT_NAMESPACE);
+export const conversationIdOf = (sourceId: string, externalId: string) => uuidV5(`${sourceId}\u0000${externalId}`, CONVERSATION_NAMESPACE);
+export const sourceContactIdOf = (sourceId: string, externalId: string) => uuidV5(`${sourceId}\u0000${externalId}`, CONTACT_NAMESPACE);
 
 /**
  * Appends `ingestion.conversation-updated` (stream `conversation-<id>`) and

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
+import { uuidV5 } from '@libs/common/ids/uuid-v5';
 import { PG_POOL } from '@libs/database/database-backend';
 import { ConcurrencyError } from '@libs/event-store/concurrency.error';
 import { NewEvent, STREAM_EXISTS } from '@libs/event-store/event-store.types';
@@ -12,7 +13,6 @@ import { IncomingMessage } from '@modules/ingestion/domain/message/incoming-mess
 import { authorSubjectOf, MESSAGE_NAMESPACE, messageIdOf, messageStreamId } from '@modules/ingestion/domain/message/message-identity';
 import { MessageEvent, MessageIngestedData } from '@modules/ingestion/domain/message/message.events';
 import { MessagesProjection } from '@modules/ingestion/projections/messages.projection';
-import { uuidV5 } from './uuid-v5';
 
 export interface SourceRef {
   id: string;

@@ -1,7 +1,7 @@
+import { uuidV5 } from '@libs/common/ids/uuid-v5';
 import { createHash } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { PoolClient } from 'pg';
-import { v5 as uuidv5 } from 'uuid';
 import { Checkpoint, RecordedEvent } from '@libs/event-store/event-store.types';
 import { BatchedConsumer, ConsumerDeps, ConsumerOptions } from '@libs/eventsourcing/subscriptions/batched-consumer';
 import { MESSAGE_NAMESPACE } from '@modules/ingestion/domain/message/message-identity';
@@ -25,7 +25,7 @@ const isAfter = (e: RecordedEvent, p: Checkpoint) => {
 };
 
 /** The classification event of a scored event: the same event always yields the same id. */
-export const classificationIdOf = (scoredEventId: string) => uuidv5(`${scoredEventId}:classified`, MESSAGE_NAMESPACE);
+export const classificationIdOf = (scoredEventId: string) => uuidV5(`${scoredEventId}:classified`, MESSAGE_NAMESPACE);
 
 /** One hash per author and normalised content: the author subject id already names the source. */
 const fingerprintOf = (authorSubjectId: string | null, normalised: string) => createHash('sha256').update(`${authorSubjectId ?? ''}\u0000${normalised}`).digest('hex');
