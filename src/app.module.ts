@@ -16,6 +16,7 @@ import { EventSourcingModule } from '@libs/eventsourcing/eventsourcing.module';
 import { JobsModule } from '@libs/jobs/jobs.module';
 import { allMigrations } from '@migrations/index';
 import { AdminModule } from '@modules/admin/admin.module';
+import { AnalysisModule } from '@modules/analysis/analysis.module';
 import { AuditModule } from '@modules/audit/audit.module';
 import { IdentityModule, MembershipWorkspaceAccessPolicy } from '@modules/identity/identity.module';
 import { IngestionModule } from '@modules/ingestion/ingestion.module';
@@ -70,6 +71,7 @@ export class AppModule {
         AiModule.forRoot(aiSettings(config)),
         IngestionModule,
         KnowledgeModule,
+        AnalysisModule,
         AuditModule,
         AdminModule,
         ...extraModules,

@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+
+// Filled in by the part that owns it (see analysis.module.ts).
+@Module({})
+export class AnalysisConfigurationModule {}
