@@ -119,7 +119,7 @@ export class AskQuestion {
       ...history.filter((m): m is { role: 'user' | 'assistant'; content: string } => m.role === 'user' || m.role === 'assistant').map((m) => ({ role: m.role, content: historyContent(m.role, m.content) })),
       { role: 'user', content: cmd.question },
     ];
-    const result = await this.llm.complete({ messages, documents: relevant.map(documentOf) }, { workspaceId: cmd.workspaceId, workflow: 'knowledge.ask', node: 'answer' });
+    const result = await this.llm.complete({ messages, documents: relevant.map(documentOf) }, { workspaceId: cmd.workspaceId, workflow: 'knowledge.ask', node: 'answer', userId: cmd.userId });
     const metered = {
       tokensUsed: result.usage.totalTokens,
       model: result.model,
