@@ -5,6 +5,13 @@ import { LlmBudgets } from './application/analysis-models';
 import { LlmBudgetHandler } from './application/llm-budget/llm-budget.handler';
 import { LlmBudgetHttpController } from './application/llm-budget/llm-budget.http.controller';
 import { WorkspaceLlmBudgets } from './application/llm-budget/workspace-llm-budgets';
+import { AdminUsageReportHttpController } from './application/usage-report/admin-usage-report.http.controller';
+import { UsageReportHandler } from './application/usage-report/usage-report.handler';
+import { UsageReportHttpController } from './application/usage-report/usage-report.http.controller';
+import { UserAnalyticsRollup } from './application/user-usage/user-analytics-rollup';
+import { UserAnalyticsSchedule } from './application/user-usage/user-analytics.schedule';
+import { UserUsageHandler } from './application/user-usage/user-usage.handler';
+import { UserUsageHttpController } from './application/user-usage/user-usage.http.controller';
 import { AnalysisUsageAggregates } from './infrastructure/analysis-usage.aggregates';
 import { analysisUsageErrorStatuses } from './infrastructure/analysis-usage.errors.http';
 import { UsageQueries } from './infrastructure/usage.queries';
@@ -32,8 +39,18 @@ export class AnalysisUsageProjectionsModule {}
  */
 @Module({
   imports: [AnalysisUsageProjectionsModule],
-  controllers: [LlmBudgetHttpController],
-  providers: [UsageQueries, AnalysisUsageAggregates, LlmBudgetHandler, { provide: LlmBudgets, useClass: WorkspaceLlmBudgets }],
+  controllers: [UsageReportHttpController, UserUsageHttpController, LlmBudgetHttpController, AdminUsageReportHttpController],
+  providers: [
+    UsageQueries,
+    AnalysisUsageAggregates,
+    LlmBudgetHandler,
+    { provide: LlmBudgets, useClass: WorkspaceLlmBudgets },
+    UsageReportHandler,
+    // Usage per user per day: refreshed before each read and every 5 minutes for the last two days.
+    UserAnalyticsRollup,
+    UserAnalyticsSchedule,
+    UserUsageHandler,
+  ],
   exports: [LlmBudgets],
 })
 export class AnalysisUsageModule {}
