@@ -9,8 +9,6 @@ export type UsageGroupKey = (typeof USAGE_GROUP_KEYS)[number];
 export const ADMIN_USAGE_GROUP_KEYS = ['workspace', ...USAGE_GROUP_KEYS] as const;
 export type AdminUsageGroupKey = (typeof ADMIN_USAGE_GROUP_KEYS)[number];
 
-/** A year and a day: a report over a leap year fits, a report over "all time" does not. */
-export const MAX_REPORT_DAYS = 366;
 const DAY_MS = 86_400_000;
 
 export interface ReportRange {
@@ -23,17 +21,19 @@ export interface ReportRange {
 /** Why a range is refused (the field and what is wrong), or null when it is fine. */
 export type RangeProblem = { field: 'from' | 'to'; message: string } | null;
 
+const monthStartOf = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1));
+
 /**
- * The range a report covers: `from` inclusive, `to` exclusive, as given; by default the current
- * UTC calendar month up to now (the budget's period), or the MAX_REPORT_DAYS before `to`.
+ * The range a report covers: `from` inclusive, `to` exclusive. By default `to` is now and `from`
+ * the start of the UTC calendar month `to` closes (the budget's period). Only a range the client
+ * wrote backwards is refused; a default that meets the other end (a `from` in the future) is an
+ * empty range. No cap on its length: the groups are capped (MAX_REPORT_GROUPS), pages are paged.
  */
 export function reportRange(input: { from?: string; to?: string }, now: Date): { range: ReportRange; problem: RangeProblem } {
   const to = input.to ? new Date(input.to) : now;
-  const from = input.from ? new Date(input.from) : input.to ? new Date(to.getTime() - MAX_REPORT_DAYS * DAY_MS) : new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
-  const range = { from, to };
-  if (from.getTime() >= to.getTime()) return { range, problem: { field: 'to', message: 'must be after from' } };
-  if (to.getTime() - from.getTime() > MAX_REPORT_DAYS * DAY_MS) return { range, problem: { field: 'from', message: `the range may cover at most ${MAX_REPORT_DAYS} days` } };
-  return { range, problem: null };
+  const from = input.from ? new Date(input.from) : monthStartOf(new Date(to.getTime() - 1));
+  if (input.from && input.to && from.getTime() >= to.getTime()) return { range: { from, to }, problem: { field: 'to', message: 'must be after from' } };
+  return { range: { from, to: new Date(Math.max(from.getTime(), to.getTime())) }, problem: null };
 }
 
 /** The UTC days a range touches: from the day of `from` to the day that holds the last instant before `to`. */
