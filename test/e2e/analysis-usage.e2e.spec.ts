@@ -253,7 +253,7 @@ describe('analysis: LLM usage, cost, budgets and usage per user (e2e)', () => {
     it('groups by workspace among the other keys, with the budgets\' standing; bad keys are a 400', async () => {
       const res = await http().get('/api/v1/admin/analysis/usage').query({ ...window(), groupBy: 'workspace,model' }).set('Authorization', `Bearer ${TOKEN}`).expect(200);
       expect(res.body.rows).toContainEqual(expect.objectContaining({ workspace: wsA, model: 'fake-model', calls: asked.length }));
-      expect(res.body.rows.filter((r: { workspace: string }) => r.workspace === wsB && r.model === 'fake-model')).toEqual([]);
+      expect(res.body.rows.filter((r: { workspace: string; model: string }) => r.workspace === wsB && r.model === 'fake-model')).toEqual([]);
       // A's budget was removed: no standing listed for it.
       expect(res.body.budgets.items.filter((b: { workspaceId: string }) => b.workspaceId === wsA)).toEqual([]);
       const one = await http().get('/api/v1/admin/analysis/usage').query({ ...window(), workspaceId: wsA, groupBy: 'workspace' }).set('Authorization', `Bearer ${TOKEN}`).expect(200);

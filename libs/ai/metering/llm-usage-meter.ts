@@ -71,6 +71,15 @@ export class LlmUsageMeter implements BeforeApplicationShutdown {
     return write;
   }
 
+  /**
+   * Waits for the rows recorded before this call, not for those recorded meanwhile: a reader
+   * that must see the calls it knows of (a budget check after a batch) never waits on a busy
+   * process's endless stream of new rows.
+   */
+  async recorded(): Promise<void> {
+    await Promise.all([...this.pending]);
+  }
+
   /** Waits for every row recorded so far. */
   async flush(): Promise<void> {
     while (this.pending.size) await Promise.all([...this.pending]);

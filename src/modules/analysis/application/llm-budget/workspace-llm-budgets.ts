@@ -20,7 +20,7 @@ export class WorkspaceLlmBudgets extends LlmBudgets {
   }
 
   async status(workspaceId: string, now: Date = new Date()): Promise<BudgetStatus> {
-    await this.meter?.flush();
+    await this.meter?.recorded();
     const period = budgetPeriodOf(now);
     const [budget, spentUsd] = await Promise.all([this.queries.budget(workspaceId), this.queries.spentUsd(workspaceId, period.start, period.end)]);
     const limitUsd = budget && budget.monthly_limit_usd !== null ? Number(budget.monthly_limit_usd) : null;

@@ -23,7 +23,7 @@ export class UserAnalyticsRollup {
   /** The days the range touches, for one workspace (null: all). */
   async refresh(workspaceId: string | null, range: ReportRange): Promise<number> {
     // Rows this process still writes belong to what the caller has just done (an Ask).
-    await this.meter.flush();
+    await this.meter.recorded();
     const days = utcDaysOf(range);
     return this.queries.refreshUserAnalytics(workspaceId, days.start, days.end);
   }
