@@ -189,6 +189,9 @@ describe('analysis: LLM usage, cost, budgets and usage per user (e2e)', () => {
       expect(res.body).toMatchObject({ exceeded: true, remainingUsd: 0 });
       // B has no budget and spent nothing.
       expect(await budgets.status(wsB)).toMatchObject({ limitUsd: null, spentUsd: 0, exceeded: false });
+      // The operator sees who is over.
+      const admin = await http().get('/api/v1/admin/analysis/usage').set('Authorization', `Bearer ${TOKEN}`).expect(200);
+      expect(admin.body.budgets.items).toContainEqual({ workspaceId: wsA, monthlyLimitUsd: limit, spentUsd: status.spentUsd, exceeded: true });
     });
 
     it('takes If-Match: a stale version is a 412, the current one changes it; removed, there is no limit', async () => {
