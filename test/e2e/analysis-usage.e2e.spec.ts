@@ -208,8 +208,22 @@ describe('analysis: LLM usage, cost, budgets and usage per user (e2e)', () => {
   });
 
   describe('usage per user per day', () => {
-    const tokensOf = (userId: string) => sum(asked.filter((a) => a.who === userId).map((a) => a.usage), 'totalTokens');
     const queriesOf = (userId: string) => asked.filter((a) => a.who === userId).length;
+    /** Tokens of each asker's question embeddings (offline, cost 0): metered as theirs too. */
+    const embedded = new Map<string, number>();
+    const tokensOf = (userId: string) => sum(asked.filter((a) => a.who === userId).map((a) => a.usage), 'totalTokens') + (embedded.get(userId) ?? 0);
+
+    beforeAll(async () => {
+      const r = await pool.query(
+        `SELECT user_id, count(*)::int AS calls, sum(total_tokens)::int AS tokens FROM llm_usage_logs
+          WHERE workspace_id = $1 AND workflow_name = 'knowledge.search' AND node_name = 'embed-query' GROUP BY user_id`,
+        [wsA],
+      );
+      for (const row of r.rows) embedded.set(row.user_id, row.tokens);
+      // Each question's embedding is its asker's: one per Ask, none for nobody.
+      expect(Object.fromEntries(r.rows.map((row) => [row.user_id, row.calls]))).toEqual(Object.fromEntries([owner, colleague, viewer].map((u) => [u.userId, queriesOf(u.userId)])));
+      expect([...embedded.values()].every((t) => t > 0)).toBe(true);
+    });
 
     it('lists each asker\'s AI queries and tokens for the day (admin), and nothing of what was asked', async () => {
       const res = await http().get(`/api/v1/workspaces/${wsA}/analysis/usage/users`).query(window()).set(owner.auth).expect(200);
@@ -217,7 +231,7 @@ describe('analysis: LLM usage, cost, budgets and usage per user (e2e)', () => {
       expect(mine(owner)).toEqual([expect.objectContaining({ date: today(), aiQueries: queriesOf(owner.userId), aiTokensUsed: tokensOf(owner.userId), emailsSent: 0, contactsAdded: 0 })]);
       expect(mine(colleague)).toEqual([expect.objectContaining({ date: today(), aiQueries: 1, aiTokensUsed: tokensOf(colleague.userId) })]);
       expect(mine(viewer)).toEqual([expect.objectContaining({ aiQueries: 1 })]);
-      expect(res.body.totals).toEqual({ aiQueries: asked.length, aiTokensUsed: sum(asked.map((a) => a.usage), 'totalTokens'), users: 3 });
+      expect(res.body.totals).toEqual({ aiQueries: asked.length, aiTokensUsed: [owner, colleague, viewer].reduce((s, u) => s + tokensOf(u.userId), 0), users: 3 });
       expect(res.body.nextCursor).toBeNull();
       const text = JSON.stringify(res.body);
       for (const q of Object.values(QUESTIONS)) expect(text).not.toContain(q);

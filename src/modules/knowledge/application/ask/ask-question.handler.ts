@@ -97,7 +97,7 @@ export class AskQuestion {
 
   private async answer(cmd: AskQuestionCommand, q: string, history: { role: string; content: string }[], askedAt: Date): Promise<Reply> {
     const started = Date.now();
-    const { hits, mode } = await this.retrieve(cmd.workspaceId, q);
+    const { hits, mode } = await this.retrieve(cmd.workspaceId, q, cmd.userId);
     const { relevant, discarded } = keepRelevant(hits, q);
     const functionCalls: SearchFunctionCall[] = [{ name: 'search', arguments: { q, mode, limit: ASK_SEARCH_LIMIT }, result: { chunkIds: relevant.map((h) => h.chunkId), discarded } }];
     const nothing = (extra: Partial<Extract<Reply, { kind: 'answer' }>> = {}): Reply => ({
@@ -141,9 +141,9 @@ export class AskQuestion {
   }
 
   /** Hybrid search; full-text alone when the semantic half cannot run (embedder down, vectors of another model). */
-  private async retrieve(workspaceId: string, q: string): Promise<{ hits: SearchHit[]; mode: SearchMode }> {
+  private async retrieve(workspaceId: string, q: string, userId: string): Promise<{ hits: SearchHit[]; mode: SearchMode }> {
     try {
-      return { hits: await this.search.search({ workspaceId, q, mode: 'hybrid', limit: ASK_SEARCH_LIMIT }), mode: 'hybrid' };
+      return { hits: await this.search.search({ workspaceId, q, mode: 'hybrid', limit: ASK_SEARCH_LIMIT, userId }), mode: 'hybrid' };
     } catch (err) {
       if (!(err instanceof KnowledgeSearchError)) throw err;
       this.logger.warn({ code: err.code, workspaceId }, 'knowledge.ask: semantic search unavailable, answering from full-text search');
