@@ -9,6 +9,11 @@ export interface AiCallContext {
   workflow: string;
   /** The step inside it, e.g. `embed`, `answer`. */
   node: string;
+  /**
+   * The person the call is made for, when the caller knows one (Ask knows its asker; a
+   * background consumer does not): usage per user per day is reported from it.
+   */
+  userId?: string | null;
 }
 
 export interface TokenUsage {

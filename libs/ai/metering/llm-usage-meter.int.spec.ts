@@ -17,6 +17,7 @@ import { MeteredLlmClient } from './metered-llm.client';
 import { PriceTable } from './price-table';
 
 const WORKSPACE = '0b7c6a52-93d4-4f3e-8d0e-3f0d9a0c4e21';
+const USER = '0193a000-0000-7000-8000-0000000000e1';
 
 // One database for the file (each test reads only its own workflow's rows).
 let db: TestDatabase;
@@ -39,9 +40,9 @@ describe('LlmUsageMeter (llm_usage_logs)', () => {
     return (await db.pool.query(`SELECT * FROM llm_usage_logs WHERE workflow_name = $1 ORDER BY id`, [workflow])).rows;
   };
 
-  it('records a call with its workspace, workflow, node, tokens, latency and cost from the price table', async () => {
+  it('records a call with its workspace, workflow, node, user, tokens, latency and cost from the price table', async () => {
     await meter.record({
-      ctx: { workspaceId: WORKSPACE, workflow: 'meter.record', node: 'classify' },
+      ctx: { workspaceId: WORKSPACE, workflow: 'meter.record', node: 'classify', userId: USER },
       provider: 'openai',
       model: 'local-model',
       operation: 'chat',
@@ -60,11 +61,11 @@ describe('LlmUsageMeter (llm_usage_logs)', () => {
       latencyMs: 3000,
     });
     const [ok, failed] = await rowsOf('meter.record'); // awaited one by one: ids in call order
-    expect(ok).toMatchObject({ workspace_id: WORKSPACE, node_name: 'classify', provider: 'openai', model: 'local-model', operation: 'chat', status: 'ok', error_kind: null, prompt_tokens: 1000, completion_tokens: 200, total_tokens: 1200, latency_ms: 42 });
+    expect(ok).toMatchObject({ workspace_id: WORKSPACE, user_id: USER, node_name: 'classify', provider: 'openai', model: 'local-model', operation: 'chat', status: 'ok', error_kind: null, prompt_tokens: 1000, completion_tokens: 200, total_tokens: 1200, latency_ms: 42 });
     expect(ok.cost).toBeCloseTo((1000 * 1 + 200 * 3) / 1e6, 15);
     expect(ok.created_at).toBeInstanceOf(Date);
     expect(ok.updated_at).toBeInstanceOf(Date);
-    expect(failed).toMatchObject({ workspace_id: null, node_name: 'check', status: 'error', error_kind: 'timeout', total_tokens: 0, latency_ms: 3000, cost: 0 });
+    expect(failed).toMatchObject({ workspace_id: null, user_id: null, node_name: 'check', status: 'error', error_kind: 'timeout', total_tokens: 0, latency_ms: 3000, cost: 0 });
   });
 
   it('meters the offline adapters: embeddings and answers at cost 0, failures with their kind', async () => {
@@ -99,6 +100,33 @@ describe('LlmUsageMeter (llm_usage_logs)', () => {
     } finally {
       warn.mockRestore();
     }
+  });
+
+  it('recorded() waits for the rows recorded before it, not for those recorded while it waits', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const queries: string[] = [];
+    // The second insert hangs until released: recorded(), asked before it, must not wait for it.
+    const slow = new LlmUsageMeter(
+      {
+        query: async (text: string) => {
+          queries.push(text);
+          if (queries.length === 2) await held;
+          return db.pool.query('SELECT 1');
+        },
+      },
+      new PriceTable(),
+    );
+    const call = { ctx: { workspaceId: WORKSPACE, workflow: 'meter.recorded', node: 'n' }, provider: 'offline', model: 'm', operation: 'chat' as const, status: 'ok' as const, usage: { promptTokens: 1, completionTokens: 1, totalTokens: 2 }, latencyMs: 1 };
+    let firstDone = false;
+    void slow.record(call).then(() => (firstDone = true));
+    const waiting = slow.recorded();
+    void slow.record(call);
+    await waiting;
+    expect(firstDone).toBe(true);
+    expect(queries).toHaveLength(2);
+    release();
+    await slow.flush();
   });
 
   it('lets a caller that holds the only connection in a transaction call a model (embedded mode has one)', async () => {

@@ -43,8 +43,8 @@ export class LlmUsageMeter implements BeforeApplicationShutdown {
     const write = this.sql
       .query(
         `INSERT INTO llm_usage_logs (workspace_id, workflow_name, node_name, provider, model, operation, status, error_kind,
-                                     prompt_tokens, completion_tokens, total_tokens, latency_ms, cost)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+                                     prompt_tokens, completion_tokens, total_tokens, latency_ms, cost, user_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
         [
           u.ctx.workspaceId,
           u.ctx.workflow.slice(0, NAME_LIMIT),
@@ -59,6 +59,7 @@ export class LlmUsageMeter implements BeforeApplicationShutdown {
           u.usage.totalTokens,
           Math.max(0, Math.round(u.latencyMs)),
           cost,
+          u.ctx.userId ?? null,
         ],
       )
       .then(
@@ -68,6 +69,15 @@ export class LlmUsageMeter implements BeforeApplicationShutdown {
     this.pending.add(write);
     void write.finally(() => this.pending.delete(write));
     return write;
+  }
+
+  /**
+   * Waits for the rows recorded before this call, not for those recorded meanwhile: a reader
+   * that must see the calls it knows of (a budget check after a batch) never waits on a busy
+   * process's endless stream of new rows.
+   */
+  async recorded(): Promise<void> {
+    await Promise.all([...this.pending]);
   }
 
   /** Waits for every row recorded so far. */

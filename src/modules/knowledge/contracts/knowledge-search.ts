@@ -24,6 +24,8 @@ export interface SearchRequest {
   mode: SearchMode;
   limit: number;
   filters?: SearchFilters;
+  /** The person searching, when known (Ask's asker): the query's embedding is metered as theirs. */
+  userId?: string;
 }
 
 /** The message a hit cites, with a link back to it. */

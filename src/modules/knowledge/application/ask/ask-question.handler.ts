@@ -97,7 +97,7 @@ export class AskQuestion {
 
   private async answer(cmd: AskQuestionCommand, q: string, history: { role: string; content: string }[], askedAt: Date): Promise<Reply> {
     const started = Date.now();
-    const { hits, mode } = await this.retrieve(cmd.workspaceId, q);
+    const { hits, mode } = await this.retrieve(cmd.workspaceId, q, cmd.userId);
     const { relevant, discarded } = keepRelevant(hits, q);
     const functionCalls: SearchFunctionCall[] = [{ name: 'search', arguments: { q, mode, limit: ASK_SEARCH_LIMIT }, result: { chunkIds: relevant.map((h) => h.chunkId), discarded } }];
     const nothing = (extra: Partial<Extract<Reply, { kind: 'answer' }>> = {}): Reply => ({
@@ -119,7 +119,7 @@ export class AskQuestion {
       ...history.filter((m): m is { role: 'user' | 'assistant'; content: string } => m.role === 'user' || m.role === 'assistant').map((m) => ({ role: m.role, content: historyContent(m.role, m.content) })),
       { role: 'user', content: cmd.question },
     ];
-    const result = await this.llm.complete({ messages, documents: relevant.map(documentOf) }, { workspaceId: cmd.workspaceId, workflow: 'knowledge.ask', node: 'answer' });
+    const result = await this.llm.complete({ messages, documents: relevant.map(documentOf) }, { workspaceId: cmd.workspaceId, workflow: 'knowledge.ask', node: 'answer', userId: cmd.userId });
     const metered = {
       tokensUsed: result.usage.totalTokens,
       model: result.model,
@@ -141,9 +141,9 @@ export class AskQuestion {
   }
 
   /** Hybrid search; full-text alone when the semantic half cannot run (embedder down, vectors of another model). */
-  private async retrieve(workspaceId: string, q: string): Promise<{ hits: SearchHit[]; mode: SearchMode }> {
+  private async retrieve(workspaceId: string, q: string, userId: string): Promise<{ hits: SearchHit[]; mode: SearchMode }> {
     try {
-      return { hits: await this.search.search({ workspaceId, q, mode: 'hybrid', limit: ASK_SEARCH_LIMIT }), mode: 'hybrid' };
+      return { hits: await this.search.search({ workspaceId, q, mode: 'hybrid', limit: ASK_SEARCH_LIMIT, userId }), mode: 'hybrid' };
     } catch (err) {
       if (!(err instanceof KnowledgeSearchError)) throw err;
       this.logger.warn({ code: err.code, workspaceId }, 'knowledge.ask: semantic search unavailable, answering from full-text search');

@@ -56,7 +56,7 @@ export class HybridKnowledgeSearch extends KnowledgeSearch {
       return rows.map((r, i) => this.hit(r, request, r.score, { fulltext: i + 1, semantic: null }, null));
     }
     await this.space.assertUsable();
-    const vector = await this.embedQuery(workspaceId, q);
+    const vector = await this.embedQuery(workspaceId, q, request.userId);
     if (request.mode === 'semantic') {
       const rows = await this.queries.semantic(workspaceId, vector, limit, filters);
       return rows.map((r, i) => this.hit(r, request, r.score, { fulltext: null, semantic: i + 1 }, r.score));
@@ -103,9 +103,9 @@ export class HybridKnowledgeSearch extends KnowledgeSearch {
     return [...allWords, ...anyWord.filter((r) => !seen.has(r.id))].slice(0, k);
   }
 
-  private async embedQuery(workspaceId: string, q: string): Promise<number[]> {
+  private async embedQuery(workspaceId: string, q: string, userId?: string): Promise<number[]> {
     try {
-      const [vector] = await this.embedder.embed([normaliseChunkText(q)], { workspaceId, workflow: SEARCH_WORKFLOW, node: 'embed-query' });
+      const [vector] = await this.embedder.embed([normaliseChunkText(q)], { workspaceId, workflow: SEARCH_WORKFLOW, node: 'embed-query', userId });
       return vector;
     } catch (err) {
       if (err instanceof AiProviderError) {
