@@ -8,6 +8,7 @@ import { AnalysisModels } from './application/analysis-models';
 import { ConfiguredAnalysisModels } from './application/analysis-models/configured-analysis-models';
 import { AssignmentsHandler } from './application/assignments/assignments.handler';
 import { AssignmentsHttpController } from './application/assignments/assignments.http.controller';
+import { ProviderValidationRegistrar } from './application/providers/provider-validation.registrar';
 import { ProvidersHandler } from './application/providers/providers.handler';
 import { ProvidersHttpController } from './application/providers/providers.http.controller';
 import { TaskConfigsHandler } from './application/task-configs/task-configs.handler';
@@ -56,6 +57,8 @@ class AnalysisConfigurationRegistrar implements OnModuleInit {
     ProviderApiKeys,
     ProviderConnections,
     ProvidersHandler,
+    // A provider's connection is checked with a real call by a durable consumer of validation requests.
+    ProviderValidationRegistrar,
     AgentConfigsHandler,
     TaskConfigsHandler,
     AssignmentsHandler,
