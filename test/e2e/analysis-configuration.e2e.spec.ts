@@ -6,7 +6,7 @@ import { AnalysisModels } from '@modules/analysis/application/analysis-models';
 import { TASK_PROPOSALS_ANSWER_SCHEMA } from '@modules/analysis/domain/task-proposal/task-proposals-answer.schema';
 import { eventually } from '@test/support/eventually';
 import { FakeOpenAiServer } from '@test/support/fakes/fake-openai-server';
-import { createWorkspace, signUp, SignedUp, uniqueSecret } from '@test/support/identity-client';
+import { createWorkspace, signUp, SignedUp, signUpVerified, uniqueSecret } from '@test/support/identity-client';
 import { createTestApp, TestApp } from '@test/support/test-app';
 
 const ANSWER_SCHEMA = { type: 'object', required: ['tasks'], properties: { tasks: { type: 'array', items: { type: 'string' } } } };
@@ -139,6 +139,68 @@ describe('analysis configuration: providers, agent and task configs, assignments
       expect(listed.body.items.map((i: { id: string }) => i.id)).toEqual([first.body.id]);
       await t.http().delete(`${base()}/assignments/${first.body.id}`).set(owner.auth).expect(204);
       await t.http().post(`${base()}/assignments`).set(owner.auth).send({ agentId: a.id, taskId: c.id }).expect(201);
+    });
+  });
+
+  describe('project configs', () => {
+    it('CRUD with every seed field; default assignees and the PM must be members; unique names; AnalysisModels reads the active ones', async () => {
+      const member = await signUpVerified(t.app);
+      const added = await t.http().post(`/api/v1/workspaces/${ws}/members`).set(owner.auth).send({ email: member.email, role: 'member' }).expect(201);
+      expect(added.body.status).toBe('added');
+      const stranger = await signUp(t.app);
+      const body = {
+        name: 'Mobile app',
+        description: 'The iOS and Android apps',
+        keywords: ['ios', 'android', ' iOS ', 'push'],
+        glossary: { PN: 'push notification' },
+        components: [{ name: 'login' }, { name: 'sync', owner: 'ana' }],
+        defaultAssigneeIds: [member.userId],
+        pmUserId: owner.userId,
+        priorityRules: { critical: ['crash', 'data loss'], high: ['customer'] },
+        version: '2.1',
+      };
+      const created = await t.http().post(`${base()}/projects`).set(owner.auth).send(body).expect(201);
+      expect(created.body).toEqual(expect.objectContaining({ ...body, keywords: ['ios', 'android', 'push'], isActive: true }));
+      expect(created.headers.etag).toBe(`"${created.body.streamVersion}"`);
+      await t.http().post(`${base()}/projects`).set(owner.auth).send({ ...body, name: 'MOBILE APP' }).expect(409);
+
+      const notMembers = await t.http().post(`${base()}/projects`).set(owner.auth).send({ ...body, name: 'Web', defaultAssigneeIds: [member.userId, stranger.userId], pmUserId: stranger.userId }).expect(400);
+      expect(notMembers.body.errors).toEqual([
+        expect.objectContaining({ field: 'defaultAssigneeIds.1', message: expect.stringContaining('not a member') }),
+        expect.objectContaining({ field: 'pmUserId', message: expect.stringContaining('not a member') }),
+      ]);
+      for (const bad of [{ priorityRules: { urgent: ['x'] } }, { priorityRules: { high: 'customer' } }, { glossary: { PN: 3 } }, { glossary: ['x'] }, { components: ['x'] }, { pmUserId: 'nope' }]) {
+        await t.http().post(`${base()}/projects`).set(owner.auth).send({ ...body, name: `Bad ${uuidv7()}`, ...bad }).expect(400);
+      }
+
+      const changed = await t.http().patch(`${base()}/projects/${created.body.id}`).set(owner.auth).set('If-Match', created.headers.etag).send({ version: '2.2', pmUserId: member.userId, keywords: ['mobile'] }).expect(200);
+      expect(changed.body).toEqual(expect.objectContaining({ version: '2.2', pmUserId: member.userId, keywords: ['mobile'], glossary: body.glossary }));
+      await t.http().patch(`${base()}/projects/${created.body.id}`).set(owner.auth).set('If-Match', created.headers.etag).send({ version: '9' }).expect(412);
+      await t.http().patch(`${base()}/projects/${created.body.id}`).set(owner.auth).send({ pmUserId: stranger.userId }).expect(400);
+
+      const models = t.app.get(AnalysisModels);
+      expect(await models.project(ws, created.body.id)).toEqual({
+        id: created.body.id,
+        name: 'Mobile app',
+        description: body.description,
+        keywords: ['mobile'],
+        glossary: body.glossary,
+        components: body.components,
+        defaultAssigneeIds: [member.userId],
+        pmUserId: member.userId,
+        priorityRules: body.priorityRules,
+        version: '2.2',
+      });
+      expect((await models.projects(ws)).map((p) => p.id)).toContain(created.body.id);
+      await t.http().patch(`${base()}/projects/${created.body.id}`).set(owner.auth).send({ isActive: false }).expect(200);
+      expect(await models.project(ws, created.body.id)).toBeNull();
+      expect((await models.projects(ws)).map((p) => p.id)).not.toContain(created.body.id);
+
+      const listed = await t.http().get(`${base()}/projects?limit=1`).set(owner.auth).expect(200);
+      expect(listed.body.items).toHaveLength(1);
+      await t.http().delete(`${base()}/projects/${created.body.id}`).set(owner.auth).expect(204);
+      await t.http().get(`${base()}/projects/${created.body.id}`).set(owner.auth).expect(404);
+      await t.http().post(`${base()}/projects`).set(owner.auth).send(body).expect(201);
     });
   });
 
