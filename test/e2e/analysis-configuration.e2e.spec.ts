@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { OUTBOUND_RESOLVER, ResolveAll } from '@libs/common/net/outbound-guard';
+import { SECRET_WITHHELD } from '@libs/event-store/audit-visibility';
 import { CommandMetadata } from '@libs/eventsourcing/command-metadata';
 import { AnalysisModels } from '@modules/analysis/application/analysis-models';
 import { TASK_PROPOSALS_ANSWER_SCHEMA } from '@modules/analysis/domain/task-proposal/task-proposals-answer.schema';
@@ -81,6 +82,42 @@ describe('analysis configuration: providers, agent and task configs, assignments
       await t.http().post(`${base()}/providers`).set(owner.auth).send({ name: 'o', type: 'openai-compatible' }).expect(400);
       await t.http().post(`${base()}/providers`).set(owner.auth).send({ name: 'o', type: 'openai-compatible', baseUrl: 'ftp://x.example.com' }).expect(400);
       await t.http().post(`${base()}/providers`).set(owner.auth).send({ name: 'o', type: 'gemini', baseUrl: 'https://x.example.com' }).expect(400);
+    });
+  });
+
+  describe('lists and retries', () => {
+    it('pages by name with an opaque cursor (limit default 50, max 500); a forged cursor or limit is a 400', async () => {
+      const space = await createWorkspace(t.app, owner);
+      const names = ['delta', 'Alpha', 'charlie', 'bravo', 'echo'];
+      for (const name of names) await t.http().post(`/api/v1/workspaces/${space}/analysis/task-configs`).set(owner.auth).send({ name, responseSchema: ANSWER_SCHEMA }).expect(201);
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: { body: { items: { name: string }[]; nextCursor: string | null } } = await t
+          .http()
+          .get(`/api/v1/workspaces/${space}/analysis/task-configs`)
+          .query({ limit: 2, ...(cursor ? { cursor } : {}) })
+          .set(owner.auth)
+          .expect(200);
+        expect(page.body.items.length).toBeLessThanOrEqual(2);
+        seen.push(...page.body.items.map((i) => i.name));
+        cursor = page.body.nextCursor;
+      } while (cursor);
+      expect(seen).toEqual(['Alpha', 'bravo', 'charlie', 'delta', 'echo']);
+      await t.http().get(`/api/v1/workspaces/${space}/analysis/task-configs?cursor=forged`).set(owner.auth).expect(400);
+      await t.http().get(`/api/v1/workspaces/${space}/analysis/task-configs?limit=501`).set(owner.auth).expect(400);
+      const providersCursor = Buffer.from(JSON.stringify({ k: 'analysis.providers', v: ['a', uuidv7()] })).toString('base64url');
+      await t.http().get(`/api/v1/workspaces/${space}/analysis/task-configs?cursor=${providersCursor}`).set(owner.auth).expect(400);
+    });
+
+    it('a create retried under the same Idempotency-Key answers the first item, not a 409', async () => {
+      const key = uuidv7();
+      const body = { name: `Retried ${uuidv7().slice(-6)}`, type: 'builtin' };
+      const first = await t.http().post(`${base()}/providers`).set(owner.auth).set('Idempotency-Key', key).send(body).expect(201);
+      const again = await t.http().post(`${base()}/providers`).set(owner.auth).set('Idempotency-Key', key).send(body).expect(201);
+      expect(again.body.id).toBe(first.body.id);
+      await t.http().post(`${base()}/providers`).set(owner.auth).set('Idempotency-Key', key).send({ ...body, name: 'Another' }).expect(422);
+      await t.http().post(`${base()}/providers`).set(owner.auth).send(body).expect(409);
     });
   });
 
@@ -315,6 +352,7 @@ describe('analysis configuration: provider validation by a real call (e2e)', () 
     const audit = await t.http().get(`/api/v1/workspaces/${ws}/audit/streams/analysis-llm-provider-${p.id}`).set(owner.auth).expect(200);
     expect(JSON.stringify(audit.body)).toContain('analysis.llm-provider-created');
     expect(JSON.stringify(audit.body)).not.toContain(events.rows[0].data.settings.apiKeyCiphertext);
+    expect(JSON.stringify(audit.body)).toContain(SECRET_WITHHELD);
   });
 
   it('a refused key ends in error with the server\'s reason kept and the key stripped from it; a new key is validated again', async () => {
