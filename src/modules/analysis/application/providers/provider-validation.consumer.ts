@@ -60,10 +60,21 @@ export class ProviderValidationConsumer extends BatchedConsumer<number, number> 
     const row = await this.queries.providerById(id);
     // Superseded by a newer request, finished already, or deleted: nothing to call.
     if (!row || row.validation_attempt !== attempt || row.validation_status !== 'validating' || !row.base_url) return false;
-    const error = await this.connections.check({ type: row.type as LlmProviderKind, baseUrl: row.base_url, apiKey: this.keys.open(row.id, row.api_key_encrypted) });
+    const error = await this.checkConnection(row.id, row.type as LlmProviderKind, row.base_url, row.api_key_encrypted);
     if (error) this.logger.log({ providerId: id, attempt, error }, 'provider validation failed');
     await this.aggregates.provider.handle(id, { kind: 'record-validation', attempt, status: error ? 'error' : 'connected', error, now: new Date() }, this.meta(e, 'record'));
     return true;
+  }
+
+  /** The call, or why it could not be made: a key sealed under a key no longer in SECRETS_KEYS is a verdict too, not a retry. */
+  private async checkConnection(id: string, type: LlmProviderKind, baseUrl: string, ciphertext: string | null): Promise<string | null> {
+    let apiKey: string | null;
+    try {
+      apiKey = this.keys.open(id, ciphertext);
+    } catch {
+      return 'the stored API key cannot be decrypted (was its key removed from SECRETS_KEYS?): set the key again';
+    }
+    return this.connections.check({ type, baseUrl, apiKey });
   }
 
   /** Deterministic command ids: a redelivered request names the same commands. */
