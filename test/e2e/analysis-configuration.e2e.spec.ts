@@ -127,8 +127,11 @@ describe('analysis configuration: providers, agent and task configs, assignments
       const a = await agent(p.id, { name: 'Detector' });
       expect(a).toEqual(expect.objectContaining({ name: 'Detector', providerId: p.id, modelName: 'm', systemPrompt: 'Find tasks', description: null, temperature: 0.7, maxTokens: null, isActive: true }));
       await t.http().post(`${base()}/agent-configs`).set(owner.auth).send({ name: 'DETECTOR', providerId: p.id, modelName: 'm', systemPrompt: 's' }).expect(409);
+      // Another case of its own name is still its name.
+      expect((await t.http().patch(`${base()}/agent-configs/${a.id}`).set(owner.auth).send({ name: 'detector' }).expect(200)).body.name).toBe('detector');
+      await t.http().post(`${base()}/agent-configs`).set(owner.auth).send({ name: 'Detector', providerId: p.id, modelName: 'm', systemPrompt: 's' }).expect(409);
       const changed = await t.http().patch(`${base()}/agent-configs/${a.id}`).set(owner.auth).send({ temperature: 1.5, maxTokens: 800, description: 'd' }).expect(200);
-      expect(changed.body).toEqual(expect.objectContaining({ temperature: 1.5, maxTokens: 800, description: 'd', streamVersion: a.streamVersion + 1 }));
+      expect(changed.body).toEqual(expect.objectContaining({ temperature: 1.5, maxTokens: 800, description: 'd', streamVersion: a.streamVersion + 2 }));
       // A provider in use cannot be deleted.
       expect((await t.http().delete(`${base()}/providers/${p.id}`).set(owner.auth).expect(409)).body.code).toBe('ANALYSIS.CONFIGURATION_IN_USE');
       await t.http().delete(`${base()}/agent-configs/${a.id}`).set(owner.auth).expect(204);
