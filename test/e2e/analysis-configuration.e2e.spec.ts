@@ -1,4 +1,11 @@
 import { Global, Module } from '@nestjs/common';
+import { CommandFactory } from 'nest-commander';
+import { CliModule } from '@app/cli/cli.module';
+import { EncryptedColumns } from '@libs/common/crypto/encrypted-columns';
+import { SecretBox } from '@libs/common/crypto/secret-box';
+import { formatSecretKey } from '@libs/common/crypto/secret-keys';
+import { SecretRotation } from '@libs/common/crypto/secret-rotation';
+import { ProjectionRegistry } from '@libs/eventsourcing/projections/projection.registry';
 import { v7 as uuidv7 } from 'uuid';
 import { OUTBOUND_RESOLVER, ResolveAll } from '@libs/common/net/outbound-guard';
 import { SECRET_WITHHELD } from '@libs/event-store/audit-visibility';
@@ -313,6 +320,7 @@ describe('analysis configuration: providers, agent and task configs, assignments
  */
 describe('analysis configuration: provider validation by a real call (e2e)', () => {
   const KEY = uniqueSecret('sk-live');
+  const SECRETS_KEY = SecretBox.generateKey('k1');
   let fake: FakeOpenAiServer;
   let t: TestApp;
   let owner: SignedUp;
@@ -327,7 +335,7 @@ describe('analysis configuration: provider validation by a real call (e2e)', () 
 
   beforeAll(async () => {
     fake = await FakeOpenAiServer.start({ apiKey: KEY });
-    t = await createTestApp({ env: { CONNECTOR_ALLOWED_HOSTS: '127.0.0.1' }, extraModules: [InwardResolverModule] });
+    t = await createTestApp({ env: { CONNECTOR_ALLOWED_HOSTS: '127.0.0.1', SECRETS_KEYS: formatSecretKey(SECRETS_KEY) }, extraModules: [InwardResolverModule] });
     owner = await signUp(t.app);
     ws = await createWorkspace(t.app, owner);
   });
@@ -440,5 +448,27 @@ describe('analysis configuration: provider validation by a real call (e2e)', () 
     // A deactivated provider gives no client.
     await t.http().patch(`${base()}/providers/${created.body.id}`).set(owner.auth).send({ isActive: false }).expect(200);
     expect(await models.model(ws, created.body.id, 'fake-model')).toBeNull();
+  });
+
+  it('the CLI knows the read models (rebuilds) and the sealed key column: `secrets rotate` re-encrypts it under the new key, still bound to its provider', async () => {
+    const context = await CommandFactory.createWithoutRunning(CliModule.forRoot(t.config), { logger: false });
+    let registered: ReturnType<EncryptedColumns['list']>;
+    try {
+      registered = context.get(EncryptedColumns).list().filter((c) => c.table === 'analysis_llm_providers_view');
+      expect(registered.map((c) => c.column)).toEqual(['api_key_encrypted']);
+      const names = context.get(ProjectionRegistry).all().map((p) => p.name);
+      expect(names).toEqual(expect.arrayContaining(['analysis.llm-providers', 'analysis.agent-configs', 'analysis.task-configs', 'analysis.agent-task-assignments', 'analysis.project-configs']));
+    } finally {
+      await context.close();
+    }
+    const created = await t.http().post(`${base()}/providers`).set(owner.auth).send({ name: 'Rotated', type: 'openai-compatible', baseUrl: fake.baseUrl, apiKey: KEY }).expect(201);
+    await settled(created.body.id);
+    const k2 = SecretBox.generateKey('k2');
+    const summary = await new SecretRotation(t.pool, new SecretBox([k2, SECRETS_KEY]), new EncryptedColumns().register(...registered)).rotate();
+    expect(summary.unreadable).toBe(0);
+    expect(summary.reencrypted).toBeGreaterThanOrEqual(1);
+    const { rows } = await t.pool.query(`SELECT api_key_encrypted FROM analysis_llm_providers_view WHERE id = $1`, [created.body.id]);
+    expect(rows[0].api_key_encrypted).toMatch(/^v1\.k2\./);
+    expect(new SecretBox([k2]).decrypt(rows[0].api_key_encrypted, `analysis-llm-provider:${created.body.id}`)).toBe(KEY);
   });
 });
