@@ -295,7 +295,7 @@ describe('analysis configuration: providers, agent and task configs, assignments
   });
 
   describe('access', () => {
-    it('viewers read but cannot write (403); another workspace\'s ids are 404', async () => {
+    it('viewers and members read but cannot write (403); another workspace\'s ids are 404', async () => {
       const p = await builtinProvider();
       const viewer = { 'X-API-Key': viewerKey };
       await t.http().get(`${base()}/providers/${p.id}`).set(viewer).expect(200);
@@ -304,6 +304,13 @@ describe('analysis configuration: providers, agent and task configs, assignments
       await t.http().patch(`${base()}/providers/${p.id}`).set(viewer).send({ name: 'v' }).expect(403);
       await t.http().post(`${base()}/task-configs`).set(viewer).send({ name: 'v', responseSchema: ANSWER_SCHEMA }).expect(403);
       await t.http().delete(`${base()}/providers/${p.id}`).set(viewer).expect(403);
+      // Configuration is the admins': a member reads it too, and writes nothing.
+      const memberKey = (await t.http().post(`/api/v1/workspaces/${ws}/api-keys`).set(owner.auth).send({ name: 'member', role: 'member' }).expect(201)).body.key;
+      const member = { 'X-API-Key': memberKey };
+      await t.http().get(`${base()}/providers`).set(member).expect(200);
+      await t.http().post(`${base()}/projects`).set(member).send({ name: 'm', pmUserId: owner.userId }).expect(403);
+      await t.http().post(`${base()}/providers/${p.id}/validate`).set(member).expect(403);
+      await t.http().post(`${base()}/assignments`).set(member).send({ agentId: uuidv7(), taskId: uuidv7() }).expect(403);
       const other = await createWorkspace(t.app, owner);
       await t.http().get(`/api/v1/workspaces/${other}/analysis/providers/${p.id}`).set(owner.auth).expect(404);
       await t.http().patch(`/api/v1/workspaces/${other}/analysis/providers/${p.id}`).set(owner.auth).send({ name: 'x' }).expect(404);
