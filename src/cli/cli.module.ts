@@ -16,6 +16,7 @@ import { PartitionsCommand } from './partitions.command';
 import { ProjectionsCommand } from './projections.command';
 import { SecretsCommand } from './secrets.command';
 import { SubjectsCommand } from './subjects.command';
+import { AnalysisConfigurationProjectionsModule } from '@modules/analysis/analysis-configuration.module';
 import { AnalysisUsageProjectionsModule } from '@modules/analysis/analysis-usage.module';
 import { AuditProjectionsModule } from '@modules/audit/audit-projections.module';
 import { IdentityProjectionsModule } from '@modules/identity/identity.module';
@@ -59,6 +60,8 @@ export class CliModule {
         KnowledgeAskProjectionsModule,
         // Topics, atoms, their versions, memberships, links and message topics: rebuilds.
         KnowledgeGraphProjectionsModule,
+        // Analysis configuration: rebuilds, and the providers' sealed API keys (secrets rotate).
+        AnalysisConfigurationProjectionsModule,
         // Analysis budgets (analysis.llm-budgets): rebuilds.
         AnalysisUsageProjectionsModule,
       ],
