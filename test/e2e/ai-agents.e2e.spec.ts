@@ -205,6 +205,12 @@ describe('analysis: AI agents and their executions (e2e)', () => {
     // The old name is free again.
     await createAgent({ name: 'support memory', type: 'assistant', config: { model: 'builtin', prompt: 'p' } });
     await ended(assistant.id, (await run(assistant.id, { text: 'x', remember: { tone: 'formal' } })).id);
+    // A retried run under the same Idempotency-Key is the same execution; the key with another input is refused.
+    const once = await t.http().post(`${agents()}/${assistant.id}/executions`).set(owner.auth).set('Idempotency-Key', 'run-1').send({ input: { text: 'once' } }).expect(202);
+    const again = await t.http().post(`${agents()}/${assistant.id}/executions`).set(owner.auth).set('Idempotency-Key', 'run-1').send({ input: { text: 'once' } }).expect(202);
+    expect(again.body.id).toBe(once.body.id);
+    await t.http().post(`${agents()}/${assistant.id}/executions`).set(owner.auth).set('Idempotency-Key', 'run-1').send({ input: { text: 'twice' } }).expect(422);
+    await ended(assistant.id, once.body.id);
     const cleared = await t.http().delete(`${agents()}/${assistant.id}/memory`).set(owner.auth).expect(200);
     expect(cleared.body.memory).toEqual({ entries: {} });
     const list = await t.http().get(agents()).query({ limit: 500 }).set(viewer).expect(200);

@@ -247,6 +247,10 @@ describe('analysis: classification experiments (e2e)', () => {
       expect(res.body.code).toBe('VALIDATION_FAILED');
     }
     await t.http().get(`${experiments()}/compare`).query({ a: 'x', b: builtinId }).set(owner.auth).expect(400);
+    // A retried create under the same Idempotency-Key is the same experiment.
+    const first = await t.http().post(experiments()).set(owner.auth).set('Idempotency-Key', 'exp-1').send(body).expect(202);
+    const retried = await t.http().post(experiments()).set(owner.auth).set('Idempotency-Key', 'exp-1').send(body).expect(202);
+    expect(retried.body.id).toBe(first.body.id);
     await t.http().get(`${experiments()}/not-a-uuid`).set(owner.auth).expect(404);
     await t.http().get(experiments()).query({ cursor: 'garbage!' }).set(owner.auth).expect(400);
   });
