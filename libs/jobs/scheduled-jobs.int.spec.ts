@@ -218,7 +218,8 @@ describe('ScheduledJobs (once across processes, recorded in worker_runs)', () =>
     await p.scheduled.start();
     try {
       p.scheduled.register({ name, cron: '0 4 * * *', run: async () => void runs.push('first') });
-      await eventually(async () => expect((await p.scheduled.list()).map((j) => [j.name, j.schedule])).toEqual([[name, '0 4 * * *']]), 5_000, 50);
+      await p.scheduled.settled(name);
+      expect((await p.scheduled.list()).map((j) => [j.name, j.schedule])).toEqual([[name, '0 4 * * *']]);
       expect(await p.scheduled.unregister(name)).toBe(true);
       expect(await p.scheduled.unregister(name)).toBe(false);
       expect(p.scheduled.registered(name)).toBeNull();
@@ -227,7 +228,8 @@ describe('ScheduledJobs (once across processes, recorded in worker_runs)', () =>
 
       p.scheduled.register({ name, cron: '15 5 * * *', run: async () => void runs.push('second') });
       expect(p.scheduled.registered(name)).toEqual({ cron: '15 5 * * *' });
-      await eventually(async () => expect((await p.scheduled.list()).map((j) => [j.name, j.schedule])).toEqual([[name, '15 5 * * *']]), 5_000, 50);
+      await p.scheduled.settled(name);
+      expect((await p.scheduled.list()).map((j) => [j.name, j.schedule])).toEqual([[name, '15 5 * * *']]);
       const jobId = await p.scheduled.runNow(name);
       await eventually(async () => (await runRows(name)).find((r) => r.job_id === jobId && r.status === 'ok') ?? false, 15_000, 100);
       // The run is the definition registered now.

@@ -71,6 +71,8 @@ export class AgentSchedules implements OnApplicationBootstrap, OnModuleDestroy {
         run: (ctx) => this.runScheduled(agent.workspace_id, agent.id, ctx),
       });
       this.mine.set(name, agent.schedule);
+      // Listed by the admin (its row written) before the change that registered it answers.
+      await this.scheduled.settled(name);
     }
   }
 
