@@ -8,6 +8,7 @@ import { AgentExecutionsHttpController } from './application/execute-ai-agent/ag
 import { AgentSchedules } from './application/execute-ai-agent/agent-schedules';
 import { AiAgentsHandler } from './application/manage-ai-agents/ai-agents.handler';
 import { AiAgentsHttpController } from './application/manage-ai-agents/ai-agents.http.controller';
+import { SpendGuard } from './application/spend-guard';
 import { ClassificationExperimentRunner } from './application/run-classification-experiment/classification-experiment.runner';
 import { ClassificationExperimentsHandler } from './application/run-classification-experiment/classification-experiments.handler';
 import { ClassificationExperimentsHttpController } from './application/run-classification-experiment/classification-experiments.http.controller';
@@ -39,6 +40,7 @@ registerErrorStatuses(aiAgentsErrorStatuses);
     AgentExecutionRunner,
     AgentSchedules,
     AiAgentsRegistrar,
+    SpendGuard,
   ],
 })
 export class AiAgentsModule {}

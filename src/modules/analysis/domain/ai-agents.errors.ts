@@ -14,6 +14,8 @@ export enum AiAgentsErrorCode {
   MessageNotFound = 'ANALYSIS.MESSAGE_NOT_FOUND',
   /** The label set cannot classify these messages (fewer than two labels, an expected label outside it). */
   LabelSetInvalid = 'ANALYSIS.LABEL_SET_INVALID',
+  /** The workspace's LLM budget for the period is spent: a provider's model is not called. */
+  BudgetExceeded = 'ANALYSIS.AGENT_BUDGET_EXCEEDED',
   /** Only completed experiments can be compared. */
   ExperimentNotCompleted = 'ANALYSIS.EXPERIMENT_NOT_COMPLETED',
   /** A command the aggregate's current status does not allow (e.g. completing a failed experiment). */

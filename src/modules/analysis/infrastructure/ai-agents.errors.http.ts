@@ -11,6 +11,7 @@ export const aiAgentsErrorStatuses: Record<Code, number> = {
   [Code.ProviderNotAvailable]: 422,
   [Code.MessageNotFound]: 422,
   [Code.LabelSetInvalid]: 422,
+  [Code.BudgetExceeded]: 422,
   [Code.ExperimentNotCompleted]: 422,
   [Code.InvalidTransition]: 409,
 };

@@ -6,6 +6,7 @@ import { MeteredLlmClient } from '@libs/ai/metering/metered-llm.client';
 import { OfflineLlmClient } from '@libs/ai/offline/offline-llm.client';
 import { OfflineTextEngine } from '@libs/ai/offline/offline-text-engine';
 import { AnalysisModels } from '@modules/analysis/application/analysis-models';
+import { SpendGuard } from '@modules/analysis/application/spend-guard';
 import { systemMetadata } from '@modules/analysis/application/run-classification-experiment/classification-experiment.runner';
 import { AgentMemory, applyMemoryChanges, MemoryChanges, memoryPassages, sanitizeMemoryChanges } from '@modules/analysis/domain/ai-agent/agent-memory';
 import { AgentConfig } from '@modules/analysis/domain/ai-agent/ai-agent.decider';
@@ -59,6 +60,7 @@ export class AgentExecutionRunner {
     private readonly aggregates: AiAgentsAggregates,
     private readonly queries: AiAgentsQueries,
     private readonly models: AnalysisModels,
+    private readonly spend: SpendGuard,
     meter: LlmUsageMeter,
     engine: OfflineTextEngine,
   ) {
@@ -120,6 +122,7 @@ export class AgentExecutionRunner {
       // The offline engine proposes no memory changes: it only returns sentences of its input.
       return { result, answer: result.text, proposed: { set: [], forget: [] } };
     }
+    await this.spend.check(workspaceId);
     const system = [
       config.prompt,
       '',

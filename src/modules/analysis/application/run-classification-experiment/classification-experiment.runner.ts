@@ -3,6 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { CommandMetadata } from '@libs/eventsourcing/command-metadata';
 import { AnalysisModels } from '@modules/analysis/application/analysis-models';
+import { SpendGuard } from '@modules/analysis/application/spend-guard';
 import { AiAgentsError, AiAgentsErrorCode as Code } from '@modules/analysis/domain/ai-agents.errors';
 import {
   ClassificationResult,
@@ -19,6 +20,8 @@ import { MessageTexts } from '@modules/ingestion/contracts/message-texts';
 import { KnowledgeTopics } from '@modules/knowledge/contracts/knowledge-topics';
 
 export const EXPERIMENT_WORKFLOW = 'analysis.classification-experiment';
+/** Calls of a provider's model between two budget checks. */
+const BUDGET_CHECK_EVERY = 20;
 
 /** What the runner's own commands carry: no actor (the system acts), the experiment as correlation. */
 export function systemMetadata(workspaceId: string, correlationId: string, now = new Date()): CommandMetadata {
@@ -43,6 +46,7 @@ export class ClassificationExperimentRunner {
     private readonly models: AnalysisModels,
     private readonly topics: KnowledgeTopics,
     private readonly messageTexts: MessageTexts,
+    private readonly spend: SpendGuard,
   ) {}
 
   async run(workspaceId: string, experimentId: string, signal?: AbortSignal): Promise<'completed' | 'failed' | 'skipped'> {
@@ -61,10 +65,12 @@ export class ClassificationExperimentRunner {
       const outside = [...new Set(messages.map((m) => m.expectedLabel).filter((l) => !names.includes(l)))];
       if (outside.length) throw new AiAgentsError(Code.LabelSetInvalid, `Expected labels not in the label set: ${outside.join(', ')}`);
       const texts = await this.texts(workspaceId, messages);
-      const classifier = await this.classifier(workspaceId, started.provider_id, started.model_name, labels);
+      const { classifier, paid } = await this.classifier(workspaceId, started.provider_id, started.model_name, labels);
       const results: ClassificationResult[] = [];
       for (let i = 0; i < messages.length; i++) {
         if (signal?.aborted) throw new Error('the experiment ran out of time');
+        // A provider's model costs: the budget is checked before the first call and every BUDGET_CHECK_EVERY calls.
+        if (paid && i % BUDGET_CHECK_EVERY === 0) await this.spend.check(workspaceId);
         const text = texts[i];
         const t0 = performance.now();
         const p = await classifier.classify(text);
@@ -100,10 +106,10 @@ export class ClassificationExperimentRunner {
     return messages.map((m) => (m.messageId ? found.get(m.messageId)! : (m.text ?? '')));
   }
 
-  private async classifier(workspaceId: string, providerId: string, modelName: string, labels: ExperimentLabel[]): Promise<LabelClassifier> {
+  private async classifier(workspaceId: string, providerId: string, modelName: string, labels: ExperimentLabel[]): Promise<{ classifier: LabelClassifier; paid: boolean }> {
     const model = await this.models.model(workspaceId, providerId, modelName);
     if (!model) throw new AiAgentsError(Code.ProviderNotAvailable, 'The provider is not available to this workspace (unknown or inactive)');
-    if (model.builtin) return offlineLabelClassifier(labels);
-    return llmLabelClassifier(model.client, labels, { workspaceId, workflow: EXPERIMENT_WORKFLOW, node: 'classify' });
+    if (model.builtin) return { classifier: offlineLabelClassifier(labels), paid: false };
+    return { classifier: llmLabelClassifier(model.client, labels, { workspaceId, workflow: EXPERIMENT_WORKFLOW, node: 'classify' }), paid: true };
   }
 }
