@@ -131,7 +131,7 @@ describe('analysis: AI agents and their executions (e2e)', () => {
     const agent = await createAgent({ name: 'Inbox watcher', type: 'assistant', config: { model: 'builtin', prompt: 'Summarise new messages.', events: ['ingestion.message-ingested'] } });
     // Another workspace's message does not trigger it.
     await t.http().post(`/api/v1/workspaces/${otherWs}/messages/import`).set(stranger.auth).send({ source: { kind: 'api', name: 'theirs' }, messages: [{ externalId: 'o-1', content: 'Not yours.', sentAt: '2026-12-01T09:00:00.000Z' }] }).expect(202);
-    await t.http().post(`/api/v1/workspaces/${ws}/messages/import`).set(owner.auth).send({ source: { kind: 'api', name: 'inbox' }, messages: [{ externalId: 'm-1', content: 'The export to CSV fails for files over 10 MB. Customers noticed on Monday.', sentAt: '2026-12-01T10:00:00.000Z' }] }).expect(202);
+    await t.http().post(`/api/v1/workspaces/${ws}/messages/import`).set(owner.auth).send({ source: { kind: 'api', name: 'inbox' }, messages: [{ externalId: 'm-1', content: 'The export to CSV fails for files over 10 MB. Customers noticed on Monday.', sentAt: '2026-12-01T10:00:00.000Z', author: { name: 'Ana Erasable', email: 'ana.erasable@example.com' } }] }).expect(202);
     const execution = await eventually(async () => {
       const r = await t.http().get(`${agents()}/${agent.id}/executions`).set(owner.auth).expect(200);
       expect(r.body.items).toHaveLength(1);
@@ -147,6 +147,19 @@ describe('analysis: AI agents and their executions (e2e)', () => {
       }),
     );
     expect(execution.output.text).toContain('CSV');
+    // The message event carries personal data (its author, erasable): only its text is copied.
+    expect(execution.input.data).toBeUndefined();
+    expect(JSON.stringify(execution)).not.toMatch(/Erasable|ana\.erasable/);
+    // An event without personal data lends its data too.
+    const curator = await createAgent({ name: 'Topic curator', type: 'enrichment', config: { model: 'builtin', prompt: 'Describe new topics.', events: ['knowledge.topic-created'] } });
+    const topic = (await t.http().post(`/api/v1/workspaces/${ws}/topics`).set(owner.auth).send({ name: 'Exports', description: 'CSV and PDF exports' }).expect(201)).body;
+    const curated = await eventually(async () => {
+      const r = await t.http().get(`${agents()}/${curator.id}/executions`).set(owner.auth).expect(200);
+      expect(r.body.items.map((e: { status: string }) => e.status)).toEqual(['completed']);
+      return r.body.items[0];
+    }, 30_000, 100);
+    expect(curated.input).toEqual({ eventType: 'knowledge.topic-created', data: expect.objectContaining({ topicId: topic.id, name: 'Exports', description: 'CSV and PDF exports' }) });
+    await t.http().patch(`${agents()}/${curator.id}`).set(owner.auth).send({ isActive: false }).expect(200);
     // Deactivated, it runs no more.
     await t.http().patch(`${agents()}/${agent.id}`).set(owner.auth).send({ isActive: false }).expect(200);
     await t.http().post(`/api/v1/workspaces/${ws}/messages/import`).set(owner.auth).send({ source: { kind: 'api', name: 'inbox' }, messages: [{ externalId: 'm-2', content: 'Another one.', sentAt: '2026-12-01T11:00:00.000Z' }] }).expect(202);
@@ -214,7 +227,7 @@ describe('analysis: AI agents and their executions (e2e)', () => {
     const cleared = await t.http().delete(`${agents()}/${assistant.id}/memory`).set(owner.auth).expect(200);
     expect(cleared.body.memory).toEqual({ entries: {} });
     const list = await t.http().get(agents()).query({ limit: 500 }).set(viewer).expect(200);
-    expect(list.body.items.map((a: { name: string }) => a.name)).toEqual(['Doomed', 'Enricher', 'Inbox watcher', 'Morning digest', 'Support brain', 'support memory']);
+    expect(list.body.items.map((a: { name: string }) => a.name)).toEqual(['Doomed', 'Enricher', 'Inbox watcher', 'Morning digest', 'Support brain', 'support memory', 'Topic curator']);
   });
 
   it('lets a viewer read but not write (403), answers 404 to another workspace, 400 to bad input', async () => {

@@ -1,4 +1,5 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
+import { EventTypeRegistry } from '@libs/event-store/event-type-registry';
 import { PostgresEventStore } from '@libs/event-store/postgres-event-store';
 import { EventSourcedCommandHandler } from '@libs/eventsourcing/event-sourced-command.handler';
 import { ProjectionRegistry } from '@libs/eventsourcing/projections/projection.registry';
@@ -26,6 +27,7 @@ export class AiAgentsRegistrar implements OnModuleInit {
     private readonly queries: AiAgentsQueries,
     private readonly handler: EventSourcedCommandHandler,
     private readonly store: PostgresEventStore,
+    private readonly eventTypes: EventTypeRegistry,
     private readonly experiments: ClassificationExperimentRunner,
     private readonly executions: AgentExecutionRunner,
   ) {}
@@ -36,7 +38,7 @@ export class AiAgentsRegistrar implements OnModuleInit {
     this.queue.define<ExperimentJob>(EXPERIMENT_JOB, async (job) => ({ outcome: await this.experiments.run(job.data.workspaceId, job.data.experimentId, job.signal) }), { retryLimit: 2, retryDelay: 5, retryBackoff: true, expireInSeconds: 60 * 60 });
     this.queue.define<ExecutionJob>(EXECUTION_JOB, async (job) => ({ outcome: await this.executions.run(job.data.workspaceId, job.data.executionId) }), { retryLimit: 2, retryDelay: 5, retryBackoff: true, expireInSeconds: 15 * 60 });
     const options = (holder: string) => ({ batchSize: 200, maxAttempts: 3, backoffMs: 100, holder });
-    this.consumers.register('integration', (holder) => new EventTriggeredAgentsConsumer(this.consumers.deps, options(holder), this.queries, this.handler, this.store));
+    this.consumers.register('integration', (holder) => new EventTriggeredAgentsConsumer(this.consumers.deps, options(holder), this.queries, this.handler, this.store, this.eventTypes));
     this.consumers.register('integration', (holder) => new AiWorkDispatcher(this.consumers.deps, options(holder), this.queue));
   }
 }

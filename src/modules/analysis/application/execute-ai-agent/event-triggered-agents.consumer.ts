@@ -1,5 +1,6 @@
 import { PoolClient } from 'pg';
 import { Queryable, RecordedEvent } from '@libs/event-store/event-store.types';
+import { EventTypeRegistry } from '@libs/event-store/event-type-registry';
 import { PostgresEventStore } from '@libs/event-store/postgres-event-store';
 import { EventSourcedCommandHandler } from '@libs/eventsourcing/event-sourced-command.handler';
 import { applyRowProjection } from '@libs/eventsourcing/projections/row-projection';
@@ -41,6 +42,7 @@ export class EventTriggeredAgentsConsumer extends BatchedConsumer<Match[], numbe
     private readonly queries: AiAgentsQueries,
     private readonly handler: EventSourcedCommandHandler,
     private readonly store: PostgresEventStore,
+    private readonly typeRegistry: EventTypeRegistry,
   ) {
     super(deps, options);
   }
@@ -75,7 +77,7 @@ export class EventTriggeredAgentsConsumer extends BatchedConsumer<Match[], numbe
           workspaceId: event.workspaceId!,
           triggerType: 'event',
           triggerData: { eventId: event.eventId, eventType: event.type, streamId: event.streamId, globalPosition: event.globalPosition, recordedAt: event.recordedAt.toISOString() },
-          input: inputOf(event),
+          input: this.inputOf(event),
           requestedBy: null,
           now: new Date(),
         },
@@ -100,15 +102,21 @@ export class EventTriggeredAgentsConsumer extends BatchedConsumer<Match[], numbe
   override afterCommit(recorded: number): void {
     if (recorded > 0) this.store.notifyAppended();
   }
-}
 
-function inputOf(event: RecordedEvent): Record<string, unknown> {
-  const data = event.data as Record<string, unknown> | null;
-  const text = data && typeof data.content === 'string' ? data.content.slice(0, TEXT_MAX) : data && typeof data.text === 'string' ? data.text.slice(0, TEXT_MAX) : null;
-  const json = JSON.stringify(data ?? null);
-  return {
-    eventType: event.type,
-    ...(text ? { text } : {}),
-    ...(Buffer.byteLength(json) <= INPUT_DATA_MAX_BYTES ? { data } : {}),
-  };
+  /**
+   * The execution's input: the event's text (a message's content) and, for an event type that
+   * declares no personal data and no secret fields, its data when small. Personal fields (an
+   * author's name and email) are encrypted per person in the log and erased with them; a copy in
+   * an execution would outlive an erasure, so those events lend only their text.
+   */
+  private inputOf(event: RecordedEvent): Record<string, unknown> {
+    const data = event.data as Record<string, unknown> | null;
+    const text = data && typeof data.content === 'string' ? data.content.slice(0, TEXT_MAX) : data && typeof data.text === 'string' ? data.text.slice(0, TEXT_MAX) : null;
+    const shareable = !this.typeRegistry.personalDataOf(event.type) && this.typeRegistry.secretFieldsOf(event.type).length === 0;
+    return {
+      eventType: event.type,
+      ...(text ? { text } : {}),
+      ...(shareable && Buffer.byteLength(JSON.stringify(data ?? null)) <= INPUT_DATA_MAX_BYTES ? { data } : {}),
+    };
+  }
 }
