@@ -39,8 +39,10 @@ export class AgentSchedules implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.reconcile();
-    this.timer = setInterval(() => void this.reconcile().catch((err) => this.logger.error({ err }, 'reconciling agent schedules failed')), RECONCILE_EVERY_MS);
+    // A failure here (the database not ready, migrations pending) must not stop the app: the timer tries again.
+    const reconcile = () => this.reconcile().catch((err) => this.logger.error({ err }, 'reconciling agent schedules failed'));
+    await reconcile();
+    this.timer = setInterval(() => void reconcile(), RECONCILE_EVERY_MS);
     this.timer.unref();
   }
 
