@@ -211,6 +211,34 @@ describe('ScheduledJobs (once across processes, recorded in worker_runs)', () =>
     }
   });
 
+  it('unregisters a job registered at run time and registers it again with another cron, on the same queue', async () => {
+    const name = 'test.re-registered';
+    const p = proc(extraPool ?? db.pool, false, true);
+    const runs: string[] = [];
+    await p.scheduled.start();
+    try {
+      p.scheduled.register({ name, cron: '0 4 * * *', run: async () => void runs.push('first') });
+      await p.scheduled.settled(name);
+      expect((await p.scheduled.list()).map((j) => [j.name, j.schedule])).toEqual([[name, '0 4 * * *']]);
+      expect(await p.scheduled.unregister(name)).toBe(true);
+      expect(await p.scheduled.unregister(name)).toBe(false);
+      expect(p.scheduled.registered(name)).toBeNull();
+      expect((await db.pool.query(`SELECT 1 FROM scheduled_jobs WHERE name = $1`, [name])).rows).toHaveLength(0);
+      await expect(p.scheduled.runNow(name)).rejects.toBeInstanceOf(UnknownJobError);
+
+      p.scheduled.register({ name, cron: '15 5 * * *', run: async () => void runs.push('second') });
+      expect(p.scheduled.registered(name)).toEqual({ cron: '15 5 * * *' });
+      await p.scheduled.settled(name);
+      expect((await p.scheduled.list()).map((j) => [j.name, j.schedule])).toEqual([[name, '15 5 * * *']]);
+      const jobId = await p.scheduled.runNow(name);
+      await eventually(async () => (await runRows(name)).find((r) => r.job_id === jobId && r.status === 'ok') ?? false, 15_000, 100);
+      // The run is the definition registered now.
+      expect(runs).toEqual(['second']);
+    } finally {
+      await p.queue.stop();
+    }
+  });
+
   it('floors a tick to its slot: the minute for 5-field crons, the second for 6-field ones', () => {
     expect(slotOf(new Date('2031-01-01T03:00:59.999Z'), '0 3 * * *').toISOString()).toBe('2031-01-01T03:00:00.000Z');
     expect(slotOf(new Date('2031-01-01T03:00:07.450Z'), '*/5 * * * * *').toISOString()).toBe('2031-01-01T03:00:07.000Z');

@@ -66,6 +66,14 @@ export interface ScheduledJobInfo {
   nextRunAt: string | null;
 }
 
+/** A registered job: its definition, cron, this process's timer, and its set-up once the queue started. */
+interface JobEntry {
+  def: ScheduledJobDefinition;
+  time: CronTime;
+  cron?: CronJob;
+  ready?: Promise<void>;
+}
+
 interface RunPayload {
   trigger: RunTrigger;
   slot: string | null;
@@ -90,7 +98,9 @@ const MAX_ERROR = 4000;
  */
 export class ScheduledJobs implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('ScheduledJobs');
-  private readonly jobs = new Map<string, { def: ScheduledJobDefinition; time: CronTime; cron?: CronJob }>();
+  private readonly jobs = new Map<string, JobEntry>();
+  /** Queues defined so far: a job registered again after `unregister` keeps its queue (pg-boss queues are not removed). */
+  private readonly queues = new Set<string>();
   private booted?: Promise<void>;
   private stopped = false;
 
@@ -112,16 +122,57 @@ export class ScheduledJobs implements OnApplicationBootstrap, BeforeApplicationS
     const fields = def.cron.trim().split(/\s+/).length;
     const check = CronTime.validateCronExpression(def.cron);
     if (!check.valid || fields < 5 || fields > 6) throw new Error(`Invalid cron "${def.cron}" for ${def.name}: ${check.error?.message ?? '5 or 6 fields'}`);
-    const entry = { def, time: new CronTime(def.cron, TZ) };
+    const entry: JobEntry = { def, time: new CronTime(def.cron, TZ) };
     this.jobs.set(def.name, entry);
-    this.queue.define<RunPayload>(ScheduledJobs.queueName(def.name), (job) => this.execute(def, job.id, job.data, job.retryCount, job.signal), {
-      policy: 'singleton',
-      retryLimit: def.retryLimit ?? 0,
-      retryDelay: def.retryDelay ?? 30,
-      retryBackoff: true,
-      expireInSeconds: def.expireInSeconds ?? 15 * 60,
-    });
-    if (this.booted) void this.booted.then(() => this.setUp(entry)).catch((err) => this.logger.error({ err, job: def.name }, 'scheduling failed'));
+    if (!this.queues.has(def.name)) {
+      this.queues.add(def.name);
+      this.queue.define<RunPayload>(
+        ScheduledJobs.queueName(def.name),
+        async (job) => {
+          // The definition registered now: a job unregistered since it was queued has nothing to run.
+          const current = this.jobs.get(def.name);
+          if (!current) return { skipped: 'unregistered' };
+          return this.execute(current.def, job.id, job.data, job.retryCount, job.signal);
+        },
+        {
+          policy: 'singleton',
+          retryLimit: def.retryLimit ?? 0,
+          retryDelay: def.retryDelay ?? 30,
+          retryBackoff: true,
+          expireInSeconds: def.expireInSeconds ?? 15 * 60,
+        },
+      );
+    }
+    if (this.booted) entry.ready = this.booted.then(() => this.setUp(entry)).catch((err) => this.logger.error({ err, job: def.name }, 'scheduling failed'));
+  }
+
+  /**
+   * Stops a job registered at run time (e.g. an AI agent's schedule, removed or changed) in this
+   * process: its cron, its row in `scheduled_jobs` (its runs stay). Registering the name again
+   * (a new cron) reuses its queue. Other processes drop it when they next reconcile their own.
+   */
+  async unregister(name: string): Promise<boolean> {
+    const entry = this.jobs.get(name);
+    if (!entry) return false;
+    this.jobs.delete(name);
+    if (entry.cron) {
+      void entry.cron.stop();
+      entry.cron = undefined;
+    }
+    if (this.scheduler?.doesExist('cron', cronKey(name))) this.scheduler.deleteCronJob(cronKey(name));
+    await this.pool.query(`DELETE FROM scheduled_jobs WHERE name = $1`, [name]);
+    return true;
+  }
+
+  /** Resolves once a job registered after start-up has its row and cron (at once for one registered before). */
+  async settled(name: string): Promise<void> {
+    await this.jobs.get(name)?.ready;
+  }
+
+  /** Whether `name` is registered in this process, and with which cron. */
+  registered(name: string): { cron: string } | null {
+    const entry = this.jobs.get(name);
+    return entry ? { cron: entry.def.cron } : null;
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -240,8 +291,10 @@ export class ScheduledJobs implements OnApplicationBootstrap, BeforeApplicationS
     return time.getNextDateFrom(new Date(), TZ).toJSDate();
   }
 
-  private async setUp(entry: { def: ScheduledJobDefinition; time: CronTime; cron?: CronJob }): Promise<void> {
+  private async setUp(entry: JobEntry): Promise<void> {
     const { def } = entry;
+    // Unregistered (or registered anew) before its set-up ran.
+    if (this.jobs.get(def.name) !== entry) return;
     // `enabled` is the operator's: a deploy refreshes the schedule and description, never re-enables.
     await this.pool.query(
       `INSERT INTO scheduled_jobs (name, schedule, description, next_run_at)

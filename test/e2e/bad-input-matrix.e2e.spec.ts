@@ -94,6 +94,11 @@ describe('bad input on every list route: 400, never 500 (e2e)', () => {
     const atoms = [];
     for (const title of ['Retry fails', 'Export slow']) atoms.push((await http().post(api('/atoms')).set(owner.auth).send({ type: 'problem', title, content: title }).expect(201)).body.id);
     for (const question of ['What about billing?', 'And onboarding?']) await http().post(api('/ask')).set(owner.auth).send({ question }).expect(200);
+    // Analysis AI agents: two agents, two executions of the first, two experiments (they stay pending: no jobs run here).
+    const agents = [];
+    for (const name of ['Helper', 'Watcher']) agents.push((await http().post(api('/analysis/agents')).set(owner.auth).send({ name, type: 'assistant', config: { model: 'builtin', prompt: 'p' } }).expect(201)).body.id);
+    for (const text of ['one', 'two']) await http().post(api(`/analysis/agents/${agents[0]}/executions`)).set(owner.auth).send({ input: { text } }).expect(202);
+    for (const text of ['one', 'two']) await http().post(api('/analysis/experiments')).set(owner.auth).send({ modelName: 'builtin', labelSet: { labels: [{ name: 'a' }, { name: 'b' }] }, messages: [{ text, expectedLabel: 'a' }] }).expect(202);
     const sagas = await http().get('/api/v1/admin/sagas').set(operator).expect(200);
     const jobs = await http().get('/api/v1/admin/scheduled-jobs').set(operator).expect(200);
     const events = await http().get(api('/audit/events')).set(owner.auth).expect(200);
@@ -101,6 +106,7 @@ describe('bad input on every list route: 400, never 500 (e2e)', () => {
       workspaceId: ws,
       topicId: topics[0],
       atomId: atoms[0],
+      agentId: agents[0],
       streamId: events.body.items[0].streamId,
       'sagas:name': sagas.body.items[0].name,
       'scheduled-jobs:name': jobs.body.items[0].name,

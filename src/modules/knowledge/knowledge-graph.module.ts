@@ -1,4 +1,4 @@
-import { Injectable, Module, OnModuleInit } from '@nestjs/common';
+import { Global, Injectable, Module, OnModuleInit } from '@nestjs/common';
 import { registerErrorStatuses } from '@libs/common/http/error-status.registry';
 import { ProjectionRegistry } from '@libs/eventsourcing/projections/projection.registry';
 import { AtomsHandler } from './application/atoms/atoms.handler';
@@ -8,7 +8,9 @@ import { MessageTopicsHandler } from './application/topic-classification/message
 import { MessageTopicsHttpController } from './application/topic-classification/message-topics.http.controller';
 import { TopicClassificationSchedule } from './application/topic-classification/topic-classification.schedule';
 import { TopicClassifier } from './application/topic-classification/topic-classifier';
+import { KnowledgeTopicsReader } from './application/topics/knowledge-topics.reader';
 import { TopicsHandler } from './application/topics/topics.handler';
+import { KnowledgeTopics } from './contracts/knowledge-topics';
 import { TopicsHttpController } from './application/topics/topics.http.controller';
 import { KnowledgeGraphAggregates } from './infrastructure/knowledge-graph.aggregates';
 import { knowledgeGraphErrorStatuses } from './infrastructure/knowledge-graph.errors.http';
@@ -45,6 +47,11 @@ class KnowledgeGraphProjections implements OnModuleInit {
 @Module({ providers: [KnowledgeGraphProjections] })
 export class KnowledgeGraphProjectionsModule {}
 
+/** The KnowledgeTopics contract for any module (analysis reads topics as a label set). */
+@Global()
+@Module({ providers: [KnowledgeTopicsReader, { provide: KnowledgeTopics, useExisting: KnowledgeTopicsReader }], exports: [KnowledgeTopics] })
+export class KnowledgeTopicsContractModule {}
+
 /**
  * Topics and atoms with versions (list, diff, approve), memberships, links; semantic search over
  * atoms; messages classified to topics. Embeddings of topics and atoms come from the
@@ -52,7 +59,7 @@ export class KnowledgeGraphProjectionsModule {}
  * topic is embedded); a deleted message leaves its topics (`knowledge.message-topics-cleanup`).
  */
 @Module({
-  imports: [KnowledgeGraphProjectionsModule],
+  imports: [KnowledgeGraphProjectionsModule, KnowledgeTopicsContractModule],
   controllers: [TopicsHttpController, AtomsHttpController, MessageTopicsHttpController],
   providers: [
     KnowledgeGraphAggregates,
