@@ -5,6 +5,7 @@ import { EventSourcedCommandHandler } from '@libs/eventsourcing/event-sourced-co
 import { ProjectionRegistry } from '@libs/eventsourcing/projections/projection.registry';
 import { BatchedConsumers } from '@libs/eventsourcing/subscriptions/batched-consumers';
 import { JobQueue } from '@libs/jobs/job-queue';
+import { aiAgentsAuditVisibility } from '@modules/analysis/domain/ai-agent/ai-agents.audit-visibility';
 import { AiAgentsQueries } from '@modules/analysis/infrastructure/ai-agents.queries';
 import { AgentExecutionsProjection } from '@modules/analysis/projections/agent-executions.projection';
 import { AiAgentsProjection } from '@modules/analysis/projections/ai-agents.projection';
@@ -33,6 +34,7 @@ export class AiAgentsRegistrar implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
+    for (const [type, declaration] of Object.entries(aiAgentsAuditVisibility)) this.eventTypes.auditVisibility(type, declaration);
     this.projections.register(new ClassificationExperimentsProjection(), new AiAgentsProjection(), new AgentExecutionsProjection());
     // A model error fails the experiment or execution itself; a retry is for what broke around it (a crash, the database).
     this.queue.define<ExperimentJob>(EXPERIMENT_JOB, async (job) => ({ outcome: await this.experiments.run(job.data.workspaceId, job.data.experimentId, job.signal) }), { retryLimit: 2, retryDelay: 5, retryBackoff: true, expireInSeconds: 60 * 60 });

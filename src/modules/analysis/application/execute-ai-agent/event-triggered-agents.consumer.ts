@@ -19,6 +19,7 @@ const TEXT_MAX = 8000;
 
 interface Match {
   agentId: string;
+  ownerId: string | null;
   event: RecordedEvent;
 }
 
@@ -57,7 +58,7 @@ export class EventTriggeredAgentsConsumer extends BatchedConsumer<Match[], numbe
       for (const a of agents) {
         if (a.workspace_id !== e.workspaceId || !(a.config as AgentConfig).events.includes(e.type)) continue;
         if (e.recordedAt.getTime() < new Date(a.created_at as string).getTime()) continue;
-        matches.push({ agentId: a.id, event: e });
+        matches.push({ agentId: a.id, ownerId: a.user_id, event: e });
       }
     }
     return matches;
@@ -65,7 +66,7 @@ export class EventTriggeredAgentsConsumer extends BatchedConsumer<Match[], numbe
 
   async apply(tx: PoolClient, _events: RecordedEvent[], matches: Match[]): Promise<number> {
     let recorded = 0;
-    for (const { agentId, event } of matches) {
+    for (const { agentId, ownerId, event } of matches) {
       const executionId = derivedId('event-execution', agentId, event.eventId);
       const streamId = agentExecutionAggregate.streamId(executionId);
       const done = await this.handler.handle(
@@ -74,6 +75,7 @@ export class EventTriggeredAgentsConsumer extends BatchedConsumer<Match[], numbe
           kind: 'request',
           executionId,
           agentId,
+          ownerId,
           workspaceId: event.workspaceId!,
           triggerType: 'event',
           triggerData: { eventId: event.eventId, eventType: event.type, streamId: event.streamId, globalPosition: event.globalPosition, recordedAt: event.recordedAt.toISOString() },

@@ -1,0 +1,166 @@
+import { eventually } from '@test/support/eventually';
+import { FakeOpenAiServer } from '@test/support/fakes/fake-openai-server';
+import { createWorkspace, signUp, SignedUp, signUpVerified } from '@test/support/identity-client';
+import { createTestApp, TestApp } from '@test/support/test-app';
+
+/** Dear on purpose (USD per 1M tokens): one call costs enough to pass a budget set just above the spend. */
+const PRICES = { 'fake-model': { prompt: 1000, completion: 2000 } };
+
+/**
+ * AI agents are their owner's (seed 004 ai_agents.user_id), like an Ask conversation: another
+ * member, a workspace admin or an API key neither reads nor runs them, nor sees their events in
+ * the audit. And the workspace's LLM budget (the usage part's LlmBudgets) stops an execution and
+ * an experiment on a paid provider, with a clear status and without calling the model.
+ */
+describe('analysis: AI agents belong to their owner; the LLM budget stops paid agent work (e2e)', () => {
+  let t: TestApp;
+  let fake: FakeOpenAiServer;
+  let admin: SignedUp;
+  let colleague: SignedUp;
+  let ws: string;
+  let adminKey: { 'X-API-Key': string };
+  let memberKey: { 'X-API-Key': string };
+  const base = () => `/api/v1/workspaces/${ws}/analysis`;
+  const ended = (who: SignedUp, agentId: string, executionId: string) =>
+    eventually(async () => {
+      const r = await t.http().get(`${base()}/agents/${agentId}/executions/${executionId}`).set(who.auth).expect(200);
+      expect(['completed', 'failed']).toContain(r.body.status);
+      return r.body;
+    }, 30_000, 100);
+
+  beforeAll(async () => {
+    fake = await FakeOpenAiServer.start();
+    fake.replyWith(() => JSON.stringify({ answer: 'Noted.', remember: [], forget: [] }));
+    t = await createTestApp({ env: { RUN_JOBS: 'true', CONNECTOR_ALLOWED_HOSTS: '127.0.0.1', LLM_MAX_RETRIES: '0', LLM_PRICES: JSON.stringify(PRICES) } });
+    admin = await signUp(t.app);
+    ws = await createWorkspace(t.app, admin);
+    colleague = await signUpVerified(t.app);
+    await t.http().post(`/api/v1/workspaces/${ws}/members`).set(admin.auth).send({ email: colleague.email, role: 'member' }).expect(201);
+    adminKey = { 'X-API-Key': (await t.http().post(`/api/v1/workspaces/${ws}/api-keys`).set(admin.auth).send({ name: 'automation', role: 'admin' }).expect(201)).body.key };
+    memberKey = { 'X-API-Key': (await t.http().post(`/api/v1/workspaces/${ws}/api-keys`).set(admin.auth).send({ name: 'bot', role: 'member' }).expect(201)).body.key };
+  });
+  afterAll(async () => {
+    await t?.close();
+    await fake?.close();
+  });
+
+  describe('an agent is its owner\'s', () => {
+    const secret = 'My plan: leave the company in March, tell nobody yet.';
+    let agentId: string;
+    let executionId: string;
+
+    beforeAll(async () => {
+      agentId = (await t.http().post(`${base()}/agents`).set(colleague.auth).send({ name: 'Diary', type: 'assistant', config: { model: 'builtin', prompt: 'Keep my notes.' } }).expect(201)).body.id;
+      executionId = (await t.http().post(`${base()}/agents/${agentId}/executions`).set(colleague.auth).send({ input: { text: secret, remember: { 'plan.march': secret } } }).expect(202)).body.id;
+      expect((await ended(colleague, agentId, executionId)).status).toBe('completed');
+    });
+
+    it('the owner reads, lists, runs and changes it', async () => {
+      const agent = (await t.http().get(`${base()}/agents/${agentId}`).set(colleague.auth).expect(200)).body;
+      expect(agent).toMatchObject({ ownerId: colleague.userId, memory: { entries: { 'plan.march': expect.objectContaining({ value: secret }) } } });
+      expect((await t.http().get(`${base()}/agents`).set(colleague.auth).expect(200)).body.items.map((a: { id: string }) => a.id)).toEqual([agentId]);
+      expect((await t.http().get(`${base()}/agents/${agentId}/executions`).set(colleague.auth).expect(200)).body.items.map((e: { id: string }) => e.id)).toEqual([executionId]);
+      await t.http().patch(`${base()}/agents/${agentId}`).set(colleague.auth).send({ description: 'mine' }).expect(200);
+    });
+
+    it('another member, the workspace admin and API keys get 404 on it, its executions and its memory, and do not list it', async () => {
+      const wrong: string[] = [];
+      for (const [who, headers] of [
+        ['workspace admin', admin.auth],
+        ['admin API key', adminKey],
+        ['member API key', memberKey],
+      ] as const) {
+        const calls: [string, Promise<{ status: number; body: unknown }>][] = [
+          ['GET agent', t.http().get(`${base()}/agents/${agentId}`).set(headers).then((r) => r)],
+          ['GET executions', t.http().get(`${base()}/agents/${agentId}/executions`).set(headers).then((r) => r)],
+          ['GET execution', t.http().get(`${base()}/agents/${agentId}/executions/${executionId}`).set(headers).then((r) => r)],
+          ['POST execution', t.http().post(`${base()}/agents/${agentId}/executions`).set(headers).send({ input: { text: 'what is the plan?' } }).then((r) => r)],
+          ['PATCH agent', t.http().patch(`${base()}/agents/${agentId}`).set(headers).send({ description: 'taken over' }).then((r) => r)],
+          ['DELETE memory', t.http().delete(`${base()}/agents/${agentId}/memory`).set(headers).then((r) => r)],
+        ];
+        for (const [what, call] of calls) {
+          const res = await call;
+          if (res.status !== 404) wrong.push(`${who}: ${what} -> ${res.status}`);
+          if (JSON.stringify(res.body).includes(secret)) wrong.push(`${who}: ${what} leaked the memory`);
+        }
+        const list = await t.http().get(`${base()}/agents`).set(headers).expect(200);
+        if (list.body.items.some((a: { id: string }) => a.id === agentId)) wrong.push(`${who}: listed the agent`);
+      }
+      expect(wrong).toEqual([]);
+      const agent = (await t.http().get(`${base()}/agents/${agentId}`).set(colleague.auth).expect(200)).body;
+      expect(agent.description).toBe('mine');
+      expect(Object.keys(agent.memory.entries)).toEqual(['plan.march']);
+    });
+
+    it('its name stays taken for others (names are unique per workspace), without saying whose it is', async () => {
+      const res = await t.http().post(`${base()}/agents`).set(admin.auth).send({ name: 'diary', type: 'assistant', config: { model: 'builtin', prompt: 'p' } }).expect(409);
+      expect(JSON.stringify(res.body)).not.toContain(colleague.userId);
+    });
+
+    it('the workspace audit shows none of its events, nor its executions\', to the admin', async () => {
+      const wrong: string[] = [];
+      for (const [who, headers] of [
+        ['workspace admin', admin.auth],
+        ['admin API key', adminKey],
+      ] as const) {
+        for (const streamId of [`ai-agent-${agentId}`, `agent-execution-${executionId}`]) {
+          const res = await t.http().get(`/api/v1/workspaces/${ws}/audit/streams/${encodeURIComponent(streamId)}`).set(headers);
+          if (JSON.stringify(res.body).includes(secret) || /analysis\.(ai-agent|agent-execution)-/.test(JSON.stringify(res.body))) wrong.push(`${who}: ${streamId} -> ${res.status}`);
+        }
+        const all = await t.http().get(`/api/v1/workspaces/${ws}/audit/events`).query({ limit: 500 }).set(headers).expect(200);
+        const text = JSON.stringify(all.body);
+        if (text.includes(secret) || text.includes(executionId)) wrong.push(`${who}: the event list shows the agent's events`);
+        if (!text.includes('identity.')) wrong.push(`${who}: the event list is empty (the check above cannot fail)`);
+      }
+      expect(wrong).toEqual([]);
+    });
+
+    it('an API key, acting for no person, cannot own an agent (403); experiments it requests are the workspace\'s', async () => {
+      const res = await t.http().post(`${base()}/agents`).set(adminKey).send({ name: 'Keyed', type: 'assistant', config: { model: 'builtin', prompt: 'p' } }).expect(403);
+      expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+      const x = await t.http().post(`${base()}/experiments`).set(memberKey).send({ modelName: 'builtin', labelSet: { labels: [{ name: 'a' }, { name: 'b' }] }, messages: [{ text: 'a thing', expectedLabel: 'a' }] }).expect(202);
+      expect(x.body).toMatchObject({ status: 'pending', requestedBy: null });
+      await eventually(async () => expect((await t.http().get(`${base()}/experiments/${x.body.id}`).set(admin.auth).expect(200)).body.status).toBe('completed'), 30_000, 100);
+    });
+  });
+
+  describe('the LLM budget', () => {
+    it('stops an execution and an experiment on a paid provider once exceeded: failed with the budget named, no model call; the built-in model still runs', async () => {
+      const providerId = (await t.http().post(`${base()}/providers`).set(admin.auth).send({ name: 'Paid', type: 'openai-compatible', baseUrl: fake.baseUrl }).expect(201)).body.id;
+      const paid = (await t.http().post(`${base()}/agents`).set(admin.auth).send({ name: 'Paid agent', type: 'enrichment', config: { providerId, model: 'fake-model', prompt: 'Enrich.' } }).expect(201)).body.id;
+      const free = (await t.http().post(`${base()}/agents`).set(admin.auth).send({ name: 'Free agent', type: 'assistant', config: { model: 'builtin', prompt: 'Summarise.' } }).expect(201)).body.id;
+      const run = async (agentId: string, text: string) => ended(admin, agentId, (await t.http().post(`${base()}/agents/${agentId}/executions`).set(admin.auth).send({ input: { text } }).expect(202)).body.id);
+
+      // One paid call under no budget: it costs (LLM_PRICES) and is metered.
+      expect((await run(paid, 'Acme ships containers.')).status).toBe('completed');
+      const spent = await eventually(async () => {
+        const b = (await t.http().get(`${base()}/budget`).set(admin.auth).expect(200)).body;
+        expect(b.spentUsd).toBeGreaterThan(0);
+        return b.spentUsd as number;
+      }, 10_000, 50);
+      // A limit below what was spent: exceeded.
+      await t.http().put(`${base()}/budget`).set(admin.auth).send({ monthlyLimitUsd: Math.floor((spent / 2) * 10_000) / 10_000 }).expect(200);
+      expect((await t.http().get(`${base()}/budget`).set(admin.auth).expect(200)).body.exceeded).toBe(true);
+
+      const before = fake.requests.filter((r) => r.path === '/v1/chat/completions').length;
+      const stopped = await run(paid, 'Acme also ships by rail.');
+      expect(stopped.status).toBe('failed');
+      expect(stopped.error).toMatch(/budget/i);
+      expect(stopped.output).toBeNull();
+
+      const x = await t.http().post(`${base()}/experiments`).set(admin.auth).send({ providerId, modelName: 'fake-model', labelSet: { labels: [{ name: 'a' }, { name: 'b' }] }, messages: [{ text: 'one', expectedLabel: 'a' }, { text: 'two', expectedLabel: 'b' }] }).expect(202);
+      const experiment = await eventually(async () => {
+        const r = (await t.http().get(`${base()}/experiments/${x.body.id}`).set(admin.auth).expect(200)).body;
+        expect(['completed', 'failed']).toContain(r.status);
+        return r;
+      }, 30_000, 100);
+      expect(experiment.status).toBe('failed');
+      expect(experiment.errorMessage).toMatch(/budget/i);
+      expect(fake.requests.filter((r) => r.path === '/v1/chat/completions').length).toBe(before);
+
+      // The offline engine costs nothing: it still runs.
+      expect((await run(free, 'A free summary.')).status).toBe('completed');
+      await t.http().delete(`${base()}/budget`).set(admin.auth).expect(200);
+    });
+  });
+});
