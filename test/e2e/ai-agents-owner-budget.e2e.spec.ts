@@ -1,3 +1,9 @@
+import { CommandFactory } from 'nest-commander';
+import { CliModule } from '@app/cli/cli.module';
+import { SecretBox } from '@libs/common/crypto/secret-box';
+import { formatSecretKey } from '@libs/common/crypto/secret-keys';
+import { EventTypeRegistry } from '@libs/event-store/event-type-registry';
+import { ProjectionRegistry } from '@libs/eventsourcing/projections/projection.registry';
 import { eventually } from '@test/support/eventually';
 import { FakeOpenAiServer } from '@test/support/fakes/fake-openai-server';
 import { createWorkspace, signUp, SignedUp, signUpVerified } from '@test/support/identity-client';
@@ -5,6 +11,15 @@ import { createTestApp, TestApp } from '@test/support/test-app';
 
 /** Dear on purpose (USD per 1M tokens): one call costs enough to pass a budget set just above the spend. */
 const PRICES = { 'fake-model': { prompt: 1000, completion: 2000 } };
+const ADMIN_TOKEN = 'admin-token-for-ai-agents-owner-0123456789';
+/** A fixed key, so the CLI context started below opens what the app sealed. */
+const SECRETS_KEYS = formatSecretKey(SecretBox.generateKey('k1'));
+const AGENT_VIEWS = {
+  'analysis.ai-agents': 'analysis_ai_agents_view',
+  'analysis.agent-executions': 'analysis_agent_executions_view',
+  'analysis.classification-experiments': 'analysis_classification_experiments_view',
+  'analysis.llm-budgets': 'analysis_llm_budgets_view',
+} as const;
 
 /**
  * AI agents are their owner's (seed 004 ai_agents.user_id), like an Ask conversation: another
@@ -31,7 +46,7 @@ describe('analysis: AI agents belong to their owner; the LLM budget stops paid a
   beforeAll(async () => {
     fake = await FakeOpenAiServer.start();
     fake.replyWith(() => JSON.stringify({ answer: 'Noted.', remember: [], forget: [] }));
-    t = await createTestApp({ env: { RUN_JOBS: 'true', CONNECTOR_ALLOWED_HOSTS: '127.0.0.1', LLM_MAX_RETRIES: '0', LLM_PRICES: JSON.stringify(PRICES) } });
+    t = await createTestApp({ env: { RUN_JOBS: 'true', ADMIN_TOKEN, SECRETS_KEYS, CONNECTOR_ALLOWED_HOSTS: '127.0.0.1', LLM_MAX_RETRIES: '0', LLM_PRICES: JSON.stringify(PRICES) }, processEnv: { ADMIN_TOKEN } });
     admin = await signUp(t.app);
     ws = await createWorkspace(t.app, admin);
     colleague = await signUpVerified(t.app);
@@ -161,6 +176,41 @@ describe('analysis: AI agents belong to their owner; the LLM budget stops paid a
       // The offline engine costs nothing: it still runs.
       expect((await run(free, 'A free summary.')).status).toBe('completed');
       await t.http().delete(`${base()}/budget`).set(admin.auth).expect(200);
+    });
+  });
+
+  describe('rebuilds', () => {
+    const rows = async () => {
+      const out: Record<string, unknown[]> = {};
+      for (const [name, table] of Object.entries(AGENT_VIEWS)) out[name] = (await t.pool.query(`SELECT * FROM ${table} WHERE workspace_id = $1 ORDER BY 1, 2`, [ws])).rows;
+      return out;
+    };
+
+    it('the CLI knows the read models of agents, executions, experiments and budgets, and that agent events are their owner\'s', async () => {
+      const context = await CommandFactory.createWithoutRunning(CliModule.forRoot(t.config), { logger: false });
+      try {
+        expect(context.get(ProjectionRegistry).all().map((p) => p.name)).toEqual(expect.arrayContaining(Object.keys(AGENT_VIEWS)));
+        expect(context.get(EventTypeRegistry).privateTypesByOwnerPath().get('ownerId')).toEqual(expect.arrayContaining(['analysis.ai-agent-memory-updated', 'analysis.agent-execution-requested']));
+      } finally {
+        await context.close();
+      }
+    });
+
+    it('rebuilt from the log (admin projections rebuild), agents, executions, experiments and budgets are the same rows', async () => {
+      const before = await rows();
+      expect(before['analysis.ai-agents'].length).toBeGreaterThan(0);
+      expect(before['analysis.agent-executions'].length).toBeGreaterThan(0);
+      expect(before['analysis.classification-experiments'].length).toBeGreaterThan(0);
+      expect(before['analysis.llm-budgets'].length).toBe(1);
+      const admin = { Authorization: `Bearer ${ADMIN_TOKEN}` };
+      for (const name of Object.keys(AGENT_VIEWS)) {
+        const { rebuildId } = (await t.http().post(`/api/v1/admin/projections/${name}/rebuild`).set(admin).send({}).expect(202)).body;
+        await eventually(async () => {
+          const r = await t.http().get('/api/v1/admin/projections/rebuilds').query({ projection: name }).set(admin).expect(200);
+          expect(r.body.items.find((x: { id: string }) => x.id === rebuildId)?.status).toBe('completed');
+        }, 30_000, 100);
+      }
+      expect(await rows()).toEqual(before);
     });
   });
 });

@@ -2,27 +2,21 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { EventTypeRegistry } from '@libs/event-store/event-type-registry';
 import { PostgresEventStore } from '@libs/event-store/postgres-event-store';
 import { EventSourcedCommandHandler } from '@libs/eventsourcing/event-sourced-command.handler';
-import { ProjectionRegistry } from '@libs/eventsourcing/projections/projection.registry';
 import { BatchedConsumers } from '@libs/eventsourcing/subscriptions/batched-consumers';
 import { JobQueue } from '@libs/jobs/job-queue';
-import { aiAgentsAuditVisibility } from '@modules/analysis/domain/ai-agent/ai-agents.audit-visibility';
 import { AiAgentsQueries } from '@modules/analysis/infrastructure/ai-agents.queries';
-import { AgentExecutionsProjection } from '@modules/analysis/projections/agent-executions.projection';
-import { AiAgentsProjection } from '@modules/analysis/projections/ai-agents.projection';
-import { ClassificationExperimentsProjection } from '@modules/analysis/projections/classification-experiments.projection';
 import { AgentExecutionRunner } from './execute-ai-agent/agent-execution.runner';
 import { AiWorkDispatcher, EXECUTION_JOB, ExecutionJob, EXPERIMENT_JOB, ExperimentJob } from './execute-ai-agent/ai-work-dispatcher.consumer';
 import { EventTriggeredAgentsConsumer } from './execute-ai-agent/event-triggered-agents.consumer';
 import { ClassificationExperimentRunner } from './run-classification-experiment/classification-experiment.runner';
 
 /**
- * The AI agents part's wiring: its read models, the two jobs (an experiment's run, an
+ * The AI agents part's wiring (its read models: AiAgentsProjectionsModule): the two jobs (an experiment's run, an
  * execution's run) and the two durable consumers (event triggers, the dispatcher of requested work).
  */
 @Injectable()
 export class AiAgentsRegistrar implements OnModuleInit {
   constructor(
-    private readonly projections: ProjectionRegistry,
     private readonly consumers: BatchedConsumers,
     private readonly queue: JobQueue,
     private readonly queries: AiAgentsQueries,
@@ -34,8 +28,6 @@ export class AiAgentsRegistrar implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    for (const [type, declaration] of Object.entries(aiAgentsAuditVisibility)) this.eventTypes.auditVisibility(type, declaration);
-    this.projections.register(new ClassificationExperimentsProjection(), new AiAgentsProjection(), new AgentExecutionsProjection());
     // A model error fails the experiment or execution itself; a retry is for what broke around it (a crash, the database).
     this.queue.define<ExperimentJob>(EXPERIMENT_JOB, async (job) => ({ outcome: await this.experiments.run(job.data.workspaceId, job.data.experimentId, job.signal) }), { retryLimit: 2, retryDelay: 5, retryBackoff: true, expireInSeconds: 60 * 60 });
     this.queue.define<ExecutionJob>(EXECUTION_JOB, async (job) => ({ outcome: await this.executions.run(job.data.workspaceId, job.data.executionId) }), { retryLimit: 2, retryDelay: 5, retryBackoff: true, expireInSeconds: 15 * 60 });
