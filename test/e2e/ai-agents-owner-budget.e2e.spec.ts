@@ -4,6 +4,11 @@ import { SecretBox } from '@libs/common/crypto/secret-box';
 import { formatSecretKey } from '@libs/common/crypto/secret-keys';
 import { EventTypeRegistry } from '@libs/event-store/event-type-registry';
 import { ProjectionRegistry } from '@libs/eventsourcing/projections/projection.registry';
+import { LlmUsageMeter } from '@libs/ai/metering/llm-usage-meter';
+import { JobQueue } from '@libs/jobs/job-queue';
+import { AgentExecutionRunner } from '@modules/analysis/application/execute-ai-agent/agent-execution.runner';
+import { EXECUTION_JOB, EXPERIMENT_JOB } from '@modules/analysis/application/execute-ai-agent/ai-work-dispatcher.consumer';
+import { ClassificationExperimentRunner } from '@modules/analysis/application/run-classification-experiment/classification-experiment.runner';
 import { eventually } from '@test/support/eventually';
 import { FakeOpenAiServer } from '@test/support/fakes/fake-openai-server';
 import { createWorkspace, signUp, SignedUp, signUpVerified } from '@test/support/identity-client';
@@ -211,6 +216,30 @@ describe('analysis: AI agents belong to their owner; the LLM budget stops paid a
         }, 30_000, 100);
       }
       expect(await rows()).toEqual(before);
+    });
+  });
+
+  describe('redelivery', () => {
+    it('a request delivered again runs nothing twice: the job id is taken, the runners skip what ended (no second model call, memory or usage row)', async () => {
+      const agentId = (await t.http().post(`${base()}/agents`).set(admin.auth).send({ name: 'Once', type: 'assistant', config: { model: 'builtin', prompt: 'p' } }).expect(201)).body.id;
+      const executionId = (await t.http().post(`${base()}/agents/${agentId}/executions`).set(admin.auth).send({ input: { text: 'keep this', remember: { 'once.fact': 'kept once' } } }).expect(202)).body.id;
+      expect((await ended(admin, agentId, executionId)).status).toBe('completed');
+      const x = (await t.http().post(`${base()}/experiments`).set(admin.auth).send({ modelName: 'builtin', labelSet: { labels: [{ name: 'a' }, { name: 'b' }] }, messages: [{ text: 'a', expectedLabel: 'a' }] }).expect(202)).body.id;
+      await eventually(async () => expect((await t.http().get(`${base()}/experiments/${x}`).set(admin.auth).expect(200)).body.status).toBe('completed'), 30_000, 100);
+      const state = async () => ({
+        agent: (await t.http().get(`${base()}/agents/${agentId}`).set(admin.auth).expect(200)).body,
+        events: (await t.pool.query(`SELECT count(*)::int AS n FROM events WHERE workspace_id = $1`, [ws])).rows[0].n,
+        calls: (await t.pool.query(`SELECT count(*)::int AS n FROM llm_usage_logs WHERE workspace_id = $1`, [ws])).rows[0].n,
+      });
+      // The meter writes after each call returns: every row of the runs above is in before the count.
+      await t.app.get(LlmUsageMeter).flush();
+      const before = await state();
+      const queue = t.app.get(JobQueue);
+      expect(await queue.enqueue(EXECUTION_JOB, { workspaceId: ws, executionId }, { id: executionId })).toBeNull();
+      expect(await queue.enqueue(EXPERIMENT_JOB, { workspaceId: ws, experimentId: x }, { id: x })).toBeNull();
+      expect(await t.app.get(AgentExecutionRunner).run(ws, executionId)).toBe('skipped');
+      expect(await t.app.get(ClassificationExperimentRunner).run(ws, x)).toBe('skipped');
+      expect(await state()).toEqual(before);
     });
   });
 });
