@@ -135,6 +135,25 @@ describe('analysis: AI agents belong to their owner; the LLM budget stops paid a
       expect(wrong).toEqual([]);
     });
 
+    it('an agent on Ask conversation events runs on its owner\'s questions only, never on another member\'s (private to them), and copies no question (personal data, erasable)', async () => {
+      const watcher = (await t.http().post(`${base()}/agents`).set(colleague.auth).send({ name: 'Question watcher', type: 'assistant', config: { model: 'builtin', prompt: 'p', events: ['knowledge.ai-conversation-user-message-added'] } }).expect(201)).body.id;
+      const theirs = 'Is my manager planning layoffs in my team?';
+      const mine = 'What did the team decide about the CSV export?';
+      await t.http().post(`/api/v1/workspaces/${ws}/ask`).set(admin.auth).send({ question: theirs }).expect(200);
+      const own = (await t.http().post(`/api/v1/workspaces/${ws}/ask`).set(colleague.auth).send({ question: mine }).expect(200)).body.conversationId;
+      // The owner's own question triggers it (recorded after the admin's, so the admin's was seen already).
+      const items = await eventually(async () => {
+        const r = (await t.http().get(`${base()}/agents/${watcher}/executions`).set(colleague.auth).expect(200)).body.items;
+        expect(r.length).toBeGreaterThan(0);
+        return r;
+      }, 30_000, 100);
+      expect(items).toHaveLength(1);
+      expect(items[0]).toMatchObject({ triggerType: 'event', triggerData: { eventType: 'knowledge.ai-conversation-user-message-added', streamId: `ai-conversation-${own}` }, input: { eventType: 'knowledge.ai-conversation-user-message-added' } });
+      const rows = await t.pool.query(`SELECT count(*)::int AS n FROM analysis_agent_executions_view WHERE workspace_id = $1 AND (input::text LIKE '%layoffs%' OR input::text LIKE '%CSV export%')`, [ws]);
+      expect(rows.rows[0].n).toBe(0);
+      await t.http().patch(`${base()}/agents/${watcher}`).set(colleague.auth).send({ isActive: false }).expect(200);
+    });
+
     it('an API key, acting for no person, cannot own an agent (403); experiments it requests are the workspace\'s', async () => {
       const res = await t.http().post(`${base()}/agents`).set(adminKey).send({ name: 'Keyed', type: 'assistant', config: { model: 'builtin', prompt: 'p' } }).expect(403);
       expect(res.headers['content-type']).toMatch(/application\/problem\+json/);

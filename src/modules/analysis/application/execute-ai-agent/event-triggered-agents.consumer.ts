@@ -23,6 +23,10 @@ interface Match {
   event: RecordedEvent;
 }
 
+function valueAt(data: unknown, path: string): unknown {
+  return path.split('.').reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), data);
+}
+
 /**
  * Event-triggered agents: a durable consumer of the whole log (`analysis.ai-agent-event-triggers`).
  * For each event of a workspace whose active agents name its type (recorded after the agent was
@@ -53,11 +57,17 @@ export class EventTriggeredAgentsConsumer extends BatchedConsumer<Match[], numbe
     if (candidates.length === 0) return [];
     const agents = await this.queries.eventTriggeredAgents([...new Set(candidates.map((e) => e.workspaceId!))]);
     if (agents.length === 0) return [];
+    // A private event (an Ask conversation's) is its owner's: it triggers only its owner's agents.
+    const ownerPaths = new Map<string, string>();
+    for (const [path, types] of this.typeRegistry.privateTypesByOwnerPath()) for (const type of types) ownerPaths.set(type, path);
     const matches: Match[] = [];
     for (const e of candidates) {
+      const ownerPath = ownerPaths.get(e.type);
+      const privateOwner = ownerPath === undefined ? undefined : valueAt(e.data, ownerPath);
       for (const a of agents) {
         if (a.workspace_id !== e.workspaceId || !(a.config as AgentConfig).events.includes(e.type)) continue;
         if (e.recordedAt.getTime() < new Date(a.created_at as string).getTime()) continue;
+        if (ownerPath !== undefined && (!a.user_id || privateOwner !== a.user_id)) continue;
         matches.push({ agentId: a.id, ownerId: a.user_id, event: e });
       }
     }
@@ -106,14 +116,18 @@ export class EventTriggeredAgentsConsumer extends BatchedConsumer<Match[], numbe
   }
 
   /**
-   * The execution's input: the event's text (a message's content) and, for an event type that
+   * The execution's input: the event's text (a message's content; never a text that is personal
+   * data, such as a question asked) and, for an event type that
    * declares no personal data and no secret fields, its data when small. Personal fields (an
    * author's name and email) are encrypted per person in the log and erased with them; a copy in
    * an execution would outlive an erasure, so those events lend only their text.
    */
   private inputOf(event: RecordedEvent): Record<string, unknown> {
     const data = event.data as Record<string, unknown> | null;
-    const text = data && typeof data.content === 'string' ? data.content.slice(0, TEXT_MAX) : data && typeof data.text === 'string' ? data.text.slice(0, TEXT_MAX) : null;
+    const textField = data && typeof data.content === 'string' ? 'content' : data && typeof data.text === 'string' ? 'text' : null;
+    // A text that is itself personal data (a question asked) is encrypted per person and erased with them: never copied.
+    const personalText = textField !== null && (this.typeRegistry.personalDataOf(event.type)?.fields ?? []).includes(textField);
+    const text = textField && !personalText ? (data![textField] as string).slice(0, TEXT_MAX) : null;
     const shareable = !this.typeRegistry.personalDataOf(event.type) && this.typeRegistry.secretFieldsOf(event.type).length === 0;
     return {
       eventType: event.type,
