@@ -194,7 +194,10 @@ describe('analysis: AI agents belong to their owner; the LLM budget stops paid a
         return r;
       }, 30_000, 100);
       expect(experiment.status).toBe('failed');
-      expect(experiment.errorMessage).toMatch(/budget/i);
+      expect(experiment.errorMessage).toMatch(/ANALYSIS\.AGENT_BUDGET_EXCEEDED/);
+      // Viewers read experiments but not the budget: the error does not give the spend away.
+      expect(experiment.errorMessage).not.toContain(spent.toFixed(4));
+      expect(experiment.errorMessage).not.toMatch(/USD/);
       expect(fake.requests.filter((r) => r.path === '/v1/chat/completions').length).toBe(before);
 
       // The offline engine costs nothing: it still runs.
