@@ -7,6 +7,7 @@ import { ProjectionRegistry } from '@libs/eventsourcing/projections/projection.r
 import { LlmUsageMeter } from '@libs/ai/metering/llm-usage-meter';
 import { JobQueue } from '@libs/jobs/job-queue';
 import { AgentExecutionRunner } from '@modules/analysis/application/execute-ai-agent/agent-execution.runner';
+import { AgentSchedules } from '@modules/analysis/application/execute-ai-agent/agent-schedules';
 import { EXECUTION_JOB, EXPERIMENT_JOB } from '@modules/analysis/application/execute-ai-agent/ai-work-dispatcher.consumer';
 import { ClassificationExperimentRunner } from '@modules/analysis/application/run-classification-experiment/classification-experiment.runner';
 import { eventually } from '@test/support/eventually';
@@ -262,6 +263,28 @@ describe('analysis: AI agents belong to their owner; the LLM budget stops paid a
       expect(await t.app.get(AgentExecutionRunner).run(ws, executionId)).toBe('skipped');
       expect(await t.app.get(ClassificationExperimentRunner).run(ws, x)).toBe('skipped');
       expect(await state()).toEqual(before);
+    });
+  });
+
+  describe('an owner who leaves', () => {
+    it('takes their agents out of the workspace: no event triggers them, and their schedule\'s run fails with why', async () => {
+      const leaver = await signUpVerified(t.app);
+      await t.http().post(`/api/v1/workspaces/${ws}/members`).set(admin.auth).send({ email: leaver.email, role: 'member' }).expect(201);
+      const config = { model: 'builtin', prompt: 'p', events: ['ingestion.message-ingested'] };
+      const theirs = (await t.http().post(`${base()}/agents`).set(leaver.auth).send({ name: 'Leaver inbox', type: 'assistant', config: { ...config, schedule: '0 0 1 1 *' } }).expect(201)).body.id;
+      const stays = (await t.http().post(`${base()}/agents`).set(admin.auth).send({ name: 'Admin inbox', type: 'assistant', config }).expect(201)).body.id;
+      await t.http().delete(`/api/v1/workspaces/${ws}/members/${leaver.userId}`).set(admin.auth).expect((r) => expect(r.status).toBeLessThan(300));
+
+      await t.http().post(`/api/v1/workspaces/${ws}/messages/import`).set(admin.auth).send({ source: { kind: 'api', name: 'Chat' }, messages: [{ externalId: 'after-leaving', content: 'The release moves to Friday.', channel: 'general', author: { name: 'Ana', externalId: 'U9' }, sentAt: '2026-03-01T10:00:00Z' }] }).expect(202);
+      // The admin's agent ran on the message: the consumer has seen it.
+      await eventually(async () => expect((await t.http().get(`${base()}/agents/${stays}/executions`).set(admin.auth).expect(200)).body.items).toHaveLength(1), 30_000, 100);
+      const rows = await t.pool.query(`SELECT id, trigger_type, status, error FROM analysis_agent_executions_view WHERE agent_id = $1`, [theirs]);
+      expect(rows.rows.filter((r) => r.trigger_type === 'event')).toEqual([]);
+      // Their agent's schedule (a job until the next reconcile) runs it no more: the run fails and says why.
+      const ctx = { name: `ai-agent.${theirs}`, runId: 'after-leaving', trigger: 'manual' as const, slot: '2027-01-01T00:00:00.000Z', attempt: 1, signal: new AbortController().signal };
+      await expect(t.app.get(AgentSchedules).runScheduled(ws, theirs, ctx)).rejects.toThrow(/no longer a member/);
+      const scheduled = await t.pool.query(`SELECT status, error FROM analysis_agent_executions_view WHERE agent_id = $1 AND trigger_type = 'scheduled'`, [theirs]);
+      expect(scheduled.rows).toEqual([{ status: 'failed', error: "The agent's owner is no longer a member of the workspace" }]);
     });
   });
 });

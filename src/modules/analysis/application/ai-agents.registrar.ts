@@ -9,6 +9,7 @@ import { AgentExecutionRunner } from './execute-ai-agent/agent-execution.runner'
 import { AiWorkDispatcher, EXECUTION_JOB, ExecutionJob, EXPERIMENT_JOB, ExperimentJob } from './execute-ai-agent/ai-work-dispatcher.consumer';
 import { EventTriggeredAgentsConsumer } from './execute-ai-agent/event-triggered-agents.consumer';
 import { ClassificationExperimentRunner } from './run-classification-experiment/classification-experiment.runner';
+import { WorkspaceMembers } from '@modules/identity/contracts';
 
 /**
  * The AI agents part's wiring (its read models: AiAgentsProjectionsModule): the two jobs (an experiment's run, an
@@ -25,6 +26,7 @@ export class AiAgentsRegistrar implements OnModuleInit {
     private readonly eventTypes: EventTypeRegistry,
     private readonly experiments: ClassificationExperimentRunner,
     private readonly executions: AgentExecutionRunner,
+    private readonly members: WorkspaceMembers,
   ) {}
 
   onModuleInit(): void {
@@ -32,7 +34,7 @@ export class AiAgentsRegistrar implements OnModuleInit {
     this.queue.define<ExperimentJob>(EXPERIMENT_JOB, async (job) => ({ outcome: await this.experiments.run(job.data.workspaceId, job.data.experimentId, job.signal) }), { retryLimit: 2, retryDelay: 5, retryBackoff: true, expireInSeconds: 60 * 60 });
     this.queue.define<ExecutionJob>(EXECUTION_JOB, async (job) => ({ outcome: await this.executions.run(job.data.workspaceId, job.data.executionId) }), { retryLimit: 2, retryDelay: 5, retryBackoff: true, expireInSeconds: 15 * 60 });
     const options = (holder: string) => ({ batchSize: 200, maxAttempts: 3, backoffMs: 100, holder });
-    this.consumers.register('integration', (holder) => new EventTriggeredAgentsConsumer(this.consumers.deps, options(holder), this.queries, this.handler, this.store, this.eventTypes));
+    this.consumers.register('integration', (holder) => new EventTriggeredAgentsConsumer(this.consumers.deps, options(holder), this.queries, this.handler, this.store, this.eventTypes, this.members));
     this.consumers.register('integration', (holder) => new AiWorkDispatcher(this.consumers.deps, options(holder), this.queue));
   }
 }

@@ -10,6 +10,7 @@ import { AgentConfig } from '@modules/analysis/domain/ai-agent/ai-agent.decider'
 import { agentExecutionAggregate, derivedId } from '@modules/analysis/infrastructure/ai-agents.aggregates';
 import { AiAgentsQueries } from '@modules/analysis/infrastructure/ai-agents.queries';
 import { AgentExecutionsProjection } from '@modules/analysis/projections/agent-executions.projection';
+import { WorkspaceMembers } from '@modules/identity/contracts';
 
 /** Never a trigger: the agents' own events (an agent on its executions would run without end) and uniqueness claims. */
 const IGNORED = /^analysis\.(agent-|ai-agent-)|^unique-claim\./;
@@ -48,6 +49,7 @@ export class EventTriggeredAgentsConsumer extends BatchedConsumer<Match[], numbe
     private readonly handler: EventSourcedCommandHandler,
     private readonly store: PostgresEventStore,
     private readonly typeRegistry: EventTypeRegistry,
+    private readonly members: WorkspaceMembers,
   ) {
     super(deps, options);
   }
@@ -55,8 +57,10 @@ export class EventTriggeredAgentsConsumer extends BatchedConsumer<Match[], numbe
   override async prepare(events: RecordedEvent[], _db: Queryable): Promise<Match[]> {
     const candidates = events.filter((e) => e.workspaceId && !IGNORED.test(e.type) && e.streamType !== 'unique-claim');
     if (candidates.length === 0) return [];
-    const agents = await this.queries.eventTriggeredAgents([...new Set(candidates.map((e) => e.workspaceId!))]);
-    if (agents.length === 0) return [];
+    const triggered = await this.queries.eventTriggeredAgents([...new Set(candidates.map((e) => e.workspaceId!))]);
+    if (triggered.length === 0) return [];
+    // An agent whose owner left the workspace runs no more there (the runner refuses it too): no execution is recorded.
+    const agents = await this.ofMembers(triggered);
     // A private event (an Ask conversation's) is its owner's: it triggers only its owner's agents.
     const ownerPaths = new Map<string, string>();
     for (const [path, types] of this.typeRegistry.privateTypesByOwnerPath()) for (const type of types) ownerPaths.set(type, path);
@@ -109,6 +113,15 @@ export class EventTriggeredAgentsConsumer extends BatchedConsumer<Match[], numbe
       recorded++;
     }
     return recorded;
+  }
+
+  private async ofMembers<A extends { workspace_id: string; user_id: string | null }>(agents: A[]): Promise<A[]> {
+    const members = new Map<string, Set<string>>();
+    for (const ws of new Set(agents.map((a) => a.workspace_id))) {
+      const owners = [...new Set(agents.filter((a) => a.workspace_id === ws && a.user_id).map((a) => a.user_id!))];
+      members.set(ws, await this.members.membersAmong(ws, owners));
+    }
+    return agents.filter((a) => a.user_id !== null && members.get(a.workspace_id)!.has(a.user_id));
   }
 
   override afterCommit(recorded: number): void {
