@@ -16,6 +16,7 @@ import { PartitionsCommand } from './partitions.command';
 import { ProjectionsCommand } from './projections.command';
 import { SecretsCommand } from './secrets.command';
 import { SubjectsCommand } from './subjects.command';
+import { AiAgentsProjectionsModule } from '@modules/analysis/ai-agents.module';
 import { AnalysisConfigurationProjectionsModule } from '@modules/analysis/analysis-configuration.module';
 import { AnalysisUsageProjectionsModule } from '@modules/analysis/analysis-usage.module';
 import { AuditProjectionsModule } from '@modules/audit/audit-projections.module';
@@ -64,6 +65,8 @@ export class CliModule {
         AnalysisConfigurationProjectionsModule,
         // Analysis budgets (analysis.llm-budgets): rebuilds.
         AnalysisUsageProjectionsModule,
+        // Experiments, AI agents and their executions: rebuilds, and the agents' events kept private to their owner.
+        AiAgentsProjectionsModule,
       ],
       providers: [MigrateCommand, PartitionsCommand, ...PartitionsCommand.providers, ProjectionsCommand, ...ProjectionsCommand.providers, SecretsCommand, ...SecretsCommand.providers, SubjectsCommand, ...SubjectsCommand.providers, ImportCommand, KnowledgeCommand, ...KnowledgeCommand.providers],
     };

@@ -86,9 +86,9 @@ describe('analysis: AI agents and their executions (e2e)', () => {
     expect(third.output).toEqual(expect.objectContaining({ memoryChanged: ['acme.channel'], memoryRejected: ['not a valid key!'] }));
     expect((await t.http().get(`${agents()}/${assistant.id}`).set(owner.auth).expect(200)).body.memory).toEqual({ entries: {} });
 
-    const list = await t.http().get(`${agents()}/${assistant.id}/executions`).query({ limit: 2 }).set(viewer).expect(200);
+    const list = await t.http().get(`${agents()}/${assistant.id}/executions`).query({ limit: 2 }).set(owner.auth).expect(200);
     expect(list.body.items.map((e: { id: string }) => e.id)).toEqual([third.id, second.id]);
-    const rest = await t.http().get(`${agents()}/${assistant.id}/executions`).query({ cursor: list.body.nextCursor }).set(viewer).expect(200);
+    const rest = await t.http().get(`${agents()}/${assistant.id}/executions`).query({ cursor: list.body.nextCursor }).set(owner.auth).expect(200);
     expect(rest.body).toEqual({ items: [expect.objectContaining({ id: first.id })], nextCursor: null });
     const usage = await eventually(async () => {
       const r = await t.pool.query(`SELECT count(*)::int AS n FROM llm_usage_logs WHERE workspace_id = $1 AND workflow_name = 'analysis.ai-agent' AND node_name = 'assistant'`, [ws]);
@@ -226,16 +226,17 @@ describe('analysis: AI agents and their executions (e2e)', () => {
     await ended(assistant.id, once.body.id);
     const cleared = await t.http().delete(`${agents()}/${assistant.id}/memory`).set(owner.auth).expect(200);
     expect(cleared.body.memory).toEqual({ entries: {} });
-    const list = await t.http().get(agents()).query({ limit: 500 }).set(viewer).expect(200);
+    const list = await t.http().get(agents()).query({ limit: 500 }).set(owner.auth).expect(200);
     expect(list.body.items.map((a: { name: string }) => a.name)).toEqual(['Doomed', 'Enricher', 'Inbox watcher', 'Morning digest', 'Support brain', 'support memory', 'Topic curator']);
   });
 
-  it('lets a viewer read but not write (403), answers 404 to another workspace, 400 to bad input', async () => {
+  it('refuses a viewer\'s writes (403) and reads of someone else\'s agent (404), answers 404 to another workspace, 400 to bad input', async () => {
     const body = { name: 'V', type: 'assistant', config: { model: 'builtin', prompt: 'p' } };
     await t.http().post(agents()).set(viewer).send(body).expect(403);
     await t.http().post(`${agents()}/${assistant.id}/executions`).set(viewer).send({ input: { text: 'x' } }).expect(403);
     await t.http().patch(`${agents()}/${assistant.id}`).set(viewer).send({ description: 'x' }).expect(403);
-    await t.http().get(`${agents()}/${assistant.id}`).set(viewer).expect(200);
+    // Someone else's agent (its owner's only: ai-agents-owner-budget.e2e.spec.ts).
+    await t.http().get(`${agents()}/${assistant.id}`).set(viewer).expect(404);
     expect((await t.http().get(`${agents(otherWs)}/${assistant.id}`).set(stranger.auth).expect(404)).body.code).toBe('ANALYSIS.AGENT_NOT_FOUND');
     await t.http().get(`${agents()}/${assistant.id}`).set(stranger.auth).expect(404);
     await t.http().post(`${agents(otherWs)}/${assistant.id}/executions`).set(stranger.auth).send({ input: { text: 'x' } }).expect(404);

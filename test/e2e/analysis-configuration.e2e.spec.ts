@@ -426,7 +426,7 @@ describe('analysis configuration: provider validation by a real call (e2e)', () 
     expect(await settled(created.body.id)).toEqual(expect.objectContaining({ validationStatus: 'connected' }));
   });
 
-  it('inward stays refused: a private literal when saved (400), a name resolving inward when connecting (error, nothing sent)', async () => {
+  it('inward stays refused: a private literal when saved (400), a name resolving inward when connecting or calling a model (error, nothing sent)', async () => {
     await t.http().post(`${base()}/providers`).set(owner.auth).send({ name: 'Private', type: 'openai-compatible', baseUrl: 'http://10.0.0.8/v1' }).expect(400);
     await t.http().post(`${base()}/providers`).set(owner.auth).send({ name: 'Metadata', type: 'openai-compatible', baseUrl: 'http://169.254.169.254/v1' }).expect(400);
     const before = fake.requests.length;
@@ -435,6 +435,14 @@ describe('analysis configuration: provider validation by a real call (e2e)', () 
     expect(failed.validationStatus).toBe('error');
     expect(failed.validationError).toMatch(/refused/);
     expect(failed.validationError).not.toContain(KEY);
+    expect(fake.requests.length).toBe(before);
+    // The model calls of agents and experiments (AnalysisModels.model) go through the same guard: refused, nothing sent, no key in the error.
+    const model = await t.app.get(AnalysisModels).model(ws, created.body.id, 'fake-model');
+    if (!model || model.builtin) throw new Error('expected the provider\'s model');
+    const refused = await model.client.complete({ messages: [{ role: 'user', content: 'hi' }] }, { workspaceId: ws, workflow: 'test', node: 'ssrf' }).catch((e: Error) => e);
+    expect(refused).toBeInstanceOf(Error);
+    expect((refused as Error).message).toMatch(/refused|inward|not allowed/i);
+    expect((refused as Error).message).not.toContain(KEY);
     expect(fake.requests.length).toBe(before);
   });
 

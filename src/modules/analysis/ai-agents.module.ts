@@ -1,5 +1,7 @@
-import { Module } from '@nestjs/common';
+import { Injectable, Module, OnModuleInit } from '@nestjs/common';
 import { registerErrorStatuses } from '@libs/common/http/error-status.registry';
+import { EventTypeRegistry } from '@libs/event-store/event-type-registry';
+import { ProjectionRegistry } from '@libs/eventsourcing/projections/projection.registry';
 import { AnalysisConfigurationModule } from './analysis-configuration.module';
 import { AiAgentsRegistrar } from './application/ai-agents.registrar';
 import { AgentExecutionRunner } from './application/execute-ai-agent/agent-execution.runner';
@@ -15,8 +17,30 @@ import { ClassificationExperimentsHttpController } from './application/run-class
 import { AiAgentsAggregates } from './infrastructure/ai-agents.aggregates';
 import { aiAgentsErrorStatuses } from './infrastructure/ai-agents.errors.http';
 import { AiAgentsQueries } from './infrastructure/ai-agents.queries';
+import { aiAgentsAuditVisibility } from './domain/ai-agent/ai-agents.audit-visibility';
+import { AgentExecutionsProjection } from './projections/agent-executions.projection';
+import { AiAgentsProjection } from './projections/ai-agents.projection';
+import { ClassificationExperimentsProjection } from './projections/classification-experiments.projection';
 
 registerErrorStatuses(aiAgentsErrorStatuses);
+
+/** The read models (inline: the API reads its own writes) and who may see the agents' events in the log. */
+@Injectable()
+class AiAgentsProjectionsRegistrar implements OnModuleInit {
+  constructor(
+    private readonly projections: ProjectionRegistry,
+    private readonly eventTypes: EventTypeRegistry,
+  ) {}
+
+  onModuleInit(): void {
+    this.projections.register(new ClassificationExperimentsProjection(), new AiAgentsProjection(), new AgentExecutionsProjection());
+    for (const [type, declaration] of Object.entries(aiAgentsAuditVisibility)) this.eventTypes.auditVisibility(type, declaration);
+  }
+}
+
+/** Experiments', agents' and executions' read models and the agents' private events: shared by the app and the CLI (rebuilds, audit reads). */
+@Module({ providers: [AiAgentsProjectionsRegistrar] })
+export class AiAgentsProjectionsModule {}
 
 /**
  * AI agents and classification experiments. Agents (seed 004 ai_agents) with a model config,
@@ -28,7 +52,7 @@ registerErrorStatuses(aiAgentsErrorStatuses);
  * time; two can be compared. Models come from AnalysisModels (the configuration part).
  */
 @Module({
-  imports: [AnalysisConfigurationModule],
+  imports: [AnalysisConfigurationModule, AiAgentsProjectionsModule],
   controllers: [ClassificationExperimentsHttpController, AiAgentsHttpController, AgentExecutionsHttpController],
   providers: [
     AiAgentsAggregates,

@@ -24,6 +24,7 @@ describe('SpendGuard', () => {
     const err = await guard.check('ws').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AiAgentsError);
     expect(err).toMatchObject({ code: 'ANALYSIS.AGENT_BUDGET_EXCEEDED', details: { limitUsd: 5, spentUsd: 5.25, periodStart: '2026-12-01' } });
-    expect((err as Error).message).toBe("The workspace's LLM budget is spent: 5.2500 of 5 USD since 2026-12-01; the model was not called");
+    // The message (a failed run's error, read by viewers) names the period, not the amounts.
+    expect((err as Error).message).toBe("The workspace's LLM budget for the period since 2026-12-01 is spent (ANALYSIS.AGENT_BUDGET_EXCEEDED); the model was not called");
   });
 });

@@ -23,7 +23,8 @@ export class SpendGuard {
     if (!status.exceeded) return;
     throw new AiAgentsError(
       Code.BudgetExceeded,
-      `The workspace's LLM budget is spent: ${status.spentUsd.toFixed(4)} of ${status.limitUsd} USD since ${status.periodStart}; the model was not called`,
+      // The message becomes a failed run's error, which viewers read; the amounts are for those who read the budget (details).
+      `The workspace's LLM budget for the period since ${status.periodStart} is spent (${Code.BudgetExceeded}); the model was not called`,
       { limitUsd: status.limitUsd, spentUsd: status.spentUsd, periodStart: status.periodStart },
     );
   }

@@ -4,6 +4,8 @@ import { ApplicationError } from '@libs/common/errors/application-error';
 export enum AiAgentsErrorCode {
   ExperimentNotFound = 'ANALYSIS.EXPERIMENT_NOT_FOUND',
   AgentNotFound = 'ANALYSIS.AGENT_NOT_FOUND',
+  /** An agent is a person's: an API key or the operator token cannot own one. */
+  AgentNeedsAPerson = 'ANALYSIS.AGENT_NEEDS_A_PERSON',
   ExecutionNotFound = 'ANALYSIS.EXECUTION_NOT_FOUND',
   AgentNameTaken = 'ANALYSIS.AGENT_NAME_TAKEN',
   AgentInactive = 'ANALYSIS.AGENT_INACTIVE',

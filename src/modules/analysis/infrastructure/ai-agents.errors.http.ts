@@ -4,6 +4,7 @@ import { AiAgentsErrorCode as Code } from '@modules/analysis/domain/ai-agents.er
 export const aiAgentsErrorStatuses: Record<Code, number> = {
   [Code.ExperimentNotFound]: 404,
   [Code.AgentNotFound]: 404,
+  [Code.AgentNeedsAPerson]: 403,
   [Code.ExecutionNotFound]: 404,
   [Code.AgentNameTaken]: 409,
   [Code.AgentInactive]: 422,

@@ -54,23 +54,24 @@ export class AiAgentsQueries {
     return res.rows[0] ?? null;
   }
 
-  async agents(workspaceId: string, page: { limit: number; cursor?: string }): Promise<Page<AiAgentRow>> {
+  /** The agents of one owner (agents are their owner's; no owner, no agents). */
+  async agents(workspaceId: string, ownerId: string, page: { limit: number; cursor?: string }): Promise<Page<AiAgentRow>> {
     const [name, id] = page.cursor ? agentCursor.decode(page.cursor) : [null, null];
     const res = await this.pool.query<AiAgentRow & { name_key: string }>(
       `SELECT *, lower(name) AS name_key FROM analysis_ai_agents_view
-        WHERE workspace_id = $1 AND ($2::text IS NULL OR (lower(name), id) > ($2::text, $3::uuid))
+        WHERE workspace_id = $1 AND user_id = $5 AND ($2::text IS NULL OR (lower(name), id) > ($2::text, $3::uuid))
         ORDER BY lower(name), id
         LIMIT $4`,
-      [workspaceId, name, id, page.limit + 1],
+      [workspaceId, name, id, page.limit + 1, ownerId],
     );
     return this.page(res.rows, page.limit, (r) => agentCursor.encode([r.name_key, r.id]));
   }
 
   /** Active agents of these workspaces that name event types to run on. */
-  async eventTriggeredAgents(workspaceIds: string[]): Promise<Pick<AiAgentRow, 'id' | 'workspace_id' | 'config' | 'created_at'>[]> {
+  async eventTriggeredAgents(workspaceIds: string[]): Promise<Pick<AiAgentRow, 'id' | 'workspace_id' | 'user_id' | 'config' | 'created_at'>[]> {
     if (workspaceIds.length === 0) return [];
     const res = await this.pool.query(
-      `SELECT id, workspace_id, config, created_at FROM analysis_ai_agents_view
+      `SELECT id, workspace_id, user_id, config, created_at FROM analysis_ai_agents_view
         WHERE workspace_id = ANY($1::uuid[]) AND is_active AND jsonb_array_length(config->'events') > 0`,
       [workspaceIds],
     );

@@ -2,7 +2,8 @@ import { Inject, Injectable, OnApplicationShutdown, Optional } from '@nestjs/com
 import { AppConfig } from '@config/app-config';
 import { APP_CONFIG } from '@config/config.module';
 import { AiProviderError } from '@libs/ai/ai-call';
-import { LlmClient } from '@libs/ai/llm-client';
+import { AiCallContext } from '@libs/ai/ai-call';
+import { CompletionRequest, CompletionResult, LlmClient } from '@libs/ai/llm-client';
 import { attemptSignal, createOpenAiClient, toAiProviderError } from '@libs/ai/openai/openai-connection';
 import { OpenAiLlmClient } from '@libs/ai/openai/openai-llm.client';
 import { checkHostName, describeRefusal } from '@libs/common/net/address-policy';
@@ -54,7 +55,7 @@ export class ProviderConnections implements OnApplicationShutdown {
 
   /** A chat client for one model of the provider (unmetered: the caller meters it). */
   client(endpoint: ProviderEndpoint, model: string): LlmClient {
-    return new OpenAiLlmClient({
+    const client = new OpenAiLlmClient({
       baseUrl: apiBaseOf(endpoint),
       apiKey: endpoint.apiKey ?? undefined,
       model,
@@ -62,6 +63,7 @@ export class ProviderConnections implements OnApplicationShutdown {
       maxRetries: this.config.LLM_MAX_RETRIES,
       fetch: this.guard.fetch,
     });
+    return endpoint.apiKey ? new KeyRedactingLlmClient(client, endpoint.apiKey) : client;
   }
 
   /**
@@ -84,6 +86,38 @@ export class ProviderConnections implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await this.guard.close();
+  }
+}
+
+/**
+ * A provider's chat client whose errors never quote its key: some OpenAI-compatible servers echo
+ * the key they refused in their error, and an error becomes an execution's `error`, an
+ * experiment's `errorMessage` (events, answers) and a log line.
+ */
+class KeyRedactingLlmClient extends LlmClient {
+  readonly provider: string;
+  readonly model: string;
+
+  constructor(
+    private readonly inner: LlmClient,
+    private readonly apiKey: string,
+  ) {
+    super();
+    this.provider = inner.provider;
+    this.model = inner.model;
+  }
+
+  async complete(request: CompletionRequest, ctx: AiCallContext): Promise<CompletionResult> {
+    try {
+      return await this.inner.complete(request, ctx);
+    } catch (err) {
+      if (err instanceof Error && this.apiKey.length >= 4) {
+        // The same error (its class, kind and retry hints kept), its text without the key.
+        err.message = err.message.split(this.apiKey).join('[redacted]');
+        if (err.stack) err.stack = err.stack.split(this.apiKey).join('[redacted]');
+      }
+      throw err;
+    }
   }
 }
 

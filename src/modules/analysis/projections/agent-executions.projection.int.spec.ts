@@ -16,7 +16,7 @@ describe('AgentExecutionsProjection (analysis_agent_executions_view)', () => {
   const spec = () => ProjectionSpecification<AgentExecutionEvent>(new AgentExecutionsProjection(), () => db.pool, { streamId: `agent-execution-${executionId}`, workspaceId });
   const requested: AgentExecutionEvent = {
     type: 'analysis.agent-execution-requested',
-    data: { executionId, agentId, workspaceId, triggerType: 'event', triggerData: { eventId: 'e-1' }, input: { text: 'hi' }, requestedBy: null, at },
+    data: { executionId, agentId, ownerId: null, workspaceId, triggerType: 'event', triggerData: { eventId: 'e-1' }, input: { text: 'hi' }, requestedBy: null, at },
   };
   const pending = {
     id: executionId,
@@ -40,16 +40,16 @@ describe('AgentExecutionsProjection (analysis_agent_executions_view)', () => {
     await spec()
       .given([requested])
       .when([
-        { type: 'analysis.agent-execution-started', data: { executionId, at } },
-        { type: 'analysis.agent-execution-completed', data: { executionId, output: { text: 'done' }, at: later } },
+        { type: 'analysis.agent-execution-started', data: { executionId, ownerId: null, at } },
+        { type: 'analysis.agent-execution-completed', data: { executionId, ownerId: null, output: { text: 'done' }, at: later } },
       ])
       .then([{ ...pending, status: 'completed', output: { text: 'done' }, started_at: at, completed_at: later, updated_at: later }]);
   });
 
   it('keeps the error of a failed execution', async () => {
     await spec()
-      .given([requested, { type: 'analysis.agent-execution-started', data: { executionId, at } }])
-      .when([{ type: 'analysis.agent-execution-failed', data: { executionId, error: 'provider down', at: later } }])
+      .given([requested, { type: 'analysis.agent-execution-started', data: { executionId, ownerId: null, at } }])
+      .when([{ type: 'analysis.agent-execution-failed', data: { executionId, ownerId: null, error: 'provider down', at: later } }])
       .then([{ ...pending, status: 'failed', error: 'provider down', started_at: at, completed_at: later, updated_at: later }]);
   });
 });

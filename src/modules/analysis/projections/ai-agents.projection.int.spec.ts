@@ -44,9 +44,9 @@ describe('AiAgentsProjection (analysis_ai_agents_view)', () => {
     await spec()
       .given([created])
       .when([
-        { type: 'analysis.ai-agent-updated', data: { agentId, name: 'Support helper', description: 'd', skills: [], at: later } },
-        { type: 'analysis.ai-agent-activation-changed', data: { agentId, active: false, at: later } },
-        { type: 'analysis.ai-agent-memory-updated', data: { agentId, executionId, memory, changed: ['tone'], evicted: [], at: later } },
+        { type: 'analysis.ai-agent-updated', data: { agentId, ownerId, name: 'Support helper', description: 'd', skills: [], at: later } },
+        { type: 'analysis.ai-agent-activation-changed', data: { agentId, ownerId, active: false, at: later } },
+        { type: 'analysis.ai-agent-memory-updated', data: { agentId, ownerId, executionId, memory, changed: ['tone'], evicted: [], at: later } },
       ])
       .then([{ ...agent, name: 'Support helper', description: 'd', skills: [], is_active: false, memory, stream_version: 4, updated_at: later }]);
   });

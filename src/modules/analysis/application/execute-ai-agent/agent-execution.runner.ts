@@ -13,6 +13,7 @@ import { AgentConfig } from '@modules/analysis/domain/ai-agent/ai-agent.decider'
 import { AiAgentsError, AiAgentsErrorCode as Code } from '@modules/analysis/domain/ai-agents.errors';
 import { AiAgentsAggregates } from '@modules/analysis/infrastructure/ai-agents.aggregates';
 import { AiAgentsQueries } from '@modules/analysis/infrastructure/ai-agents.queries';
+import { WorkspaceMembers } from '@modules/identity/contracts';
 
 export const AGENT_WORKFLOW = 'analysis.ai-agent';
 
@@ -61,6 +62,7 @@ export class AgentExecutionRunner {
     private readonly queries: AiAgentsQueries,
     private readonly models: AnalysisModels,
     private readonly spend: SpendGuard,
+    private readonly members: WorkspaceMembers,
     meter: LlmUsageMeter,
     engine: OfflineTextEngine,
   ) {
@@ -76,6 +78,10 @@ export class AgentExecutionRunner {
       const agent = await this.queries.agent(workspaceId, row.agent_id);
       if (!agent) throw new AiAgentsError(Code.AgentNotFound, 'The agent no longer exists');
       if (!agent.is_active) throw new AiAgentsError(Code.AgentInactive, 'The agent is inactive');
+      // An agent is its owner's: once they left the workspace it no longer runs (nor spends) there.
+      if (!agent.user_id || !(await this.members.membersAmong(workspaceId, [agent.user_id])).has(agent.user_id)) {
+        throw new AiAgentsError(Code.AgentInactive, 'The agent\'s owner is no longer a member of the workspace');
+      }
       const config = agent.config;
       const ctx: AiCallContext = { workspaceId, workflow: AGENT_WORKFLOW, node: agent.type };
       const text = inputText(row.input);

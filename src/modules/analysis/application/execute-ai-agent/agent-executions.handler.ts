@@ -5,6 +5,7 @@ import { AiAgentsError, AiAgentsErrorCode as Code } from '@modules/analysis/doma
 import { AiAgentsAggregates, newEntityId } from '@modules/analysis/infrastructure/ai-agents.aggregates';
 import { AiAgentsQueries } from '@modules/analysis/infrastructure/ai-agents.queries';
 import type { AgentExecutionRow } from '@modules/analysis/projections/agent-executions.projection';
+import { ownedAgent } from '@modules/analysis/application/manage-ai-agents/ai-agents.handler';
 import { EXECUTION_INPUT_MAX_BYTES } from './agent-executions.request.dto';
 
 const iso = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string).toISOString());
@@ -36,9 +37,8 @@ export class AgentExecutionsHandler {
   ) {}
 
   /** A manual run: recorded pending; the dispatcher queues it (202). */
-  async requestManual(workspaceId: string, agentId: string, input: Record<string, unknown>, meta: CommandMetadata) {
-    const agent = await this.queries.agent(workspaceId, agentId);
-    if (!agent) throw new AiAgentsError(Code.AgentNotFound, 'No such agent', { agentId });
+  async requestManual(workspaceId: string, agentId: string, input: Record<string, unknown>, meta: CommandMetadata, owner: string | null) {
+    const agent = await ownedAgent(this.queries, workspaceId, agentId, owner);
     if (!agent.is_active) throw new AiAgentsError(Code.AgentInactive, 'This agent is inactive', { agentId });
     if (Buffer.byteLength(JSON.stringify(input)) > EXECUTION_INPUT_MAX_BYTES) {
       throw new ValidationFailedError('The input is too large', [{ field: 'input', message: `must be at most ${EXECUTION_INPUT_MAX_BYTES} bytes of JSON` }]);
@@ -46,21 +46,22 @@ export class AgentExecutionsHandler {
     const executionId = newEntityId('agent-execution', workspaceId, scopedIdempotencyKey(meta), { agentId, input });
     await this.aggregates.execution.handle(
       executionId,
-      { kind: 'request', executionId, agentId, workspaceId, triggerType: 'manual', triggerData: null, input, requestedBy: meta.actorId, now: meta.now },
+      { kind: 'request', executionId, agentId, ownerId: agent.user_id, workspaceId, triggerType: 'manual', triggerData: null, input, requestedBy: owner, now: meta.now },
       meta,
       { fingerprint: { agentId, input } },
     );
     return executionResponse((await this.queries.execution(workspaceId, executionId))!);
   }
 
-  async get(workspaceId: string, agentId: string, executionId: string) {
+  async get(workspaceId: string, agentId: string, executionId: string, owner: string | null) {
+    await ownedAgent(this.queries, workspaceId, agentId, owner);
     const row = await this.queries.execution(workspaceId, executionId);
     if (!row || row.agent_id !== agentId) throw new AiAgentsError(Code.ExecutionNotFound, 'No such execution', { executionId });
     return executionResponse(row);
   }
 
-  async list(workspaceId: string, agentId: string, page: { limit: number; cursor?: string; status?: string; trigger?: string }) {
-    if (!(await this.queries.agent(workspaceId, agentId))) throw new AiAgentsError(Code.AgentNotFound, 'No such agent', { agentId });
+  async list(workspaceId: string, agentId: string, owner: string | null, page: { limit: number; cursor?: string; status?: string; trigger?: string }) {
+    await ownedAgent(this.queries, workspaceId, agentId, owner);
     const rows = await this.queries.executions(workspaceId, agentId, page);
     return { items: rows.items.map(executionResponse), nextCursor: rows.nextCursor };
   }

@@ -90,6 +90,7 @@ export class AgentSchedules implements OnApplicationBootstrap, OnModuleDestroy {
         kind: 'request',
         executionId,
         agentId,
+        ownerId: agent.user_id,
         workspaceId,
         triggerType: 'scheduled',
         triggerData: { job: ctx.name, runId: ctx.runId, slot: ctx.slot, trigger: ctx.trigger, cron: agent.config.schedule },

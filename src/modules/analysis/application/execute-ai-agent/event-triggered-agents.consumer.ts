@@ -10,6 +10,7 @@ import { AgentConfig } from '@modules/analysis/domain/ai-agent/ai-agent.decider'
 import { agentExecutionAggregate, derivedId } from '@modules/analysis/infrastructure/ai-agents.aggregates';
 import { AiAgentsQueries } from '@modules/analysis/infrastructure/ai-agents.queries';
 import { AgentExecutionsProjection } from '@modules/analysis/projections/agent-executions.projection';
+import { WorkspaceMembers } from '@modules/identity/contracts';
 
 /** Never a trigger: the agents' own events (an agent on its executions would run without end) and uniqueness claims. */
 const IGNORED = /^analysis\.(agent-|ai-agent-)|^unique-claim\./;
@@ -19,7 +20,12 @@ const TEXT_MAX = 8000;
 
 interface Match {
   agentId: string;
+  ownerId: string | null;
   event: RecordedEvent;
+}
+
+function valueAt(data: unknown, path: string): unknown {
+  return path.split('.').reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), data);
 }
 
 /**
@@ -43,6 +49,7 @@ export class EventTriggeredAgentsConsumer extends BatchedConsumer<Match[], numbe
     private readonly handler: EventSourcedCommandHandler,
     private readonly store: PostgresEventStore,
     private readonly typeRegistry: EventTypeRegistry,
+    private readonly members: WorkspaceMembers,
   ) {
     super(deps, options);
   }
@@ -50,14 +57,22 @@ export class EventTriggeredAgentsConsumer extends BatchedConsumer<Match[], numbe
   override async prepare(events: RecordedEvent[], _db: Queryable): Promise<Match[]> {
     const candidates = events.filter((e) => e.workspaceId && !IGNORED.test(e.type) && e.streamType !== 'unique-claim');
     if (candidates.length === 0) return [];
-    const agents = await this.queries.eventTriggeredAgents([...new Set(candidates.map((e) => e.workspaceId!))]);
-    if (agents.length === 0) return [];
+    const triggered = await this.queries.eventTriggeredAgents([...new Set(candidates.map((e) => e.workspaceId!))]);
+    if (triggered.length === 0) return [];
+    // An agent whose owner left the workspace runs no more there (the runner refuses it too): no execution is recorded.
+    const agents = await this.ofMembers(triggered);
+    // A private event (an Ask conversation's) is its owner's: it triggers only its owner's agents.
+    const ownerPaths = new Map<string, string>();
+    for (const [path, types] of this.typeRegistry.privateTypesByOwnerPath()) for (const type of types) ownerPaths.set(type, path);
     const matches: Match[] = [];
     for (const e of candidates) {
+      const ownerPath = ownerPaths.get(e.type);
+      const privateOwner = ownerPath === undefined ? undefined : valueAt(e.data, ownerPath);
       for (const a of agents) {
         if (a.workspace_id !== e.workspaceId || !(a.config as AgentConfig).events.includes(e.type)) continue;
         if (e.recordedAt.getTime() < new Date(a.created_at as string).getTime()) continue;
-        matches.push({ agentId: a.id, event: e });
+        if (ownerPath !== undefined && (!a.user_id || privateOwner !== a.user_id)) continue;
+        matches.push({ agentId: a.id, ownerId: a.user_id, event: e });
       }
     }
     return matches;
@@ -65,7 +80,7 @@ export class EventTriggeredAgentsConsumer extends BatchedConsumer<Match[], numbe
 
   async apply(tx: PoolClient, _events: RecordedEvent[], matches: Match[]): Promise<number> {
     let recorded = 0;
-    for (const { agentId, event } of matches) {
+    for (const { agentId, ownerId, event } of matches) {
       const executionId = derivedId('event-execution', agentId, event.eventId);
       const streamId = agentExecutionAggregate.streamId(executionId);
       const done = await this.handler.handle(
@@ -74,6 +89,7 @@ export class EventTriggeredAgentsConsumer extends BatchedConsumer<Match[], numbe
           kind: 'request',
           executionId,
           agentId,
+          ownerId,
           workspaceId: event.workspaceId!,
           triggerType: 'event',
           triggerData: { eventId: event.eventId, eventType: event.type, streamId: event.streamId, globalPosition: event.globalPosition, recordedAt: event.recordedAt.toISOString() },
@@ -99,19 +115,32 @@ export class EventTriggeredAgentsConsumer extends BatchedConsumer<Match[], numbe
     return recorded;
   }
 
+  private async ofMembers<A extends { workspace_id: string; user_id: string | null }>(agents: A[]): Promise<A[]> {
+    const members = new Map<string, Set<string>>();
+    for (const ws of new Set(agents.map((a) => a.workspace_id))) {
+      const owners = [...new Set(agents.filter((a) => a.workspace_id === ws && a.user_id).map((a) => a.user_id!))];
+      members.set(ws, await this.members.membersAmong(ws, owners));
+    }
+    return agents.filter((a) => a.user_id !== null && members.get(a.workspace_id)!.has(a.user_id));
+  }
+
   override afterCommit(recorded: number): void {
     if (recorded > 0) this.store.notifyAppended();
   }
 
   /**
-   * The execution's input: the event's text (a message's content) and, for an event type that
+   * The execution's input: the event's text (a message's content; never a text that is personal
+   * data, such as a question asked) and, for an event type that
    * declares no personal data and no secret fields, its data when small. Personal fields (an
    * author's name and email) are encrypted per person in the log and erased with them; a copy in
    * an execution would outlive an erasure, so those events lend only their text.
    */
   private inputOf(event: RecordedEvent): Record<string, unknown> {
     const data = event.data as Record<string, unknown> | null;
-    const text = data && typeof data.content === 'string' ? data.content.slice(0, TEXT_MAX) : data && typeof data.text === 'string' ? data.text.slice(0, TEXT_MAX) : null;
+    const textField = data && typeof data.content === 'string' ? 'content' : data && typeof data.text === 'string' ? 'text' : null;
+    // A text that is itself personal data (a question asked) is encrypted per person and erased with them: never copied.
+    const personalText = textField !== null && (this.typeRegistry.personalDataOf(event.type)?.fields ?? []).includes(textField);
+    const text = textField && !personalText ? (data![textField] as string).slice(0, TEXT_MAX) : null;
     const shareable = !this.typeRegistry.personalDataOf(event.type) && this.typeRegistry.secretFieldsOf(event.type).length === 0;
     return {
       eventType: event.type,

@@ -33,6 +33,16 @@ export function agentResponse(r: AiAgentRow) {
   };
 }
 
+/**
+ * The agent when `owner` owns it. Someone else's agent is "not found", whatever the caller's
+ * role (admins included), as another workspace's is: agents are their owner's.
+ */
+export async function ownedAgent(queries: AiAgentsQueries, workspaceId: string, agentId: string, owner: string | null): Promise<AiAgentRow> {
+  const row = await queries.agent(workspaceId, agentId);
+  if (!row || !owner || row.user_id !== owner) throw new AiAgentsError(Code.AgentNotFound, 'No such agent', { agentId });
+  return row;
+}
+
 @Injectable()
 export class AiAgentsHandler {
   constructor(
@@ -42,7 +52,8 @@ export class AiAgentsHandler {
     private readonly schedules: AgentSchedules,
   ) {}
 
-  async create(workspaceId: string, input: CreateAgentRequestDto, meta: CommandMetadata) {
+  async create(workspaceId: string, input: CreateAgentRequestDto, meta: CommandMetadata, owner: string | null) {
+    if (!owner) throw new AiAgentsError(Code.AgentNeedsAPerson, 'An agent belongs to a person: sign in as a user to create one (an API key acts for no one)');
     const config = await this.config(workspaceId, input.config, meta);
     const agentId = newEntityId('ai-agent', workspaceId, scopedIdempotencyKey(meta), input);
     const nameKey = input.name.toLowerCase();
@@ -50,7 +61,7 @@ export class AiAgentsHandler {
     try {
       await this.aggregates.agent.handle(
         agentId,
-        { kind: 'create', agentId, workspaceId, ownerId: meta.actorId, name: input.name, description: input.description ?? null, agentType: input.type, config, skills: input.skills ?? [], now: meta.now },
+        { kind: 'create', agentId, workspaceId, ownerId: owner, name: input.name, description: input.description ?? null, agentType: input.type, config, skills: input.skills ?? [], now: meta.now },
         meta,
         { fingerprint: input },
       );
@@ -59,11 +70,11 @@ export class AiAgentsHandler {
       throw err;
     }
     await this.schedules.reconcile();
-    return agentResponse(await this.row(workspaceId, agentId));
+    return agentResponse(await this.row(workspaceId, agentId, owner));
   }
 
-  async update(workspaceId: string, agentId: string, input: UpdateAgentRequestDto, meta: CommandMetadata) {
-    const current = await this.row(workspaceId, agentId);
+  async update(workspaceId: string, agentId: string, input: UpdateAgentRequestDto, meta: CommandMetadata, owner: string | null) {
+    const current = await this.row(workspaceId, agentId, owner);
     const config = input.config ? await this.config(workspaceId, input.config, meta) : undefined;
     const oldKey = current.name.toLowerCase();
     const newKey = input.name === undefined ? oldKey : input.name.toLowerCase();
@@ -78,28 +89,28 @@ export class AiAgentsHandler {
     }
     if (newKey !== oldKey) await this.aggregates.agentNames.release({ workspaceId, nameKey: oldKey }, agentId, meta);
     await this.schedules.reconcile();
-    return agentResponse(await this.row(workspaceId, agentId));
+    return agentResponse(await this.row(workspaceId, agentId, owner));
   }
 
-  async clearMemory(workspaceId: string, agentId: string, meta: CommandMetadata) {
-    await this.row(workspaceId, agentId);
+  async clearMemory(workspaceId: string, agentId: string, meta: CommandMetadata, owner: string | null) {
+    await this.row(workspaceId, agentId, owner);
     await this.aggregates.agent.handle(agentId, { kind: 'clear-memory', workspaceId, now: meta.now }, meta);
-    return agentResponse(await this.row(workspaceId, agentId));
+    return agentResponse(await this.row(workspaceId, agentId, owner));
   }
 
-  async get(workspaceId: string, agentId: string) {
-    return agentResponse(await this.row(workspaceId, agentId));
+  async get(workspaceId: string, agentId: string, owner: string | null) {
+    return agentResponse(await this.row(workspaceId, agentId, owner));
   }
 
-  async list(workspaceId: string, page: { limit: number; cursor?: string }) {
-    const rows = await this.queries.agents(workspaceId, page);
+  /** The caller's own agents. */
+  async list(workspaceId: string, owner: string | null, page: { limit: number; cursor?: string }) {
+    if (!owner) return { items: [], nextCursor: null };
+    const rows = await this.queries.agents(workspaceId, owner, page);
     return { items: rows.items.map(agentResponse), nextCursor: rows.nextCursor };
   }
 
-  private async row(workspaceId: string, agentId: string): Promise<AiAgentRow> {
-    const row = await this.queries.agent(workspaceId, agentId);
-    if (!row) throw new AiAgentsError(Code.AgentNotFound, 'No such agent', { agentId });
-    return row;
+  private async row(workspaceId: string, agentId: string, owner: string | null): Promise<AiAgentRow> {
+    return ownedAgent(this.queries, workspaceId, agentId, owner);
   }
 
   /** The stored config: the provider resolved (built-in when absent) and checked, the cron and event types checked. */

@@ -10,6 +10,7 @@ import { AiAgentsQueries } from '@modules/analysis/infrastructure/ai-agents.quer
 import type { ClassificationExperimentRow } from '@modules/analysis/projections/classification-experiments.projection';
 import { MessageTexts } from '@modules/ingestion/contracts/message-texts';
 import { CreateExperimentRequestDto } from './classification-experiments.request.dto';
+import { personOf } from '@modules/analysis/application/manage-ai-agents/agent-owner.decorator';
 
 const iso = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string).toISOString());
 
@@ -64,7 +65,7 @@ export class ClassificationExperimentsHandler {
     const experimentId = newEntityId('classification-experiment', workspaceId, scopedIdempotencyKey(meta), input);
     await this.aggregates.experiment.handle(
       experimentId,
-      { kind: 'request', experimentId, workspaceId, providerId, modelName: input.modelName, labelSource, messages, requestedBy: meta.actorId, now: meta.now },
+      { kind: 'request', experimentId, workspaceId, providerId, modelName: input.modelName, labelSource, messages, requestedBy: personOf(meta.actorId), now: meta.now },
       meta,
       { fingerprint: input },
     );

@@ -8,14 +8,14 @@ const at = now.toISOString();
 const executionId = 'x-1';
 const requested: AgentExecutionEvent = {
   type: 'analysis.agent-execution-requested',
-  data: { executionId, agentId: 'a-1', workspaceId: 'ws-1', triggerType: 'event', triggerData: { eventId: 'ev-1', eventType: 'ingestion.message-ingested' }, input: { text: 'hi' }, requestedBy: null, at },
+  data: { executionId, agentId: 'a-1', ownerId: 'u-1', workspaceId: 'ws-1', triggerType: 'event', triggerData: { eventId: 'ev-1', eventType: 'ingestion.message-ingested' }, input: { text: 'hi' }, requestedBy: null, at },
 };
-const started: AgentExecutionEvent = { type: 'analysis.agent-execution-started', data: { executionId, at } };
-const completed: AgentExecutionEvent = { type: 'analysis.agent-execution-completed', data: { executionId, output: { text: 'done' }, at } };
-const failed: AgentExecutionEvent = { type: 'analysis.agent-execution-failed', data: { executionId, error: 'provider down', at } };
+const started: AgentExecutionEvent = { type: 'analysis.agent-execution-started', data: { executionId, ownerId: 'u-1', at } };
+const completed: AgentExecutionEvent = { type: 'analysis.agent-execution-completed', data: { executionId, ownerId: 'u-1', output: { text: 'done' }, at } };
+const failed: AgentExecutionEvent = { type: 'analysis.agent-execution-failed', data: { executionId, ownerId: 'u-1', error: 'provider down', at } };
 
 describe('agent execution decider', () => {
-  it('is requested as pending with its trigger and input; the same trigger again records nothing', () => {
+  it('is requested as pending with its trigger, input and the agent\'s owner (each later event names the owner too); the same trigger again records nothing', () => {
     spec.given([]).when({ kind: 'request', ...requested.data, now }).then([requested]);
     spec.given([requested]).when({ kind: 'request', ...requested.data, now }).thenNothingHappened();
   });
@@ -29,7 +29,7 @@ describe('agent execution decider', () => {
 
   it('keeps the error of a failed execution (bounded) and never fails a finished one', () => {
     spec.given([requested, started]).when({ kind: 'fail', error: 'provider down', now }).then([failed]);
-    spec.given([requested]).when({ kind: 'fail', error: 'e'.repeat(EXECUTION_ERROR_MAX + 1), now }).then([{ type: 'analysis.agent-execution-failed', data: { executionId, error: 'e'.repeat(EXECUTION_ERROR_MAX), at } }]);
+    spec.given([requested]).when({ kind: 'fail', error: 'e'.repeat(EXECUTION_ERROR_MAX + 1), now }).then([{ type: 'analysis.agent-execution-failed', data: { executionId, ownerId: 'u-1', error: 'e'.repeat(EXECUTION_ERROR_MAX), at } }]);
     spec.given([requested, started, completed]).when({ kind: 'fail', error: 'late', now }).thenNothingHappened();
     spec.given([requested, started, failed]).when({ kind: 'start', now }).thenNothingHappened();
   });

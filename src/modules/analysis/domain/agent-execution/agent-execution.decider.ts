@@ -17,6 +17,8 @@ export type AgentExecutionEvent =
       data: {
         executionId: string;
         agentId: string;
+        /** The agent's owner: the execution is theirs (privateTo in the log). */
+        ownerId: string | null;
         workspaceId: string;
         triggerType: TriggerType;
         triggerData: Record<string, unknown> | null;
@@ -25,17 +27,18 @@ export type AgentExecutionEvent =
         at: string;
       };
     }
-  | { type: 'analysis.agent-execution-started'; data: { executionId: string; at: string } }
-  | { type: 'analysis.agent-execution-completed'; data: { executionId: string; output: Record<string, unknown>; at: string } }
-  | { type: 'analysis.agent-execution-failed'; data: { executionId: string; error: string; at: string } };
+  | { type: 'analysis.agent-execution-started'; data: { executionId: string; ownerId: string | null; at: string } }
+  | { type: 'analysis.agent-execution-completed'; data: { executionId: string; ownerId: string | null; output: Record<string, unknown>; at: string } }
+  | { type: 'analysis.agent-execution-failed'; data: { executionId: string; ownerId: string | null; error: string; at: string } };
 
-export type AgentExecutionState = { status: 'none' } | { status: ExecutionStatus; executionId: string; agentId: string; workspaceId: string };
+export type AgentExecutionState = { status: 'none' } | { status: ExecutionStatus; executionId: string; agentId: string; ownerId: string | null; workspaceId: string };
 
 export type AgentExecutionCommand =
   | {
       kind: 'request';
       executionId: string;
       agentId: string;
+      ownerId: string | null;
       workspaceId: string;
       triggerType: TriggerType;
       triggerData: Record<string, unknown> | null;
@@ -57,7 +60,7 @@ export const agentExecutionDecider: Decider<AgentExecutionCommand, AgentExecutio
   evolve: (s, e) => {
     switch (e.type) {
       case 'analysis.agent-execution-requested':
-        return { status: 'pending', executionId: e.data.executionId, agentId: e.data.agentId, workspaceId: e.data.workspaceId };
+        return { status: 'pending', executionId: e.data.executionId, agentId: e.data.agentId, ownerId: e.data.ownerId ?? null, workspaceId: e.data.workspaceId };
       case 'analysis.agent-execution-started':
         return s.status === 'none' ? s : { ...s, status: 'running' };
       case 'analysis.agent-execution-completed':
@@ -79,18 +82,18 @@ export const agentExecutionDecider: Decider<AgentExecutionCommand, AgentExecutio
       }
       case 'start': {
         const x = existing(s);
-        return x.status === 'pending' ? { type: 'analysis.agent-execution-started', data: { executionId: x.executionId, at } } : [];
+        return x.status === 'pending' ? { type: 'analysis.agent-execution-started', data: { executionId: x.executionId, ownerId: x.ownerId, at } } : [];
       }
       case 'complete': {
         const x = existing(s);
         if (x.status === 'completed') return [];
         if (x.status !== 'running') throw new AiAgentsError(Code.InvalidTransition, `A ${x.status} execution cannot complete`, { status: x.status });
-        return { type: 'analysis.agent-execution-completed', data: { executionId: x.executionId, output: c.output, at } };
+        return { type: 'analysis.agent-execution-completed', data: { executionId: x.executionId, ownerId: x.ownerId, output: c.output, at } };
       }
       case 'fail': {
         const x = existing(s);
         if (x.status === 'completed' || x.status === 'failed') return [];
-        return { type: 'analysis.agent-execution-failed', data: { executionId: x.executionId, error: c.error.slice(0, EXECUTION_ERROR_MAX), at } };
+        return { type: 'analysis.agent-execution-failed', data: { executionId: x.executionId, ownerId: x.ownerId, error: c.error.slice(0, EXECUTION_ERROR_MAX), at } };
       }
       default:
         return assertNever(c);

@@ -13,7 +13,7 @@ const created: AiAgentEvent = {
 };
 const remembered: AiAgentEvent = {
   type: 'analysis.ai-agent-memory-updated',
-  data: { agentId, executionId: 'e-1', memory: { entries: { tone: { value: 'formal', updatedAt: at, executionId: 'e-1' } } }, changed: ['tone'], evicted: [], at },
+  data: { agentId, ownerId: 'u-1', executionId: 'e-1', memory: { entries: { tone: { value: 'formal', updatedAt: at, executionId: 'e-1' } } }, changed: ['tone'], evicted: [], at },
 };
 
 describe('AI agent decider', () => {
@@ -24,16 +24,16 @@ describe('AI agent decider', () => {
 
   it('records only the fields an update gives, and nothing for an empty one', () => {
     spec.given([created]).when({ kind: 'update', workspaceId: 'ws-1', changes: { name: 'Support helper', skills: ['summarize', 'remember'], description: undefined }, now }).then([
-      { type: 'analysis.ai-agent-updated', data: { agentId, name: 'Support helper', skills: ['summarize', 'remember'], at } },
+      { type: 'analysis.ai-agent-updated', data: { agentId, ownerId: 'u-1', name: 'Support helper', skills: ['summarize', 'remember'], at } },
     ]);
     spec.given([created]).when({ kind: 'update', workspaceId: 'ws-1', changes: {}, now }).thenNothingHappened();
   });
 
   it('deactivates and reactivates, and does nothing when already so', () => {
-    const off: AiAgentEvent = { type: 'analysis.ai-agent-activation-changed', data: { agentId, active: false, at } };
+    const off: AiAgentEvent = { type: 'analysis.ai-agent-activation-changed', data: { agentId, ownerId: 'u-1', active: false, at } };
     spec.given([created]).when({ kind: 'set-active', workspaceId: 'ws-1', active: false, now }).then([off]);
     spec.given([created, off]).when({ kind: 'set-active', workspaceId: 'ws-1', active: false, now }).thenNothingHappened();
-    spec.given([created, off]).when({ kind: 'set-active', workspaceId: 'ws-1', active: true, now }).then([{ type: 'analysis.ai-agent-activation-changed', data: { agentId, active: true, at } }]);
+    spec.given([created, off]).when({ kind: 'set-active', workspaceId: 'ws-1', active: true, now }).then([{ type: 'analysis.ai-agent-activation-changed', data: { agentId, ownerId: 'u-1', active: true, at } }]);
   });
 
   it('updates memory from an execution with the whole bounded memory, and records nothing when nothing changes', () => {
@@ -43,7 +43,7 @@ describe('AI agent decider', () => {
 
   it('clears the memory', () => {
     spec.given([created, remembered]).when({ kind: 'clear-memory', workspaceId: 'ws-1', now }).then([
-      { type: 'analysis.ai-agent-memory-updated', data: { agentId, executionId: null, memory: { entries: {} }, changed: ['tone'], evicted: [], at } },
+      { type: 'analysis.ai-agent-memory-updated', data: { agentId, ownerId: 'u-1', executionId: null, memory: { entries: {} }, changed: ['tone'], evicted: [], at } },
     ]);
     spec.given([created]).when({ kind: 'clear-memory', workspaceId: 'ws-1', now }).thenNothingHappened();
   });

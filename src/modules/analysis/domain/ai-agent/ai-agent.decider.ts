@@ -23,6 +23,11 @@ export interface AgentConfig {
   events: string[];
 }
 
+/**
+ * Every event names the agent's owner (`ownerId`, in clear): an agent, its memory and its
+ * executions are its owner's, and the log hides them from everyone else (privateTo, see
+ * aiAgentsAuditVisibility).
+ */
 export type AiAgentEvent =
   | {
       type: 'analysis.ai-agent-created';
@@ -30,18 +35,18 @@ export type AiAgentEvent =
     }
   | {
       type: 'analysis.ai-agent-updated';
-      data: { agentId: string; name?: string; description?: string | null; agentType?: AgentType; config?: AgentConfig; skills?: string[]; at: string };
+      data: { agentId: string; ownerId: string | null; name?: string; description?: string | null; agentType?: AgentType; config?: AgentConfig; skills?: string[]; at: string };
     }
-  | { type: 'analysis.ai-agent-activation-changed'; data: { agentId: string; active: boolean; at: string } }
+  | { type: 'analysis.ai-agent-activation-changed'; data: { agentId: string; ownerId: string | null; active: boolean; at: string } }
   | {
       type: 'analysis.ai-agent-memory-updated';
       /** The whole memory after the change (bounded, see agent-memory.ts): the read model needs no history. */
-      data: { agentId: string; executionId: string | null; memory: AgentMemory; changed: string[]; evicted: string[]; at: string };
+      data: { agentId: string; ownerId: string | null; executionId: string | null; memory: AgentMemory; changed: string[]; evicted: string[]; at: string };
     };
 
 export type AiAgentState =
   | { status: 'none' }
-  | { status: 'created'; agentId: string; workspaceId: string; name: string; active: boolean; memory: AgentMemory };
+  | { status: 'created'; agentId: string; workspaceId: string; ownerId: string | null; name: string; active: boolean; memory: AgentMemory };
 
 export interface AgentChanges {
   name?: string;
@@ -71,7 +76,7 @@ export const aiAgentDecider: Decider<AiAgentCommand, AiAgentState, AiAgentEvent>
   evolve: (s, e) => {
     switch (e.type) {
       case 'analysis.ai-agent-created':
-        return { status: 'created', agentId: e.data.agentId, workspaceId: e.data.workspaceId, name: e.data.name, active: true, memory: emptyMemory() };
+        return { status: 'created', agentId: e.data.agentId, workspaceId: e.data.workspaceId, ownerId: e.data.ownerId, name: e.data.name, active: true, memory: emptyMemory() };
       case 'analysis.ai-agent-updated':
         return s.status === 'none' ? s : { ...s, name: e.data.name ?? s.name };
       case 'analysis.ai-agent-activation-changed':
@@ -95,23 +100,23 @@ export const aiAgentDecider: Decider<AiAgentCommand, AiAgentState, AiAgentEvent>
         const a = mine(s, c.workspaceId);
         const changes = Object.fromEntries(Object.entries(c.changes).filter(([, v]) => v !== undefined)) as AgentChanges;
         if (Object.keys(changes).length === 0) return [];
-        return { type: 'analysis.ai-agent-updated', data: { agentId: a.agentId, ...changes, at } };
+        return { type: 'analysis.ai-agent-updated', data: { agentId: a.agentId, ownerId: a.ownerId, ...changes, at } };
       }
       case 'set-active': {
         const a = mine(s, c.workspaceId);
-        return a.active === c.active ? [] : { type: 'analysis.ai-agent-activation-changed', data: { agentId: a.agentId, active: c.active, at } };
+        return a.active === c.active ? [] : { type: 'analysis.ai-agent-activation-changed', data: { agentId: a.agentId, ownerId: a.ownerId, active: c.active, at } };
       }
       case 'update-memory': {
         const a = mine(s, c.workspaceId);
         const update = applyMemoryChanges(a.memory, c.changes, { at, executionId: c.executionId });
         if (update.changed.length === 0 && update.evicted.length === 0 && same(update.memory, a.memory)) return [];
-        return { type: 'analysis.ai-agent-memory-updated', data: { agentId: a.agentId, executionId: c.executionId, memory: update.memory, changed: update.changed, evicted: update.evicted, at } };
+        return { type: 'analysis.ai-agent-memory-updated', data: { agentId: a.agentId, ownerId: a.ownerId, executionId: c.executionId, memory: update.memory, changed: update.changed, evicted: update.evicted, at } };
       }
       case 'clear-memory': {
         const a = mine(s, c.workspaceId);
         const keys = Object.keys(a.memory.entries);
         if (keys.length === 0) return [];
-        return { type: 'analysis.ai-agent-memory-updated', data: { agentId: a.agentId, executionId: null, memory: emptyMemory(), changed: keys, evicted: [], at } };
+        return { type: 'analysis.ai-agent-memory-updated', data: { agentId: a.agentId, ownerId: a.ownerId, executionId: null, memory: emptyMemory(), changed: keys, evicted: [], at } };
       }
       default:
         return assertNever(c);
