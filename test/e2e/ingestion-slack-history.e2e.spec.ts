@@ -308,6 +308,22 @@ describe('ingestion: Slack history pulled incrementally (e2e)', () => {
     expect((await watermark(t.sourceId, slackChannelStream(c2))).meta).toEqual({});
   });
 
+  it('a saved page cursor Slack no longer takes (invalid_cursor) restarts that channel walk at its first page', async () => {
+    const t = await team();
+    const { c1 } = seed(t.teamId);
+    const stale = Buffer.from('expired').toString('base64');
+    await pool.query(`INSERT INTO ingestion_sync_watermarks (source_id, stream, cursor_ts, cursor_id, meta, updated_at) VALUES ($1, $2, NULL, NULL, $3, now())`, [
+      t.sourceId,
+      slackChannelStream(c1),
+      JSON.stringify({ walk: { oldest: null, cursor: stale, top: null } }),
+    ]);
+    const from = slack.requests.length;
+    expect(await sync(t.sourceId)).toMatchObject({ status: 'completed', counters: { stored: 9 } });
+    const c1History = slack.calls('conversations.history', from).filter((r) => r.args.channel === c1);
+    expect(c1History.map((r) => r.args.cursor ?? null)).toEqual([stale, null]);
+    expect((await watermark(t.sourceId, slackChannelStream(c1))).meta).toEqual({});
+  });
+
   it('goes through the inward-connect guard: without 127.0.0.1 allowed, nothing reaches the fake and the token is not sent', async () => {
     const t = await team();
     seed(t.teamId);

@@ -1,6 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import { CommandMetadata } from '@libs/eventsourcing/command-metadata';
-import { SlackApiMessage, SlackChannel, SlackWebClient } from '@modules/ingestion/infrastructure/connectors/slack-web.client';
+import { SlackApiError, SlackApiMessage, SlackChannel, SlackPage, SlackWebClient } from '@modules/ingestion/infrastructure/connectors/slack-web.client';
 import type { SourceRef, WriteContext } from '@modules/ingestion/infrastructure/message-writer';
 import { isoFromEpochSeconds } from '@modules/ingestion/application/webhooks/webhook-actions';
 import { mapSlack, slackExternalId } from '@modules/ingestion/application/webhooks/slack.mapper';
@@ -144,7 +144,7 @@ class SlackRun {
       : { oldest: latest ? minusSeconds(latest, revisitSeconds(this.ctx.config)) : backfillOldest(this.ctx.config, this.ctx.now()), cursor: null, top: latest };
     const seen = new Set<string>();
     for (let n = 0; n < MAX_PAGES; n++) {
-      const page = await this.client.history(channel.id, walk.oldest, walk.cursor, pageSize(this.ctx.config));
+      const page = await this.historyPage(channel, walk);
       for (const m of page.items) seen.add(m.ts);
       // Threads first: the page's watermark must not pass a parent whose replies are not stored.
       for (const parent of page.items.filter(hasReplies)) await this.thread(channel, parent);
@@ -165,6 +165,17 @@ class SlackRun {
       this.changes += await this.runner.apply(this.ctx.source, gone.map((x) => ({ kind: 'delete', externalId: x.externalId, at: this.ctx.now().toISOString() })), this.write);
     }
     await this.ctx.commit({ mapped: [], watermarks: [{ stream, update: { cursorId: walk.top, cursorTs: walk.top ? isoFromEpochSeconds(walk.top) : null, meta: {} } }] });
+  }
+
+  /** A page of the walk; a saved cursor Slack no longer takes (invalid_cursor) restarts the walk from its first page. */
+  private async historyPage(channel: SlackChannel, walk: HistoryWalk): Promise<SlackPage<SlackApiMessage>> {
+    try {
+      return await this.client.history(channel.id, walk.oldest, walk.cursor, pageSize(this.ctx.config));
+    } catch (err) {
+      if (!(err instanceof SlackApiError && err.slackError === 'invalid_cursor' && walk.cursor)) throw err;
+      walk.cursor = null;
+      return this.client.history(channel.id, walk.oldest, null, pageSize(this.ctx.config));
+    }
   }
 
   /** A thread whose replies moved past its watermark: every reply page, then deletions among its stored replies. */

@@ -31,6 +31,17 @@ export interface SlackPage<T> {
   nextCursor: string | null;
 }
 
+/** Slack answered `ok: false`: `slackError` is Slack's error code (checked to be one), for callers that act on it. */
+export class SlackApiError extends ProviderHttpError {
+  constructor(
+    readonly slackError: string,
+    message: string,
+    attempts: number,
+  ) {
+    super('slack', 200, message, attempts, false);
+  }
+}
+
 /** Scopes worth naming: Slack's `needed` is echoed only when it looks like scopes. */
 const SCOPES = /^[a-z]+(:[a-z.]+)+(,[a-z]+(:[a-z.]+)+)*$/;
 const ERROR_CODE = /^[a-z_]{1,60}$/;
@@ -150,12 +161,12 @@ function describe(method: string, err: unknown, attempts: number): ProviderHttpE
       const code = typeof e.data?.error === 'string' && ERROR_CODE.test(e.data.error) ? e.data.error : 'not ok';
       if (code === 'missing_scope') {
         const needed = typeof e.data?.needed === 'string' && SCOPES.test(e.data.needed) ? e.data.needed : null;
-        return new ProviderHttpError('slack', 200, `Slack refused ${method} (missing_scope): the bot token lacks the scope ${needed ?? 'that method needs'}; add it to the Slack app, reinstall the app and update the source's botToken`, attempts, false);
+        return new SlackApiError(code, `Slack refused ${method} (missing_scope): the bot token lacks the scope ${needed ?? 'that method needs'}; add it to the Slack app, reinstall the app and update the source's botToken`, attempts);
       }
-      if (code === 'not_in_channel') return new ProviderHttpError('slack', 200, `Slack refused ${method} (not_in_channel): invite the bot to the channel (/invite @bot) or remove the channel from config.channels`, attempts, false);
-      if (code === 'channel_not_found') return new ProviderHttpError('slack', 200, `Slack refused ${method} (channel_not_found): the channel does not exist or the bot cannot see it; check config.channels`, attempts, false);
-      if (RECONNECT.has(code)) return new ProviderHttpError('slack', 200, `Slack no longer accepts the bot token (${method}: ${code}): reconnect the source with a valid botToken`, attempts, false);
-      return new ProviderHttpError('slack', 200, `Slack refused ${method} (${code})`, attempts, false);
+      if (code === 'not_in_channel') return new SlackApiError(code, `Slack refused ${method} (not_in_channel): invite the bot to the channel (/invite @bot) or remove the channel from config.channels`, attempts);
+      if (code === 'channel_not_found') return new SlackApiError(code, `Slack refused ${method} (channel_not_found): the channel does not exist or the bot cannot see it; check config.channels`, attempts);
+      if (RECONNECT.has(code)) return new SlackApiError(code, `Slack no longer accepts the bot token (${method}: ${code}): reconnect the source with a valid botToken`, attempts);
+      return new SlackApiError(code, `Slack refused ${method} (${code})`, attempts);
     }
     case ErrorCode.HTTPError: {
       const status = typeof e.statusCode === 'number' ? e.statusCode : null;
