@@ -1,3 +1,4 @@
+import { ChildProcess, spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Pool } from 'pg';
@@ -20,6 +21,8 @@ import { createTestApp, TestApp } from '@test/support/test-app';
 const KEYS = `k1:${Buffer.alloc(32, 9).toString('base64')}`;
 const hmacHex = (secret: string, ...parts: string[]) => parts.reduce((h, p) => h.update(p), createHmac('sha256', secret)).digest('hex');
 const rand = () => randomBytes(4).toString('hex').toUpperCase();
+// Two processes on one database is the PostgreSQL mode (the embedded one is single-process).
+const itPg = process.env.TEST_DATABASE_URL ? it : it.skip;
 
 describe('ingestion: Slack history pulled incrementally (e2e)', () => {
   const slack = new FakeSlack();
@@ -29,6 +32,8 @@ describe('ingestion: Slack history pulled incrementally (e2e)', () => {
   let testApp: TestApp | undefined;
   let app: NestExpressApplication;
   let pool: Pool;
+  let dbUrl: string | undefined;
+  const children: ChildProcess[] = [];
   let owner: SignedUp;
   let ws: string;
   const http = () => request(app.getHttpServer());
@@ -40,10 +45,12 @@ describe('ingestion: Slack history pulled incrementally (e2e)', () => {
       logLines,
     });
     ({ app, pool } = testApp);
+    dbUrl = testApp.db?.url;
     owner = await signUp(app);
     ws = await createWorkspace(app, owner);
   }, 120_000);
   afterAll(async () => {
+    for (const c of children) c.kill('SIGKILL');
     await testApp?.close();
     await slack.close();
   });
@@ -268,7 +275,7 @@ describe('ingestion: Slack history pulled incrementally (e2e)', () => {
     expect(refused.body.detail ?? refused.body.title).toMatch(/bot token/);
   });
 
-  it('a sync killed mid-channel resumes from the per-channel watermark: the finished channel is read from its watermark, the other at its page', async () => {
+  it('a sync failing mid-channel resumes from the per-channel watermarks: the finished channel is read from its watermark, the other at its page', async () => {
     const t = await team();
     const { c1, c2 } = seed(t.teamId);
     const row = (await pool.query(`SELECT * FROM ingestion_sources_view WHERE id = $1`, [t.sourceId])).rows[0];
@@ -307,6 +314,42 @@ describe('ingestion: Slack history pulled incrementally (e2e)', () => {
     expect(Math.max(...events.map((e) => e.n))).toBe(1);
     expect((await watermark(t.sourceId, slackChannelStream(c2))).meta).toEqual({});
   });
+
+  itPg('resumes from the per-channel watermarks after kill -9 of the syncing process', async () => {
+    const t = await team({ config: { pageSize: 1 } });
+    const { c1, c2 } = seed(t.teamId);
+    // #product's second history page never answers: the process is killed while waiting for it.
+    const held = slack.hold((r) => r.path === '/api/conversations.history' && String(r.body).includes(`channel=${c2}`) && String(r.body).includes('cursor='));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/pull-sync-process.ts', dbUrl!, t.sourceId, KEYS], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, SLACK_API_BASE_URL: slack.apiBase },
+    });
+    children.push(child);
+    const out: string[] = [];
+    child.stdout!.on('data', (d: Buffer) => out.push(d.toString()));
+    child.stderr!.on('data', (d: Buffer) => out.push(d.toString()));
+    await Promise.race([held.reached, new Promise((_r, reject) => setTimeout(() => reject(new Error(`the child did not get there: ${out.join('')}`)), 60_000))]);
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+    held.release();
+    const killedJob = /JOB (\S+)/.exec(out.join(''))![1];
+    expect(await job(killedJob)).toMatchObject({ status: 'running' });
+    const c1Mark = await watermark(t.sourceId, slackChannelStream(c1));
+    expect(c1Mark.cursor_id).toMatch(/^\d+\.\d+$/);
+    const c2Mark = await watermark(t.sourceId, slackChannelStream(c2));
+    expect(c2Mark).toMatchObject({ cursor_id: null, meta: { walk: { cursor: expect.any(String) } } });
+    const storedBefore = (await rows(t.sourceId)).length;
+
+    const from = slack.requests.length;
+    expect(await sync(t.sourceId)).toMatchObject({ status: 'completed', counters: { stored: 9 - storedBefore } });
+    const history = slack.calls('conversations.history', from);
+    expect(history.find((r) => r.args.channel === c1)!.args.oldest).toBeDefined();
+    expect(history.find((r) => r.args.channel === c2)!.args.cursor).toBe(c2Mark.meta.walk.cursor);
+    const events = await ingestedEvents(t.sourceId);
+    expect(events).toHaveLength(9);
+    expect(Math.max(...events.map((e) => e.n))).toBe(1);
+    expect(await job(killedJob)).toMatchObject({ status: 'failed', errors: [expect.objectContaining({ errors: [expect.objectContaining({ message: expect.stringMatching(/abandoned/) })] })] });
+  }, 120_000);
 
   it('a saved page cursor Slack no longer takes (invalid_cursor) restarts that channel walk at its first page', async () => {
     const t = await team();
