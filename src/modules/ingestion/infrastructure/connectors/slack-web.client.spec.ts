@@ -1,4 +1,5 @@
 import { ProviderHttpError } from './provider-http';
+import { SlidingWindowRateLimiter } from './rate-limiter';
 import { SlackWebClient } from './slack-web.client';
 
 const TOKEN = 'xoxb-secret-token-123';
@@ -47,6 +48,21 @@ describe('SlackWebClient', () => {
     expect(Object.fromEntries(new URLSearchParams(s.seen[1].body))).toMatchObject({ channel: 'C1', oldest: '0.5', cursor: 'bmV4dA==', limit: '1', inclusive: 'false' });
     expect(s.seen[0].auth).toBe(`Bearer ${TOKEN}`);
     expect(s.seen[0].body).not.toContain(TOKEN);
+  });
+
+  it('starts each call through the rate limiter of its tier', async () => {
+    let now = 0;
+    const waits: number[] = [];
+    const limiter = new SlidingWindowRateLimiter(2, 60_000, { now: () => now, sleep: async (ms) => {
+        waits.push(ms);
+        now += ms;
+      },
+    });
+    const s = scripted([0, 1, 2].map(() => ({ body: { ok: true, user: { name: 'ana' } } })));
+    const c = new SlackWebClient(TOKEN, { fetch: s.fetch, apiBase: 'https://slack.test/api', rateLimiter: limiter });
+    for (let i = 0; i < 3; i++) await c.userName('U1');
+    expect(waits).toEqual([60_000]);
+    expect(s.seen).toHaveLength(3);
   });
 
   it('waits a 429 Retry-After within the cap, then retries', async () => {

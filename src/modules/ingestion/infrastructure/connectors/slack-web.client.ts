@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import { ErrorCode, LogLevel, WebClient, type FetchFunction, type Logger as SlackLogger, type WebAPICallResult } from '@slack/web-api';
 import { OutboundGuard, outboundRefusalOf, readBodyCapped, ResponseTooLargeError } from '@libs/common/net/outbound-guard';
 import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_RETRY_POLICY, ProviderHttpError, ProviderHttpOptions, RetryPolicy } from './provider-http';
-import { abortableSleep } from './rate-limiter';
+import { abortableSleep, SlidingWindowRateLimiter } from './rate-limiter';
 import { SLACK_DEFAULT_API_BASE } from './slack.client';
 
 /** A Slack message as conversations.history / conversations.replies answer it (the fields used). */
@@ -31,6 +32,24 @@ export interface SlackPage<T> {
   nextCursor: string | null;
 }
 
+/**
+ * Slack's rate-limit tiers (api.slack.com/apis/rate-limits), per method, workspace and app, in
+ * calls a minute: the client stays under them so that a sync rarely earns a 429 at all.
+ * (Apps not in the Marketplace created after May 2025 get far less on conversations.history and
+ * .replies; Slack answers those with 429 + Retry-After, which is honoured as any other.)
+ */
+const TIER_PER_MINUTE: Record<string, number> = { 'users.conversations': 20, 'conversations.history': 50, 'conversations.replies': 50, 'users.info': 100 };
+const limiters = new Map<string, SlidingWindowRateLimiter>();
+function tierLimiter(apiBase: string, botToken: string, method: string): SlidingWindowRateLimiter | undefined {
+  const perMinute = TIER_PER_MINUTE[method];
+  if (!perMinute) return undefined;
+  // One per token (a workspace's install of the app) and method, shared by every run of this process; keyed by a hash, not the token.
+  const key = `${apiBase}|${createHash('sha256').update(botToken).digest('hex')}|${method}`;
+  let limiter = limiters.get(key);
+  if (!limiter) limiters.set(key, (limiter = new SlidingWindowRateLimiter(perMinute, 60_000)));
+  return limiter;
+}
+
 /** Slack answered `ok: false`: `slackError` is Slack's error code (checked to be one), for callers that act on it. */
 export class SlackApiError extends ProviderHttpError {
   constructor(
@@ -56,6 +75,7 @@ const quietLogger = (): SlackLogger => {
 /**
  * The Slack Web API calls of the history sync, through @slack/web-api's WebClient (form-encoded
  * POSTs, Bearer token, `ok:false` as WebAPIPlatformError, p-retry on network and HTTP failures):
+ * - each method stays within its rate-limit tier (a sliding window per token and method);
  * - every request goes through the outbound guard's fetch (CONNECTOR_ALLOWED_HOSTS), with the
  *   run's AbortSignal and the answer read up to maxResponseBytes;
  * - rate limits (429 + Retry-After): the client is told to reject them (rejectRateLimitedCalls),
@@ -68,6 +88,7 @@ const quietLogger = (): SlackLogger => {
 export class SlackWebClient {
   private readonly client: WebClient;
   private readonly policy: RetryPolicy;
+  private readonly limiterOf: (method: string) => SlidingWindowRateLimiter | undefined;
 
   constructor(
     botToken: string,
@@ -85,6 +106,7 @@ export class SlackWebClient {
       return new Response(body.length ? body : null, { status: res.status, statusText: res.statusText, headers: res.headers });
     };
     const base = (options.apiBase ?? SLACK_DEFAULT_API_BASE).replace(/\/+$/, '') + '/';
+    this.limiterOf = (method) => options.rateLimiter ?? tierLimiter(base, botToken, method);
     this.client = new WebClient(botToken, {
       slackApiUrl: base,
       fetch: fetchFn,
@@ -126,6 +148,7 @@ export class SlackWebClient {
     const clean = Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined));
     for (let attempt = 1; ; attempt++) {
       this.options.signal?.throwIfAborted();
+      await this.limiterOf(method)?.acquire(this.options.signal);
       try {
         return (await this.client.apiCall(method, clean)) as WebAPICallResult & T;
       } catch (err) {
