@@ -163,8 +163,10 @@ describe('ingestion: Slack history pulled incrementally (e2e)', () => {
 
   it('applies edits and deletions as the webhook path does (tombstoned thread parents included), once', async () => {
     const t = await team({ config: {} });
-    const { c1, c2, p2 } = seed(t.teamId);
+    const { c1, c2, p1, p2 } = seed(t.teamId);
     await sync(t.sourceId);
+    const idp = (await rows(t.sourceId)).find((r) => r.content === 'Okta, mostly')!;
+    slack.delete(t.teamId, c1, idp.external_id.split(':')[1]); // a reply in the middle of a thread
     const release = (await rows(t.sourceId)).find((r) => r.content === 'Release notes are out')!;
     const lunch = (await rows(t.sourceId)).find((r) => r.content === 'Lunch?')!;
     slack.edit(t.teamId, c1, release.external_id.split(':')[1], 'Release notes for 2.4 are out');
@@ -176,6 +178,8 @@ describe('ingestion: Slack history pulled incrementally (e2e)', () => {
     expect(after[lunch.external_id].deleted_at).not.toBeNull();
     expect(after[`${c2}:${p2}`].deleted_at).not.toBeNull();
     expect(after[`${c2}:${p2}`].content).toBe('Export to CSV is broken');
+    expect(after[idp.external_id].deleted_at).not.toBeNull();
+    expect((await rows(t.sourceId)).filter((r) => r.thread_id === `${c1}:${p1}` && r.deleted_at === null)).toHaveLength(3);
     const changes = async () =>
       (
         await pool.query(`SELECT event_type, count(*)::int AS n FROM events WHERE event_type IN ('ingestion.message-edited', 'ingestion.message-deleted') AND workspace_id = $1 AND actor_id = 'sync:slack' GROUP BY 1 ORDER BY 1`, [ws])

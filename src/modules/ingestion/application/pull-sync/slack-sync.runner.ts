@@ -45,8 +45,10 @@ interface Change {
  * - Messages go through the webhook's mapper (mapSlack), so a message pulled and the same one
  *   received by the Events API have one external id (`<channel>:<ts>`) and are one message.
  *   Authors' names come from users.info, cached for the run.
- * - Threads (a parent with replies newer than its `thread:<channel>:<ts>` watermark) are read
- *   with conversations.replies, cursor-paged.
+ * - Threads whose parent shows another reply count or latest reply than their
+ *   `thread:<channel>:<ts>` watermark recorded (replies added or removed) are read whole with
+ *   conversations.replies, cursor-paged; a reply edited in a thread that did not otherwise
+ *   change is not seen (the parent does not show it).
  * - Within the window read again: a changed text is an edit, a tombstone or a stored message
  *   missing from a complete walk (or a complete thread) is a deletion - appended as the
  *   webhook path does (message-edited / message-deleted), only when something changed.
@@ -182,7 +184,8 @@ class SlackRun {
   private async thread(channel: SlackChannel, parent: SlackApiMessage): Promise<void> {
     const stream = slackThreadStream(channel.id, parent.ts);
     const wm = await this.ctx.watermark(stream);
-    if (wm?.cursorId && parent.latest_reply && !tsAfter(parent.latest_reply, wm.cursorId)) return;
+    // The parent shows its thread's reply count and latest reply: both as last read, nothing was added or removed.
+    if (wm && wm.meta.replyCount === (parent.reply_count ?? 0) && wm.meta.latestReply === (parent.latest_reply ?? null)) return;
     const seen = new Set<string>();
     let top = wm?.cursorId ?? null;
     let cursor: string | null = null;
@@ -203,7 +206,8 @@ class SlackRun {
     const threadId = slackExternalId(channel.id, parent.ts);
     const gone = (await this.runner.live(this.ctx.source, channel.id)).filter((x) => x.threadId === threadId && x.externalId !== threadId && !seen.has(x.externalId.slice(channel.id.length + 1)));
     this.changes += await this.runner.apply(this.ctx.source, gone.map((x) => ({ kind: 'delete', externalId: x.externalId, at: this.ctx.now().toISOString() })), this.write);
-    await this.ctx.commit({ mapped: [], watermarks: [{ stream, update: { cursorId: top, cursorTs: top ? isoFromEpochSeconds(top) : null, meta: {} } }] });
+    const meta = { replyCount: parent.reply_count ?? 0, latestReply: parent.latest_reply ?? null };
+    await this.ctx.commit({ mapped: [], watermarks: [{ stream, update: { cursorId: top, cursorTs: top ? isoFromEpochSeconds(top) : null, meta } }] });
   }
 
   /** Slack messages -> rows to store (new ones; the writer skips what is stored) and changes to stored ones. */
