@@ -51,6 +51,8 @@ async function main(): Promise<void> {
     conversations: new ConversationWriter(pool, store),
     // The fake providers of the tests listen on 127.0.0.1: the outbound guard refuses it unless allowed.
     http: { guard },
+    // The test's fake Slack (the app reads SLACK_API_BASE_URL the same way).
+    slackApiBase: process.env.SLACK_API_BASE_URL,
   });
   const row = (await pool.query(`SELECT * FROM ingestion_sources_view WHERE id = $1`, [sourceId])).rows[0];
   const source: PullSource = { id: row.id, workspaceId: row.workspace_id, kind: row.kind, credentialsCiphertext: row.credentials_ciphertext, config: row.config };

@@ -59,6 +59,7 @@ export class PullSyncService implements BeforeApplicationShutdown {
       credentials,
       conversations,
       http: net.options(),
+      slackApiBase: net.slackApiBase,
       verifyAccount: (source, meta) => this.sources.ensureVerified(source.workspaceId, source.id, meta),
     });
   }
@@ -101,7 +102,13 @@ export class PullSyncService implements BeforeApplicationShutdown {
       const stop = () => controller.abort(signal?.reason);
       signal?.addEventListener('abort', stop, { once: true });
       const meta: CommandMetadata = { commandId: uuidv7(), workspaceId: source.workspaceId, actorId: null, correlationId: runId, now: new Date() };
+      let notPulled = false;
       const done = this.runners[source.kind].run(source, { meta, signal: controller.signal }).catch((err: unknown) => {
+        // A source of a pulled kind that is not pulled (a Slack source without a bot token): nothing to do.
+        if (err instanceof PullSyncError && err.code === PullSyncErrorCode.NotSupported) {
+          notPulled = true;
+          return null;
+        }
         // A refusal before the job started (e.g. credentials that no longer open).
         this.logger.warn({ err, sourceId: source.id }, 'scheduled pull sync could not start');
         return null;
@@ -109,7 +116,9 @@ export class PullSyncService implements BeforeApplicationShutdown {
       this.track(source.id, controller, done);
       const summary = await done;
       signal?.removeEventListener('abort', stop);
-      if (summary?.status === 'completed') {
+      if (notPulled) {
+        result.meta.sources--;
+      } else if (summary?.status === 'completed') {
         result.processed += summary.stored;
         result.meta.completed.push(source.id);
       } else {

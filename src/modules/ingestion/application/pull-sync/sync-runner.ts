@@ -13,8 +13,8 @@ import { Credentials, SourceCredentials } from '@modules/ingestion/infrastructur
 import type { WebhookAction } from '@modules/ingestion/application/webhooks/webhook-actions';
 import { SyncWatermarks, Watermark, WatermarkUpdate } from './sync-watermarks';
 
-export type PullSourceKind = 'chatwoot' | 'gong';
-export const PULL_SOURCE_KINDS: readonly PullSourceKind[] = ['chatwoot', 'gong'];
+export type PullSourceKind = 'chatwoot' | 'gong' | 'slack';
+export const PULL_SOURCE_KINDS: readonly PullSourceKind[] = ['chatwoot', 'gong', 'slack'];
 
 /** A fetched row as a runner hands it to the job: a message to store, skipped with a reason, or rejected with field errors. */
 export type Mapped = { kind: 'message'; message: IncomingMessage } | { kind: 'skipped'; reason: string } | { kind: 'rejected'; errors: FieldError[] };
@@ -45,6 +45,8 @@ export interface SyncRunnerDeps {
   http?: ProviderHttpOptions;
   /** Proves (and binds) the source's provider account before anything is pulled; throws when it cannot. */
   verifyAccount?: (source: PullSource, meta: CommandMetadata) => Promise<void>;
+  /** SLACK_API_BASE_URL (tests point it at a fake); Slack's own when absent. */
+  slackApiBase?: string;
   now?: () => Date;
 }
 
