@@ -4,6 +4,8 @@ import { Pool } from 'pg';
 import request from 'supertest';
 import { v7 as uuidv7 } from 'uuid';
 import { OUTBOUND_RESOLVER, ResolveAll } from '@libs/common/net/outbound-guard';
+import { ScheduledJobs } from '@libs/jobs/scheduled-jobs';
+import { PULL_SYNC_JOB } from '@modules/ingestion/application/pull-sync/pull-sync.schedule';
 import { folderStream, ImapSyncRunner } from '@modules/ingestion/application/pull-sync/imap-sync.runner';
 import { PullSource, SyncRunnerDeps } from '@modules/ingestion/application/pull-sync/sync-runner';
 import { ConnectorHttp } from '@modules/ingestion/infrastructure/connectors/connector-http';
@@ -17,7 +19,7 @@ import { createTestApp, TestApp } from '@test/support/test-app';
 
 const KEYS = `k1:${Buffer.alloc(32, 9).toString('base64')}`;
 /** Every password of the suite: none may ever show in an answer, an event or a log line. */
-const PASSWORDS = { alice: 'alice-Pw-5f1c9e', bob: 'bob-Pw-0a77d2', carol: 'carol-Pw-93be41', dave: 'dave-Pw-c4d810', erin: 'erin-Pw-7e02ab' };
+const PASSWORDS = { alice: 'alice-Pw-5f1c9e', bob: 'bob-Pw-0a77d2', carol: 'carol-Pw-93be41', dave: 'dave-Pw-c4d810', erin: 'erin-Pw-7e02ab', grace: 'grace-Pw-88aa11', heidi: 'heidi-Pw-5e5e5e', judy: 'judy-Pw-6b6b6b' };
 
 let n = 0;
 /** An RFC 822 message with its own Message-ID. */
@@ -49,10 +51,11 @@ describe('ingestion: IMAP sync against a real Dovecot (e2e)', () => {
   const logs: string[] = [];
   const dovecot = new Dovecot({ users: { ...PASSWORDS } });
   const http = () => request(app.getHttpServer());
+  const sources: string[] = [];
 
   beforeAll(async () => {
     await dovecot.start();
-    testApp = await createTestApp({ env: { LOG_LEVEL: 'info', SECRETS_KEYS: KEYS, PULL_SYNC_CRON: '0 0 1 1 *', CONNECTOR_ALLOWED_HOSTS: '127.0.0.1' }, logLines: logs });
+    testApp = await createTestApp({ env: { RUN_JOBS: 'true', LOG_LEVEL: 'info', SECRETS_KEYS: KEYS, PULL_SYNC_CRON: '0 0 1 1 *', CONNECTOR_ALLOWED_HOSTS: '127.0.0.1' }, logLines: logs });
     ({ app, pool } = testApp);
     owner = await signUp(app);
     ws = await createWorkspace(app, owner);
@@ -65,6 +68,7 @@ describe('ingestion: IMAP sync against a real Dovecot (e2e)', () => {
   const connect = async (credentials: Record<string, unknown>, config: Record<string, unknown> = {}) => {
     const res = await http().post(`/api/v1/workspaces/${ws}/sources`).set(owner.auth).send({ kind: 'imap', name: `imap ${uuidv7().slice(-6)}`, credentials, config });
     expect(res.status).toBe(201);
+    sources.push(res.body.id);
     return res.body as { id: string; accountVerified: boolean; externalId: string };
   };
   const job = async (jobId: string) => (await http().get(`/api/v1/workspaces/${ws}/jobs/${jobId}`).set(owner.auth).expect(200)).body;
@@ -230,10 +234,9 @@ describe('ingestion: IMAP sync against a real Dovecot (e2e)', () => {
 
   it('a stopped sync resumes from its folder watermark: nothing fetched twice, nothing lost', async () => {
     const user = 'grace';
-    dovecot.setUser(user, 'grace-Pw-88aa11');
     const raws = Array.from({ length: 9 }, (_, i) => mail(`Batch ${i}`, `message number ${i}`));
     await dovecot.append(user, 'INBOX', raws);
-    const source = await connect({ ...dovecot.credentials(user), password: 'grace-Pw-88aa11' });
+    const source = await connect(dovecot.credentials(user));
     const controller = new AbortController();
     const base = deps();
     const real = base.writer;
@@ -259,16 +262,29 @@ describe('ingestion: IMAP sync against a real Dovecot (e2e)', () => {
   });
 
   it('a folder that does not exist: the sync fails naming it and what to fix', async () => {
-    const user = 'heidi';
-    dovecot.setUser(user, 'heidi-Pw-5e5e5e');
-    const source = await connect({ ...dovecot.credentials(user), password: 'heidi-Pw-5e5e5e' }, { folders: ['INBOX', 'No Such Folder'] });
+    const source = await connect(dovecot.credentials('heidi'), { folders: ['INBOX', 'No Such Folder'] });
     expect(await syncViaApi(source.id)).toMatchObject({ status: 'failed' });
     const s = (await http().get(`/api/v1/workspaces/${ws}/sources/${source.id}`).set(owner.auth).expect(200)).body;
     expect(s.syncError).toMatch(/the folder "No Such Folder" does not exist on the IMAP server: fix config\.folders/);
   });
 
+  it(`${PULL_SYNC_JOB} syncs IMAP sources with the other pulled kinds, each from its watermark`, async () => {
+    // Only this test's source is active.
+    for (const id of sources) await http().delete(`/api/v1/workspaces/${ws}/sources/${id}`).set(owner.auth).expect(204);
+    const raws = [mail('Scheduled one', 'a'), mail('Scheduled two', 'b')];
+    await dovecot.append('judy', 'INBOX', raws);
+    const source = await connect(dovecot.credentials('judy'));
+    await app.get(ScheduledJobs).runNow(PULL_SYNC_JOB);
+    const run = await eventually(async () => {
+      const r = await pool.query(`SELECT status, processed_count, meta FROM worker_runs WHERE job_name = $1 ORDER BY started_at DESC LIMIT 1`, [PULL_SYNC_JOB]);
+      return r.rows[0] && r.rows[0].status !== 'running' ? r.rows[0] : false;
+    }, 60_000, 200);
+    expect(run).toMatchObject({ status: 'ok', processed_count: 2, meta: expect.objectContaining({ sources: 1, completed: [source.id], failed: [] }) });
+    await expectExactly(source.id, raws);
+  });
+
   it('the password is in no answer, no event and no log line; the credentials are sealed at rest', async () => {
-    const all = [...Object.values(PASSWORDS), 'grace-Pw-88aa11', 'heidi-Pw-5e5e5e', 'not-the-password'];
+    const all = [...Object.values(PASSWORDS), 'frank-Pw-1d2e3f', 'not-the-password'];
     const answers = JSON.stringify((await http().get(`/api/v1/workspaces/${ws}/sources`).set(owner.auth).expect(200)).body);
     const events = (await pool.query(`SELECT payload::text AS p, metadata::text AS m FROM events`)).rows.map((r) => `${r.p} ${r.m}`).join('\n');
     const views = (await pool.query(`SELECT row_to_json(s)::text AS t FROM ingestion_sources_view s WHERE kind = 'imap'`)).rows.map((r) => r.t).join('\n');
