@@ -19,7 +19,7 @@ import { createTestApp, TestApp } from '@test/support/test-app';
 
 const KEYS = `k1:${Buffer.alloc(32, 9).toString('base64')}`;
 /** Every password of the suite: none may ever show in an answer, an event or a log line. */
-const PASSWORDS = { alice: 'alice-Pw-5f1c9e', bob: 'bob-Pw-0a77d2', carol: 'carol-Pw-93be41', dave: 'dave-Pw-c4d810', erin: 'erin-Pw-7e02ab', grace: 'grace-Pw-88aa11', heidi: 'heidi-Pw-5e5e5e', judy: 'judy-Pw-6b6b6b' };
+const PASSWORDS = { kim: 'kim-Pw-2c2c2c', alice: 'alice-Pw-5f1c9e', bob: 'bob-Pw-0a77d2', carol: 'carol-Pw-93be41', dave: 'dave-Pw-c4d810', erin: 'erin-Pw-7e02ab', grace: 'grace-Pw-88aa11', heidi: 'heidi-Pw-5e5e5e', judy: 'judy-Pw-6b6b6b' };
 
 let n = 0;
 /** An RFC 822 message with its own Message-ID. */
@@ -259,6 +259,21 @@ describe('ingestion: IMAP sync against a real Dovecot (e2e)', () => {
     // It did not start over: only UIDs 7-9 were fetched.
     expect(resumed).toMatchObject({ status: 'completed', fetched: 3, stored: 3, skipped: 0 });
     await expectExactly(source.id, raws);
+  });
+
+  it('config.since: only mail the server received since that date, on the first pass and after', async () => {
+    const old = mail('From 2024', 'old news');
+    const recent = mail('From 2026', 'fresh news');
+    const c = await dovecot.client('kim');
+    try {
+      await c.append('INBOX', old, [], new Date('2024-03-01T10:00:00Z'));
+      await c.append('INBOX', recent, [], new Date('2026-01-02T10:00:00Z'));
+    } finally {
+      await c.logout();
+    }
+    const source = await connect(dovecot.credentials('kim'), { since: '2025-06-01' });
+    expect(await syncViaApi(source.id)).toMatchObject({ status: 'completed', counters: { fetched: 1, stored: 1 } });
+    await expectExactly(source.id, [recent]);
   });
 
   it('a folder that does not exist: the sync fails naming it and what to fix', async () => {

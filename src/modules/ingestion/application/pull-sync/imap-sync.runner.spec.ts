@@ -1,4 +1,4 @@
-import { foldersOf, sinceOf, uidSet } from './imap-sync.runner';
+import { foldersOf, groupsOfBytes, sinceOf, uidSet } from './imap-sync.runner';
 
 describe('IMAP sync: folders, since, UID sets', () => {
   it('syncs INBOX unless folders are chosen; INBOX in any case is the INBOX; no folder twice', () => {
@@ -17,5 +17,11 @@ describe('IMAP sync: folders, since, UID sets', () => {
     expect(uidSet([1, 2, 3, 5, 7, 8])).toBe('1:3,5,7:8');
     expect(uidSet([42])).toBe('42');
     expect(uidSet([])).toBe('');
+  });
+
+  it('groups a page by bytes so the raw mail held at once stays bounded (a bigger message alone)', () => {
+    const sizes = new Map([[1, 4], [2, 4], [3, 4], [4, 20], [5, 1]]);
+    expect(groupsOfBytes([1, 2, 3, 4, 5], sizes, 10)).toEqual([[1, 2], [3], [4], [5]]);
+    expect(groupsOfBytes([], sizes, 10)).toEqual([]);
   });
 });

@@ -7,8 +7,10 @@ import { Mapped, PullContext, SyncRunner, SyncRunnerDeps } from './sync-runner';
 
 export const folderStream = (folder: string) => `folder:${folder}`;
 
-/** Messages per stored page (their sources are in memory together, each at most the email limit). */
+/** Messages per stored page. */
 export const IMAP_BATCH = 100;
+/** Raw mail fetched at once within a page (a single bigger message is fetched alone). */
+const PAGE_BYTES = 16 * 1024 * 1024;
 
 /** What a folder's watermark keeps besides the last stored UID (cursorId). */
 interface FolderMark {
@@ -25,7 +27,8 @@ export interface ImapRunnerOptions {
 /**
  * IMAP pull sync (any server, imapflow). Per folder of `config.folders` (default INBOX), the
  * watermark is the folder's UIDVALIDITY and the last stored UID:
- * - first run: every message (or those since `config.since`, the server's SEARCH SINCE);
+ * - first run: every message (or those since `config.since`, the server's SEARCH SINCE, which
+ *   holds on later runs too);
  * - later runs: UIDs above the watermark only;
  * - a UIDVALIDITY other than the stored one (the mailbox was recreated, the server renumbered):
  *   the UIDs mean nothing any more, so the folder is read again from its start. Nothing is
@@ -82,8 +85,8 @@ export class ImapSyncRunner extends SyncRunner {
       if (!known) await ctx.commit({ mapped: [], watermarks: [{ stream, update: { cursorId: '0', cursorTs: null, meta: { uidValidity } } }] });
       return;
     }
-    // Only the first pass of a folder honours `since`: later runs take every UID above the watermark.
-    const criteria = last === 0 && since ? { since } : { uid: `${last + 1}:*` };
+    // Every UID above the watermark; with `since`, only mail the server received since then (a resumed first pass too).
+    const criteria = { uid: `${last + 1}:*`, ...(since ? { since } : {}) };
     const found = await imap(client.search(criteria, { uid: true }));
     // `n:*` answers the highest UID even when it is below n.
     const uids = (found || []).filter((u) => u > last).sort((a, b) => a - b);
@@ -96,28 +99,32 @@ export class ImapSyncRunner extends SyncRunner {
     if (uids.length === 0 && !known) await ctx.commit({ mapped: [], watermarks: [{ stream, update: { cursorId: String(last), cursorTs: null, meta: { uidValidity } } }] });
   }
 
-  /** One page of UIDs as rows, in UID order: sizes first, then the sources of those within the limit. */
+  /**
+   * One page of UIDs as rows, in UID order: sizes first, then the sources of those within the
+   * limit, fetched in groups of at most PAGE_BYTES and parsed group by group, so the raw mail held
+   * at once stays bounded whatever the messages' sizes.
+   */
   private async page(client: ImapFlow, folder: string, uidValidity: string, uids: number[]): Promise<Mapped[]> {
     const sizes = new Map<number, number>();
     for await (const m of client.fetch(uidSet(uids), { uid: true, size: true }, { uid: true })) sizes.set(m.uid, m.size ?? 0);
+    const byUid = new Map<number, Mapped>();
     const wanted = uids.filter((u) => sizes.has(u) && sizes.get(u)! <= this.maxEmailBytes);
-    const fetched = new Map<number, FetchMessageObject>();
-    if (wanted.length) {
-      for await (const m of client.fetch(uidSet(wanted), { uid: true, source: true, flags: true, internalDate: true }, { uid: true })) fetched.set(m.uid, m);
+    for (const group of groupsOfBytes(wanted, sizes, PAGE_BYTES)) {
+      const fetched: FetchMessageObject[] = [];
+      for await (const m of client.fetch(uidSet(group), { uid: true, source: true, flags: true, internalDate: true }, { uid: true })) fetched.push(m);
+      for (const m of fetched) if (m.source) byUid.set(m.uid, await this.row(m, m.source, folder, uidValidity, `UID ${m.uid} of folder ${folder}`));
     }
     const rows: Mapped[] = [];
     for (const uid of uids) {
-      const where = `UID ${uid} of folder ${folder}`;
       const size = sizes.get(uid);
       // Expunged between the search and the fetch: nothing to store.
       if (size === undefined) continue;
       if (size > this.maxEmailBytes) {
-        rows.push({ kind: 'rejected', errors: [{ field: '', message: `${where} is ${humanBytes(size)}, more than the ${humanBytes(this.maxEmailBytes)} an email may have (IMPORT_EMAIL_MAX_MB)` }] });
+        rows.push({ kind: 'rejected', errors: [{ field: '', message: `UID ${uid} of folder ${folder} is ${humanBytes(size)}, more than the ${humanBytes(this.maxEmailBytes)} an email may have (IMPORT_EMAIL_MAX_MB)` }] });
         continue;
       }
-      const m = fetched.get(uid);
-      if (!m?.source) continue;
-      rows.push(await this.row(m, m.source, folder, uidValidity, where));
+      const row = byUid.get(uid);
+      if (row) rows.push(row);
     }
     return rows;
   }
@@ -179,4 +186,23 @@ async function imap<T>(step: Promise<T>): Promise<T> {
   } catch (err) {
     throw describeImapError(err);
   }
+}
+
+/** Consecutive groups of UIDs whose sizes add up to at most `budget` bytes (a bigger message alone). */
+export function groupsOfBytes(uids: number[], sizes: Map<number, number>, budget: number): number[][] {
+  const groups: number[][] = [];
+  let group: number[] = [];
+  let bytes = 0;
+  for (const uid of uids) {
+    const size = sizes.get(uid) ?? 0;
+    if (group.length && bytes + size > budget) {
+      groups.push(group);
+      group = [];
+      bytes = 0;
+    }
+    group.push(uid);
+    bytes += size;
+  }
+  if (group.length) groups.push(group);
+  return groups;
 }
