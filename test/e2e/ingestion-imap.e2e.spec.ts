@@ -1,3 +1,4 @@
+import { ChildProcess, spawn } from 'node:child_process';
 import { Global, Module } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Pool } from 'pg';
@@ -19,7 +20,9 @@ import { createTestApp, TestApp } from '@test/support/test-app';
 
 const KEYS = `k1:${Buffer.alloc(32, 9).toString('base64')}`;
 /** Every password of the suite: none may ever show in an answer, an event or a log line. */
-const PASSWORDS = { kim: 'kim-Pw-2c2c2c', alice: 'alice-Pw-5f1c9e', bob: 'bob-Pw-0a77d2', carol: 'carol-Pw-93be41', dave: 'dave-Pw-c4d810', erin: 'erin-Pw-7e02ab', grace: 'grace-Pw-88aa11', heidi: 'heidi-Pw-5e5e5e', judy: 'judy-Pw-6b6b6b' };
+// Several processes sharing one database is the PostgreSQL mode (the embedded one is single-process).
+const itPg = process.env.TEST_DATABASE_URL ? it : it.skip;
+const PASSWORDS = { liam: 'liam-Pw-9d9d9d', kim: 'kim-Pw-2c2c2c', alice: 'alice-Pw-5f1c9e', bob: 'bob-Pw-0a77d2', carol: 'carol-Pw-93be41', dave: 'dave-Pw-c4d810', erin: 'erin-Pw-7e02ab', grace: 'grace-Pw-88aa11', heidi: 'heidi-Pw-5e5e5e', judy: 'judy-Pw-6b6b6b' };
 
 let n = 0;
 /** An RFC 822 message with its own Message-ID. */
@@ -46,6 +49,8 @@ describe('ingestion: IMAP sync against a real Dovecot (e2e)', () => {
   let testApp: TestApp | undefined;
   let app: NestExpressApplication;
   let pool: Pool;
+  let databaseUrl: string | undefined;
+  const children: ChildProcess[] = [];
   let owner: SignedUp;
   let ws: string;
   const logs: string[] = [];
@@ -57,10 +62,12 @@ describe('ingestion: IMAP sync against a real Dovecot (e2e)', () => {
     await dovecot.start();
     testApp = await createTestApp({ env: { RUN_JOBS: 'true', LOG_LEVEL: 'info', SECRETS_KEYS: KEYS, PULL_SYNC_CRON: '0 0 1 1 *', CONNECTOR_ALLOWED_HOSTS: '127.0.0.1' }, logLines: logs });
     ({ app, pool } = testApp);
+    databaseUrl = testApp.db?.url;
     owner = await signUp(app);
     ws = await createWorkspace(app, owner);
   }, 120_000);
   afterAll(async () => {
+    for (const c of children) c.kill('SIGKILL');
     await testApp?.close();
     await dovecot.stop();
   });
@@ -260,6 +267,38 @@ describe('ingestion: IMAP sync against a real Dovecot (e2e)', () => {
     expect(resumed).toMatchObject({ status: 'completed', fetched: 3, stored: 3, skipped: 0 });
     await expectExactly(source.id, raws);
   });
+
+  itPg('resumes from its folder watermark after kill -9 of the syncing process', async () => {
+    const total = 1500;
+    const raws = Array.from({ length: total }, (_, i) => mail(`Bulk ${i}`, `bulk message ${i}`));
+    dovecot.fillMaildir('liam', 'INBOX', raws);
+    const source = await connect(dovecot.credentials('liam'));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/pull-sync-process.ts', databaseUrl!, source.id, KEYS], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    const out: string[] = [];
+    child.stdout!.on('data', (d: Buffer) => out.push(d.toString()));
+    child.stderr!.on('data', (d: Buffer) => out.push(d.toString()));
+    // Killed as soon as its first page is stored and the watermark moved (pages of 100).
+    await eventually(async () => {
+      if (child.exitCode !== null) throw new Error(`the child ended before it was killed: ${out.join('')}`);
+      return Number((await watermark(source.id, 'INBOX'))?.cursor_id ?? 0) >= 100;
+    }, 60_000, 5);
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+    const killedJob = /JOB (\S+)/.exec(out.join(''))![1];
+    expect(await job(killedJob)).toMatchObject({ status: 'running' });
+    // Where the killed run stood: every UID up to the watermark is stored (a page in flight may be stored without its watermark).
+    const at = Number((await watermark(source.id, 'INBOX')).cursor_id);
+    const storedBefore = (await stored(source.id)).ids.length;
+    expect(at).toBeLessThan(total);
+    expect(storedBefore).toBeGreaterThanOrEqual(at);
+
+    const done = await syncViaApi(source.id);
+    // It did not start over: only the UIDs above the watermark were fetched.
+    expect(done).toMatchObject({ status: 'completed', counters: { fetched: total - at, stored: total - storedBefore, duplicates: storedBefore - at } });
+    await expectExactly(source.id, raws);
+    expect(await job(killedJob)).toMatchObject({ status: 'failed', errors: [expect.objectContaining({ errors: [expect.objectContaining({ message: expect.stringMatching(/abandoned/) })] })] });
+  }, 120_000);
 
   it('config.since: only mail the server received since that date, on the first pass and after', async () => {
     const old = mail('From 2024', 'old news');
