@@ -104,8 +104,9 @@ export class Dovecot {
       `userdb {\n  driver = passwd-file\n  args = username_format=%u ${join(this.dir, 'passwd')}\n  default_fields = uid=${this.mailUid} gid=${this.mailGid} home=${join(this.dir, 'mail')}/%u\n}`,
       `service imap-login {\n  inet_listener imap {\n    port = ${this.port}\n  }\n  inet_listener imaps {\n    port = ${ssl ? this.tlsPort : 0}\n    ssl = yes\n  }\n}`,
       'mail_max_userip_connections = 50',
-      // Failed logins answer at once (the tests make several on purpose).
+      // Failed logins answer at once (the tests make several on purpose): no failure delay, no anvil penalty per IP.
       'auth_failure_delay = 0',
+      'service anvil {\n  unix_listener anvil-auth-penalty {\n    mode = 0\n  }\n}',
     ].join('\n');
     writeFileSync(join(this.dir, 'dovecot.conf'), `${config}\n`);
     this.child = spawn(binary, ['-F', '-c', join(this.dir, 'dovecot.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
