@@ -350,6 +350,8 @@ describe('ingestion: IMAP sync against a real Dovecot (e2e)', () => {
     const views = (await pool.query(`SELECT row_to_json(s)::text AS t FROM ingestion_sources_view s WHERE kind = 'imap'`)).rows.map((r) => r.t).join('\n');
     const jobs = (await pool.query(`SELECT row_to_json(j)::text AS t FROM ingestion_jobs_view j WHERE format = 'imap'`)).rows.map((r) => r.t).join('\n');
     expect(views).toContain('credentials_ciphertext');
+    // The log was captured (the source routes, credentials in their bodies, were logged), so its check below means something.
+    expect(logs.some((l) => l.includes('request completed') && l.includes('/sources'))).toBe(true);
     for (const p of all) {
       expect(answers).not.toContain(p);
       expect(events).not.toContain(p);
