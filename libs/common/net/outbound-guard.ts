@@ -93,6 +93,20 @@ export class OutboundGuard {
   fetch = ((input: Parameters<typeof undiciFetch>[0], init: Parameters<typeof undiciFetch>[1] = {}) =>
     undiciFetch(input, { ...init, dispatcher: this.dispatcher, redirect: 'error' })) as unknown as typeof globalThis.fetch;
 
+  /**
+   * For a client that opens its own sockets (IMAP): throws for a refused IP literal (net/tls skip
+   * `lookup` for those), else answers the checked `lookup` to hand net/tls.connect, so the socket
+   * reaches only addresses checked after resolution, as the HTTP dispatcher does.
+   */
+  socketLookup(host: string): (hostname: string, options: { all?: boolean; family?: number | string }, callback: LookupCallback) => void {
+    const literal = host.replace(/^\[(.*)\]$/, '$1');
+    if (isIP(literal)) {
+      const refusal = checkAddress(literal, literal, this.allowList);
+      if (refusal) throw new OutboundConnectionRefusedError(refusal);
+    }
+    return this.lookup;
+  }
+
   /** Ends the pool, cutting what is still in flight (callers stop their requests first). */
   async close(): Promise<void> {
     await this.dispatcher.destroy();

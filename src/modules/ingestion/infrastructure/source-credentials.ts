@@ -19,7 +19,11 @@ const SHAPES: Record<SourceKind, { required: string[]; optional: string[] }> = {
   gmail: { required: [], optional: ['accessToken', 'refreshToken'] },
   email: { required: [], optional: ['webhookSecret'] },
   api: { required: [], optional: ['webhookSecret'] },
+  imap: { required: ['host', 'username', 'password'], optional: ['port', 'tls', 'allowSelfSigned'] },
 };
+
+/** IMAP's switches: booleans (kept as 'true'/'false' like every credential value); `tls` may also name the mode. */
+const IMAP_FLAGS: Record<string, readonly string[]> = { tls: ['true', 'false', 'implicit', 'starttls'], allowSelfSigned: ['true', 'false'] };
 
 export type Credentials = Record<string, string>;
 
@@ -54,7 +58,8 @@ export class SourceCredentials {
     if (typeof credentials !== 'object' || Array.isArray(credentials)) {
       throw new ValidationFailedError('credentials must be an object', [{ field: 'credentials', message: 'must be an object' }]);
     }
-    const c = credentials as Record<string, unknown>;
+    const c = { ...(credentials as Record<string, unknown>) };
+    if (kind === 'imap') for (const f of Object.keys(IMAP_FLAGS)) if (typeof c[f] === 'boolean') c[f] = String(c[f]);
     const errors = [
       ...shape.required.filter((f) => typeof c[f] !== 'string' && typeof c[f] !== 'number').map((f) => ({ field: `credentials.${f}`, message: `${f} is required` })),
       ...Object.keys(c).filter((f) => !shape.required.includes(f) && !shape.optional.includes(f)).map((f) => ({ field: `credentials.${f}`, message: `${f} is not a ${kind} credential` })),
@@ -64,6 +69,7 @@ export class SourceCredentials {
       const problem = this.baseUrlProblem(c.baseUrl);
       if (problem) errors.push({ field: 'credentials.baseUrl', message: problem });
     }
+    if (kind === 'imap') errors.push(...this.imapProblems(c));
     if (errors.length) throw new ValidationFailedError(`The ${kind} credentials are not valid`, errors);
     return Object.fromEntries(Object.entries(c).map(([k, v]) => [k, String(v)]));
   }
@@ -86,6 +92,31 @@ export class SourceCredentials {
     if (url.username || url.password) return 'baseUrl must not carry credentials';
     const refusal = checkHostName(url.hostname, this.allowList);
     return refusal ? `baseUrl is refused: ${describeRefusal(refusal)}` : null;
+  }
+
+  /**
+   * The IMAP server is reached with the mailbox password: the host gets the early check a base
+   * URL gets (the connect-time check on resolved addresses is the defence), the port a range,
+   * the switches their values.
+   */
+  private imapProblems(c: Record<string, unknown>): { field: string; message: string }[] {
+    const errors: { field: string; message: string }[] = [];
+    if (typeof c.host === 'string' && c.host) {
+      const host = c.host.trim();
+      if (!/^[A-Za-z0-9.\-:[\]]+$/.test(host)) errors.push({ field: 'credentials.host', message: 'host must be a host name or an IP address (no scheme, port or path)' });
+      else {
+        const refusal = checkHostName(host.replace(/^\[(.*)\]$/, '$1'), this.allowList);
+        if (refusal) errors.push({ field: 'credentials.host', message: `host is refused: ${describeRefusal(refusal)}` });
+      }
+    }
+    if (c.port !== undefined) {
+      const port = Number(c.port);
+      if (!Number.isInteger(port) || port < 1 || port > 65535) errors.push({ field: 'credentials.port', message: 'port must be a whole number from 1 to 65535' });
+    }
+    for (const [f, allowed] of Object.entries(IMAP_FLAGS)) {
+      if (c[f] !== undefined && !allowed.includes(String(c[f]))) errors.push({ field: `credentials.${f}`, message: `${f} must be one of ${allowed.join(', ')}` });
+    }
+    return errors;
   }
 
   seal(sourceId: string, credentials: Credentials | null): string | null {
@@ -112,6 +143,27 @@ export class SourceCredentials {
       const base = credentials.baseUrl?.replace(/\/+$/, '');
       return base && base !== GONG_DEFAULT_BASE_URL ? `${key}@${base}` : key;
     }
+    // A mailbox is its user on its server; the user (often a person's address) is bound by its hash, not written in clear into the log.
+    if (kind === 'imap' && credentials) {
+      const user = createHash('sha256').update(credentials.username.trim().toLowerCase()).digest('hex').slice(0, 32);
+      return `user-sha256:${user}@${credentials.host.trim().toLowerCase()}:${imapPort(credentials)}`;
+    }
     return typeof config.externalId === 'string' ? config.externalId : null;
   }
+}
+
+/** How an IMAP source's connection is protected: TLS from the first byte, STARTTLS (required), or none (only when `tls` is false). */
+export type ImapSecurity = 'implicit' | 'starttls' | 'none';
+
+export function imapSecurity(c: Credentials): ImapSecurity {
+  const tls = c.tls ?? 'true';
+  if (tls === 'false') return 'none';
+  if (tls === 'implicit' || tls === 'starttls') return tls;
+  // tls true: the port says which (993 is IMAPS; any other port upgrades with STARTTLS, which must succeed).
+  return c.port === undefined || Number(c.port) === 993 ? 'implicit' : 'starttls';
+}
+
+export function imapPort(c: Credentials): number {
+  if (c.port !== undefined) return Number(c.port);
+  return imapSecurity(c) === 'implicit' ? 993 : 143;
 }

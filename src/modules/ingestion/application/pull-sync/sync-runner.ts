@@ -13,8 +13,8 @@ import { Credentials, SourceCredentials } from '@modules/ingestion/infrastructur
 import type { WebhookAction } from '@modules/ingestion/application/webhooks/webhook-actions';
 import { SyncWatermarks, Watermark, WatermarkUpdate } from './sync-watermarks';
 
-export type PullSourceKind = 'chatwoot' | 'gong' | 'slack';
-export const PULL_SOURCE_KINDS: readonly PullSourceKind[] = ['chatwoot', 'gong', 'slack'];
+export type PullSourceKind = 'chatwoot' | 'gong' | 'slack' | 'imap';
+export const PULL_SOURCE_KINDS: readonly PullSourceKind[] = ['chatwoot', 'gong', 'slack', 'imap'];
 
 /** A fetched row as a runner hands it to the job: a message to store, skipped with a reason, or rejected with field errors. */
 export type Mapped = { kind: 'message'; message: IncomingMessage } | { kind: 'skipped'; reason: string } | { kind: 'rejected'; errors: FieldError[] };

@@ -3,6 +3,7 @@ import { SourceKind } from '@modules/ingestion/contracts/ingestion.integration-e
 import { ChatwootClient } from '@modules/ingestion/infrastructure/connectors/chatwoot.client';
 import { ConnectorHttp } from '@modules/ingestion/infrastructure/connectors/connector-http';
 import { GongClient } from '@modules/ingestion/infrastructure/connectors/gong.client';
+import { connectImap, ImapConnectorError } from '@modules/ingestion/infrastructure/connectors/imap.client';
 import { ProviderHttpError } from '@modules/ingestion/infrastructure/connectors/provider-http';
 import { SlackClient } from '@modules/ingestion/infrastructure/connectors/slack.client';
 import { TelegramClient } from '@modules/ingestion/infrastructure/connectors/telegram.client';
@@ -27,7 +28,8 @@ const PROOF_TIMEOUT_MS = 10_000;
  * - Slack: auth.test with the bot token answers the team id;
  * - Telegram: getMe with the bot token answers the bot id;
  * - Chatwoot: the token's profile lists the account (the base URL is part of the account's name);
- * - Gong: any authenticated call succeeds with the key (a base URL other than Gong's is part of the name).
+ * - Gong: any authenticated call succeeds with the key (a base URL other than Gong's is part of the name);
+ * - IMAP: a login to the server with the username and password (the server is part of the name).
  * A signed webhook is NOT a proof: its secret is whatever the connecting admin typed, so anyone can
  * sign a payload naming any team. Other kinds name accounts that cannot be proven: never bound.
  */
@@ -68,12 +70,18 @@ export class AccountProofs {
           const { botId } = await new TelegramClient(creds.botToken, { ...http, apiBase: this.net.telegramApiBase }).getMe(signal);
           return botId === named ? { status: 'proven', externalId: named } : unproven('the bot token answers for another bot');
         }
+        case 'imap': {
+          if (!creds) return unproven('the IMAP source has no credentials');
+          const client = await connectImap(creds, { guard: this.net.guard, timeoutMs: PROOF_TIMEOUT_MS });
+          await client.logout().catch(() => client.close());
+          return { status: 'proven', externalId: named };
+        }
         default:
           return unproven(`the account of a ${kind} source cannot be proven with its credentials`);
       }
     } catch (err) {
       // The provider's messages are already safe (status and a fixed description); anything else is not shown.
-      if (err instanceof ProviderHttpError) return unproven(err.message);
+      if (err instanceof ProviderHttpError || err instanceof ImapConnectorError) return unproven(err.message);
       if (signal?.aborted) throw err;
       this.logger.warn({ err, kind }, 'proving a source account failed');
       return unproven('the provider could not be reached');
