@@ -1,4 +1,4 @@
-import { Injectable, Module, OnModuleInit } from '@nestjs/common';
+import { Global, Injectable, Module, OnModuleInit } from '@nestjs/common';
 import { MulterModule } from '@nestjs/platform-express';
 import { DataSubjects } from '@libs/event-store/data-subjects';
 import { EventTypeRegistry } from '@libs/event-store/event-type-registry';
@@ -10,6 +10,8 @@ import { GetJobHttpController } from './application/get-job/get-job.http.control
 import { ImportFileHttpController } from './application/import-files/import-file.http.controller';
 import { FileImports } from './application/import-files/import-file.service';
 import { FileImporter } from './contracts/file-imports';
+import { MessageWindow } from './contracts/message-window';
+import { MessageWindowReader } from './infrastructure/message-window.reader';
 import { importUploadOptions } from './application/import-files/import-upload.options';
 import { ImportMessagesHttpController } from './application/import-messages/import-messages.http.controller';
 import { ImportRunner } from './application/import-messages/import-runner';
@@ -69,6 +71,11 @@ class IngestionRegistrar implements OnModuleInit {
 @Module({ providers: [IngestionRegistrar, SourceCredentials], exports: [SourceCredentials] })
 export class IngestionProjectionsModule {}
 
+/** The facades of contracts/ other modules inject (analysis reads windows of messages through MessageWindow). */
+@Global()
+@Module({ providers: [MessageWindowReader, { provide: MessageWindow, useExisting: MessageWindowReader }], exports: [MessageWindow] })
+export class IngestionFacadesModule {}
+
 /**
  * What imports need without HTTP (the app and the CLI's `import` command): queries, aggregates,
  * the message writer, sources, the import runner and file imports.
@@ -89,6 +96,7 @@ export class IngestionCoreModule {}
   imports: [
     IngestionProjectionsModule,
     IngestionCoreModule,
+    IngestionFacadesModule,
     // Uploads of POST /imports: to the OS temp dir, at most IMPORT_MAX_FILE_MB.
     MulterModule.registerAsync({ inject: [APP_CONFIG], useFactory: (config: AppConfig) => importUploadOptions(config.IMPORT_MAX_FILE_MB) }),
   ],

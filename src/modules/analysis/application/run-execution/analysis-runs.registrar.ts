@@ -1,0 +1,29 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { ProjectionRegistry } from '@libs/eventsourcing/projections/projection.registry';
+import { SagaCommandRoutes } from '@libs/eventsourcing/sagas/saga-command-routes';
+import { SagaRegistry } from '@libs/eventsourcing/sagas/saga.registry';
+import { AnalysisRunsProjection } from '@modules/analysis/projections/analysis-runs.projection';
+import { RunBatchesProjection } from '@modules/analysis/projections/run-batches.projection';
+import { TaskProposalsProjection } from '@modules/analysis/projections/task-proposals.projection';
+import { TasksProjection } from '@modules/analysis/projections/tasks.projection';
+import { ANALYSIS_RUN_COMMANDS, analysisRunSaga } from './analysis-run.saga';
+import { RunSteps } from './run-steps';
+
+/** The read models (inline: reviews read their own writes), the run saga and the commands it sends. */
+@Injectable()
+export class AnalysisRunsRegistrar implements OnModuleInit {
+  constructor(
+    private readonly projections: ProjectionRegistry,
+    private readonly sagas: SagaRegistry,
+    private readonly routes: SagaCommandRoutes,
+    private readonly steps: RunSteps,
+  ) {}
+
+  onModuleInit(): void {
+    this.projections.register(new AnalysisRunsProjection(), new RunBatchesProjection(), new TaskProposalsProjection(), new TasksProjection());
+    this.routes.register(ANALYSIS_RUN_COMMANDS.plan, (data, meta) => this.steps.plan(String(data.runId), meta));
+    this.routes.register(ANALYSIS_RUN_COMMANDS.processBatch, (data, meta) => this.steps.processBatch(String(data.runId), Number(data.batchIndex), meta));
+    this.routes.register(ANALYSIS_RUN_COMMANDS.complete, (data, meta) => this.steps.complete(String(data.runId), meta));
+    this.sagas.register(analysisRunSaga);
+  }
+}
