@@ -11,6 +11,8 @@ export interface OpenAiConnection {
   timeoutMs: number;
   /** Further attempts after a retryable failure (429, 5xx, timeout, connection error). */
   maxRetries: number;
+  /** The fetch to call the server with (an OutboundGuard's, for URLs a workspace admin typed); the global fetch by default. */
+  fetch?: typeof globalThis.fetch;
 }
 
 export interface RetryPolicy {
@@ -41,6 +43,7 @@ export function createOpenAiClient(connection: OpenAiConnection): OpenAI {
     apiKey: connection.apiKey || NO_KEY,
     timeout: connection.timeoutMs + 1_000,
     maxRetries: 0,
+    ...(connection.fetch ? { fetch: connection.fetch } : {}),
   });
 }
 

@@ -1,5 +1,67 @@
-import { Module } from '@nestjs/common';
+import { Injectable, Module, OnModuleInit } from '@nestjs/common';
+import { EventTypeRegistry } from '@libs/event-store/event-type-registry';
+import { registerErrorStatuses } from '@libs/common/http/error-status.registry';
+import { ProjectionRegistry } from '@libs/eventsourcing/projections/projection.registry';
+import { AgentConfigsHandler } from './application/agent-configs/agent-configs.handler';
+import { AgentConfigsHttpController } from './application/agent-configs/agent-configs.http.controller';
+import { AnalysisModels } from './application/analysis-models';
+import { ConfiguredAnalysisModels } from './application/analysis-models/configured-analysis-models';
+import { AssignmentsHandler } from './application/assignments/assignments.handler';
+import { AssignmentsHttpController } from './application/assignments/assignments.http.controller';
+import { ProvidersHandler } from './application/providers/providers.handler';
+import { ProvidersHttpController } from './application/providers/providers.http.controller';
+import { TaskConfigsHandler } from './application/task-configs/task-configs.handler';
+import { TaskConfigsHttpController } from './application/task-configs/task-configs.http.controller';
+import { analysisConfigurationAuditVisibility } from './domain/configuration/configuration.audit-visibility';
+import { ConfigurationAggregates } from './infrastructure/configuration-aggregates';
+import { ConfigurationNames } from './infrastructure/configuration-names';
+import { analysisConfigurationErrorStatuses } from './infrastructure/configuration.errors.http';
+import { ConfigurationQueries } from './infrastructure/configuration.queries';
+import { ProviderApiKeys } from './infrastructure/provider-api-keys';
+import { ProviderConnections } from './infrastructure/provider-connections';
+import { AgentConfigsProjection } from './projections/agent-configs.projection';
+import { AgentTaskAssignmentsProjection } from './projections/agent-task-assignments.projection';
+import { LlmProvidersProjection } from './projections/llm-providers.projection';
+import { ProjectConfigsProjection } from './projections/project-configs.projection';
+import { TaskConfigsProjection } from './projections/task-configs.projection';
 
-// Filled in by the part that owns it (see analysis.module.ts).
-@Module({})
+registerErrorStatuses(analysisConfigurationErrorStatuses);
+
+/** The read models (all inline: the API reads its own writes) and the secret fields of the events. */
+@Injectable()
+class AnalysisConfigurationRegistrar implements OnModuleInit {
+  constructor(
+    private readonly projections: ProjectionRegistry,
+    private readonly eventTypes: EventTypeRegistry,
+  ) {}
+
+  onModuleInit(): void {
+    this.projections.register(new LlmProvidersProjection(), new AgentConfigsProjection(), new TaskConfigsProjection(), new AgentTaskAssignmentsProjection(), new ProjectConfigsProjection());
+    for (const [type, spec] of Object.entries(analysisConfigurationAuditVisibility)) this.eventTypes.auditVisibility(type, spec);
+  }
+}
+
+/**
+ * Analysis configuration: LLM providers (validated by a real call), agent configs, task configs
+ * with their answer schema, agent<->task assignments and project configs, per workspace, with
+ * unique names. Implements AnalysisModels for the runs, experiments and AI agents.
+ */
+@Module({
+  controllers: [ProvidersHttpController, AgentConfigsHttpController, TaskConfigsHttpController, AssignmentsHttpController],
+  providers: [
+    AnalysisConfigurationRegistrar,
+    ConfigurationAggregates,
+    ConfigurationQueries,
+    ConfigurationNames,
+    ProviderApiKeys,
+    ProviderConnections,
+    ProvidersHandler,
+    AgentConfigsHandler,
+    TaskConfigsHandler,
+    AssignmentsHandler,
+    ConfiguredAnalysisModels,
+    { provide: AnalysisModels, useExisting: ConfiguredAnalysisModels },
+  ],
+  exports: [AnalysisModels],
+})
 export class AnalysisConfigurationModule {}
