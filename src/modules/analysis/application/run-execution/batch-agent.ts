@@ -22,6 +22,8 @@ export interface BatchAgentInput {
   messages: WindowMessage[];
   members: WorkspaceMember[];
   snapshot: RunConfigSnapshot;
+  /** True once the app shuts down: no retry is started then. */
+  isStopping?: () => boolean;
 }
 
 /** What a task is (issue 14 item 3), told to every model; the built-in detector applies the same rules. */
@@ -107,7 +109,7 @@ export class BatchAgent {
           usage.costUsd += this.prices.costOf(result.model, result.usage);
           return result;
         } catch (err) {
-          if (err instanceof AiProviderError && err.retryable && attempt < RETRY_DELAYS_MS.length) {
+          if (err instanceof AiProviderError && err.retryable && attempt < RETRY_DELAYS_MS.length && !input.isStopping?.()) {
             await sleep(Math.min(MAX_WAIT_MS, Math.max(RETRY_DELAYS_MS[attempt], err.details.retryAfterMs ?? 0)));
             continue;
           }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, Optional } from '@nestjs/common';
 import { Pool } from 'pg';
 import { PG_POOL } from '@libs/database/database-backend';
 import { PostgresEventStore } from '@libs/event-store/postgres-event-store';
@@ -47,8 +47,10 @@ export function accuracyOf(outcomes: { status: string; edited: boolean; confiden
  * appends nothing.
  */
 @Injectable()
-export class RunSteps {
+export class RunSteps implements OnModuleDestroy {
   private readonly logger = new Logger('AnalysisRunSteps');
+  /** Set when the app shuts down: a batch in flight is abandoned unrecorded, and the next process does it again. */
+  private stopping = false;
   private readonly batchesProjection = new RunBatchesProjection();
 
   constructor(
@@ -62,6 +64,10 @@ export class RunSteps {
     private readonly proposals: ProposalWriter,
     @Optional() private readonly budgets?: LlmBudgets,
   ) {}
+
+  onModuleDestroy(): void {
+    this.stopping = true;
+  }
 
   // ---- plan -----------------------------------------------------------------------------
 
@@ -123,6 +129,8 @@ export class RunSteps {
       }
       const outcome = await this.callAgent(run.workspace_id, runId, snapshot, messages, write);
       if (outcome === null) return { failed: RUN_FAILURE_CODES.modelUnavailable };
+      // A failure caused by the shutdown (a cut connection, an abandoned retry) is not the batch's result.
+      if (this.stopping) throw new Error('The app is shutting down: the batch is left for the next process');
       const at = new Date().toISOString();
       try {
         await this.aggregates.batch.handle(
@@ -145,7 +153,7 @@ export class RunSteps {
 
   private async callAgent(workspaceId: string, runId: string, snapshot: RunConfigSnapshot, messages: Awaited<ReturnType<MessageWindow['byIds']>>, write: CommandMetadata): Promise<BatchAgentOutcome | null> {
     const members = knownAuthors(messages);
-    const input = { workspaceId, messages, members, snapshot };
+    const input = { workspaceId, messages, members, snapshot, isStopping: () => this.stopping };
     if (snapshot.engine === 'builtin') return this.agent.builtin(input);
     const { provider, agent } = snapshot.assignment;
     const model = await this.models.model(workspaceId, provider.id, agent.modelName);
