@@ -19,8 +19,19 @@ const WORK_DAY: ChatLine[] = [
   { text: "I'll write the release notes for 2.4 by Friday.", author: ANA },
 ];
 
-/** The message ids of a prompt, in order (lines `[<id>] ...`). */
-const idsIn = (body: any): string[] => [...String(body.messages.at(-1 - (body.messages.at(-1).content.startsWith('Your previous answer') ? 1 : 0)).content).matchAll(/^\[([0-9a-f-]{36})\]/gm)].map((m) => m[1]);
+/** The message ids of a prompt, in order (its lines `[<id>] ...`). */
+const idsIn = (body: any): string[] => {
+  const prompt = (body?.messages ?? []).find((m: { role: string; content: string }) => m.role === 'user' && m.content.includes('Messages:'));
+  return prompt ? [...String(prompt.content).matchAll(/^\[([0-9a-f-]{36})\]/gm)].map((m) => m[1]) : [];
+};
+const chats = (f: FakeOpenAiServer, from = 0) => f.since(from).filter((r) => r.path === '/v1/chat/completions');
+/** A schema-valid answer: one task on the first message of the batch whose text is in the prompt. */
+const oneTaskPerBatch = (body: any) => {
+  const [id] = idsIn(body);
+  return JSON.stringify({
+    tasks: id ? [{ title: `Follow up ${id.slice(-6)}`, description: 'From the model', sourceMessageIds: [id, '00000000-0000-4000-8000-000000000000'], quotes: [{ messageId: id, text: 'the words' }], confidence: 0.9, reasoning: 'a commitment', priority: 'high', category: 'chore', recommendation: 'new_task', owner: 'Zed Nobody', dueDate: null, tags: ['model'], subTasks: [{ title: 'step one' }] }] : [],
+  });
+};
 
 describe('analysis runs as a saga (e2e)', () => {
   let t: TestApp;
@@ -86,6 +97,161 @@ describe('analysis runs as a saga (e2e)', () => {
       ]);
       // Cancelling a closed run is refused.
       await t.http().post(`${c().base()}/runs/${run.id}/cancel`).set(owner.auth).expect(422);
+    });
+
+    it('a re-run over the same window adds no duplicate: it links the existing proposals and records itself on the messages', async () => {
+      const first = (await c().proposals({})).filter((p: { analysisRunId: string }) => p.analysisRunId);
+      const before = first.length;
+      const run = await c().start(c().window(2));
+      // Nothing new to review: completed and reviewed at once.
+      const done = await c().until(run.id, 'reviewed');
+      expect(done).toEqual(expect.objectContaining({ proposalsTotal: 0, proposalsPending: 0, proposalsLinked: before }));
+      expect(await c().proposals({})).toHaveLength(before);
+      const linked = await c().proposals({ runId: run.id });
+      expect(linked).toHaveLength(before);
+      for (const p of linked) {
+        expect(p.includedInRuns).toEqual([p.analysisRunId, run.id]);
+        for (const m of p.sourceMessages) expect(m.includedInRuns).toEqual(expect.arrayContaining([p.analysisRunId, run.id]));
+      }
+      expect(await c().runEventTypes(run.id)).toEqual(['analysis.run-requested', 'analysis.run-started', 'analysis.run-completed', 'analysis.run-reviewed']);
+    });
+
+    it('a near-identical open task found again in other messages is linked to them, not proposed again', async () => {
+      const tasks = (await t.http().get(`${c().base()}/tasks`).set(owner.auth).expect(200)).body.items;
+      const csv = tasks.find((x: { title: string }) => /csv export/i.test(x.title));
+      expect(csv.messages).toHaveLength(1);
+      await c().importDay(3, [{ text: "I'll fix the CSV export tomorrow, promise.", author: BOB }]);
+      const run = await c().start(c().window(3));
+      const done = await c().until(run.id, 'reviewed');
+      expect(done.proposalsTotal).toBe(0);
+      const after = (await t.http().get(`${c().base()}/tasks/${csv.id}`).set(owner.auth).expect(200)).body;
+      expect(after.messages).toHaveLength(2);
+      expect(after.messages[1].quote).toMatch(/CSV export tomorrow, promise/);
+    });
+
+    it('an empty window completes with no batch and nothing to review; bad windows and unknown assignments are refused', async () => {
+      const run = await c().start(c().window(20));
+      const done = await c().until(run.id, 'reviewed');
+      expect(done).toEqual(expect.objectContaining({ totalMessagesInWindow: 0, batchesCreated: 0, proposalsTotal: 0 }));
+      const bad = await t.http().post(`${c().base()}/runs`).set(owner.auth).send({ windowStart: '2026-03-05T00:00:00Z', windowEnd: '2026-03-04T00:00:00Z' }).expect(400);
+      expect(bad.body.code).toBe('ANALYSIS.INVALID_WINDOW');
+      await t.http().post(`${c().base()}/runs`).set(owner.auth).send({ windowStart: '2026-02-30T00:00:00Z', windowEnd: '2026-03-04T00:00:00Z' }).expect(400);
+      const missing = await t.http().post(`${c().base()}/runs`).set(owner.auth).send({ ...c().window(2), agentAssignmentId: '01a23bd6-0000-7000-8000-000000000000' }).expect(404);
+      expect(missing.body.code).toBe('ANALYSIS.ASSIGNMENT_NOT_FOUND');
+      await t.http().get(`${c().base()}/runs/not-a-uuid`).set(owner.auth).expect(404);
+      const list = await t.http().get(`${c().base()}/runs?limit=2`).set(owner.auth).expect(200);
+      expect(list.body.items).toHaveLength(2);
+      const next = await t.http().get(`${c().base()}/runs?limit=2&cursor=${list.body.nextCursor}`).set(owner.auth).expect(200);
+      expect(next.body.items[0].id).not.toBe(list.body.items[1].id);
+      await t.http().get(`${c().base()}/runs?cursor=bm9wZQ`).set(owner.auth).expect(400);
+    });
+
+    it('cancel works mid-run: no batch starts after it, and the run says how far it got', async () => {
+      // Many small batches: one message each.
+      const lines: ChatLine[] = Array.from({ length: 300 }, (_, i) => ({ text: `I'll check the report number ${i} and send it over by Friday, as promised to the whole team.`, author: i % 2 ? ANA : BOB, at: i }));
+      await c().importDay(10, lines);
+      const run = await c().start({ ...c().window(10), batchTokenBudget: 200 });
+      await eventually(async () => expect((await c().get(run.id)).batchesDone).toBeGreaterThanOrEqual(2), 30_000, 20);
+      const cancelled = (await t.http().post(`${c().base()}/runs/${run.id}/cancel`).set(owner.auth).expect(200)).body;
+      expect(cancelled.status).toBe('cancelled');
+      // The saga ends: no command of this run is left to send.
+      await eventually(async () => {
+        const r = await t.pool.query(`SELECT status FROM saga_instances WHERE saga = 'analysis.run' AND instance_id = $1`, [run.id]);
+        expect(r.rows[0].status).toBe('completed');
+        const pending = await t.pool.query(`SELECT count(*)::int AS n FROM saga_commands WHERE saga = 'analysis.run' AND instance_id = $1 AND status = 'pending'`, [run.id]);
+        expect(pending.rows[0].n).toBe(0);
+      }, 30_000, 50);
+      const after = await c().get(run.id);
+      expect(after.status).toBe('cancelled');
+      expect(after.batchesCreated).toBeGreaterThan(50);
+      // At most the batch in flight when the cancel arrived finished after it.
+      expect(after.batchesDone).toBeLessThanOrEqual(cancelled.batchesDone + 1);
+      expect(after.batchesDone).toBeLessThan(after.batchesCreated);
+      expect((await c().runEventTypes(run.id)).at(-1)).toBe('analysis.run-cancelled');
+    });
+  });
+
+  describe('the OpenAI-compatible path (local fake server)', () => {
+    let assignmentId: string;
+
+    beforeAll(async () => {
+      const provider = (await t.http().post(`${c().base()}/providers`).set(owner.auth).send({ name: 'Fake OpenAI', type: 'openai-compatible', baseUrl: fake.baseUrl, apiKey: 'sk-test-runs' }).expect(201)).body;
+      const agent = (await t.http().post(`${c().base()}/agent-configs`).set(owner.auth).send({ name: 'Mini', providerId: provider.id, modelName: 'gpt-4o-mini', systemPrompt: 'You find work items.', temperature: 0, maxTokens: 800 }).expect(201)).body;
+      const task = (await t.http().post(`${c().base()}/task-configs`).set(owner.auth).send({ name: 'Proposals', responseSchema: TASK_PROPOSALS_ANSWER_SCHEMA }).expect(201)).body;
+      assignmentId = (await t.http().post(`${c().base()}/assignments`).set(owner.auth).send({ agentId: agent.id, taskId: task.id }).expect(201)).body.id;
+      await c().importDay(12, WORK_DAY.map((l, i) => ({ ...l, at: i * 10 })));
+      await c().classified(12);
+    });
+
+    it('sends the batch with the task config\'s JSON schema, stores the answer as proposals, and accounts tokens and cost', async () => {
+      fake.replyWith(oneTaskPerBatch);
+      const from = fake.requests.length;
+      const run = await c().start({ ...c().window(12), agentAssignmentId: assignmentId, batchTokenBudget: 60 });
+      expect(run.configSnapshot.engine).toBe('llm');
+      expect(run.configSnapshot.assignment.provider).toEqual(expect.objectContaining({ type: 'openai-compatible', baseUrl: fake.baseUrl }));
+      expect(JSON.stringify(run.configSnapshot)).not.toContain('sk-test-runs');
+      const done = await c().until(run.id, 'completed');
+      const calls = chats(fake, from);
+      expect(calls).toHaveLength(done.batchesCreated);
+      expect(done.batchesCreated).toBeGreaterThan(1);
+      const body = calls[0].body;
+      expect(body.model).toBe('gpt-4o-mini');
+      expect(body.response_format).toEqual({ type: 'json_schema', json_schema: expect.objectContaining({ name: 'answer', schema: TASK_PROPOSALS_ANSWER_SCHEMA }) });
+      expect(body.messages[0].content).toMatch(/^You find work items\.[\s\S]*Most conversations contain none/);
+      expect(calls[0].headers.authorization).toBe('Bearer sk-test-runs');
+      // Tokens as the server counted them, cost from the price table (gpt-4o-mini: 0.15 / 0.60 USD per 1M).
+      expect(done.tokensIn).toBeGreaterThan(0);
+      expect(done.tokensOut).toBeGreaterThan(0);
+      expect(done.llmTokensUsed).toBe(done.tokensIn + done.tokensOut);
+      expect(done.costEstimate).toBeCloseTo((done.tokensIn * 0.15 + done.tokensOut * 0.6) / 1_000_000, 8);
+      const metered = await t.pool.query(`SELECT count(*)::int AS n, sum(prompt_tokens)::int AS p FROM llm_usage_logs WHERE workspace_id = $1 AND workflow_name = 'analysis.run' AND status = 'ok' AND created_at >= $2`, [ws, run.createdAt]);
+      expect(metered.rows[0]).toEqual({ n: done.batchesCreated, p: done.tokensIn });
+
+      const proposals = await c().proposals({ runId: run.id });
+      expect(proposals).toHaveLength(done.batchesCreated);
+      const p = proposals[0];
+      // The unknown message id the model cited is left out; the quote is the model's; an owner name no known person has stays empty.
+      expect(p.sourceMessageIds).toHaveLength(1);
+      expect(p.sourceMessages[0].quote).toBe('the words');
+      expect(p).toEqual(expect.objectContaining({ proposedPriority: 'high', proposedCategory: 'chore', confidence: 0.9, proposedTags: ['model'], proposedSubTasks: [{ title: 'step one' }], dueDate: null, ownerId: null }));
+    });
+
+    it('an invalid answer is asked again once with the validation errors, then the batch fails; every batch failing fails the run with its error log', async () => {
+      fake.replyWith(() => JSON.stringify({ tasks: [{ title: 'no sources' }] }));
+      const from = fake.requests.length;
+      const run = await c().start({ ...c().window(12), agentAssignmentId: assignmentId });
+      const failed = await c().until(run.id, 'failed');
+      const calls = chats(fake, from);
+      expect(failed.batchesCreated).toBe(1);
+      expect(calls).toHaveLength(2);
+      expect(calls[1].body.messages.at(-1).content).toMatch(/^Your previous answer was invalid: .*sourceMessageIds/);
+      expect(failed.error).toEqual({ code: 'ALL_BATCHES_FAILED', message: expect.stringContaining('INVALID_ANSWER') });
+      expect(failed.errorLog).toEqual([
+        expect.objectContaining({ batchIndex: 0, code: 'INVALID_ANSWER', message: expect.stringContaining('does not match the schema') }),
+        expect.objectContaining({ batchIndex: null, code: 'ALL_BATCHES_FAILED' }),
+      ]);
+      expect(failed.proposalsTotal).toBe(0);
+      // Both calls were answered and paid for: their prompts are counted.
+      expect(failed.tokensIn).toBeGreaterThan(0);
+      expect(await c().runEventTypes(run.id)).toEqual(['analysis.run-requested', 'analysis.run-started', 'analysis.run-failed']);
+    });
+
+    it('a 429 and a timeout are tried again and the batch completes; a provider that keeps refusing fails the batch with the reason', async () => {
+      fake.replyWith(oneTaskPerBatch);
+      let from = fake.requests.length;
+      fake.failNext(1, { status: 429, retryAfterSeconds: 0 }, '/v1/chat/completions').failNext(1, 'timeout', '/v1/chat/completions');
+      const run = await c().start({ ...c().window(12), agentAssignmentId: assignmentId });
+      const done = await c().until(run.id, ['completed', 'reviewed']);
+      expect(chats(fake, from).map((r) => r.status)).toEqual([429, null, 200]);
+      expect(done.batchesFailed).toBe(0);
+      expect(done.errorLog).toEqual([]);
+
+      from = fake.requests.length;
+      fake.failNext(3, { status: 429, retryAfterSeconds: 0 }, '/v1/chat/completions');
+      const refused = await c().start({ ...c().window(12), agentAssignmentId: assignmentId });
+      const failed = await c().until(refused.id, 'failed');
+      expect(chats(fake, from)).toHaveLength(3);
+      expect(failed.errorLog[0]).toEqual(expect.objectContaining({ batchIndex: 0, code: 'PROVIDER_UNAVAILABLE' }));
     });
   });
 });

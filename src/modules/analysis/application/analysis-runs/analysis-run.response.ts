@@ -52,7 +52,7 @@ export function runResponse(row: AnalysisRunRow, c: RunCounters, failures: RunEr
     llmTokensUsed: c.tokensIn + c.tokensOut,
     tokensIn: c.tokensIn,
     tokensOut: c.tokensOut,
-    costEstimate: Math.round(c.costUsd * 1e6) / 1e6,
+    costEstimate: Math.round(c.costUsd * 1e8) / 1e8,
     error: runError,
     errorLog: [...failures, ...(runError ? [{ batchIndex: null, code: runError.code, message: runError.message, at: iso(row.failed_at) }] : [])],
     accuracyMetrics: row.accuracy_metrics,

@@ -33,11 +33,11 @@ export class RequestAnalysisRunRequestDto {
   @MaxLength(200, { each: true })
   channels?: string[];
 
-  @ApiPropertyOptional({ default: 3000, minimum: 200, maximum: 100000, description: 'Estimated tokens of messages per batch (one agent call each)' })
+  @ApiPropertyOptional({ default: 3000, minimum: 50, maximum: 100000, description: 'Estimated tokens of messages per batch (one agent call each)' })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
-  @Min(200)
+  @Min(50)
   @Max(100000)
   batchTokenBudget?: number;
 }
