@@ -1,9 +1,11 @@
+import { Global, Module } from '@nestjs/common';
+import { BudgetStatus, LlmBudgets } from '@modules/analysis/application/analysis-models';
 import { TASK_PROPOSALS_ANSWER_SCHEMA } from '@modules/analysis/domain/task-proposal/task-proposals-answer.schema';
 import { analysisClient, ChatLine } from '@test/support/analysis-runs-client';
 import { eventually } from '@test/support/eventually';
 import { FakeOpenAiServer } from '@test/support/fakes/fake-openai-server';
 import { createWorkspace, signUp, SignedUp } from '@test/support/identity-client';
-import { createTestApp, TestApp } from '@test/support/test-app';
+import { createTestApp, createTestAppDatabase, TestApp, TestAppDatabase } from '@test/support/test-app';
 
 const ANA = { name: 'Ana Souza', email: 'ana@acme.example', externalId: 'ana' };
 const BOB = { name: 'Bob Mitchell', email: 'bob@acme.example', externalId: 'bob' };
@@ -32,6 +34,25 @@ const oneTaskPerBatch = (body: any) => {
     tasks: id ? [{ title: `Follow up ${id.slice(-6)}`, description: 'From the model', sourceMessageIds: [id, '00000000-0000-4000-8000-000000000000'], quotes: [{ messageId: id, text: 'the words' }], confidence: 0.9, reasoning: 'a commitment', priority: 'high', category: 'chore', recommendation: 'new_task', owner: 'Zed Nobody', dueDate: null, tags: ['model'], subTasks: [{ title: 'step one' }] }] : [],
   });
 };
+
+/** A workspace budget the test sets (the usage part's LlmBudgets stands in here). */
+const budget = { exceeded: false };
+class TestBudgets extends LlmBudgets {
+  async status(): Promise<BudgetStatus> {
+    return { limitUsd: 1, spentUsd: budget.exceeded ? 1.5 : 0, periodStart: '2026-03-01', exceeded: budget.exceeded };
+  }
+}
+@Global()
+@Module({ providers: [{ provide: LlmBudgets, useClass: TestBudgets }], exports: [LlmBudgets] })
+class TestBudgetsModule {}
+
+async function llmAssignment(t: TestApp, owner: SignedUp, ws: string, baseUrl: string): Promise<string> {
+  const base = `/api/v1/workspaces/${ws}/analysis`;
+  const provider = (await t.http().post(`${base}/providers`).set(owner.auth).send({ name: 'Fake OpenAI', type: 'openai-compatible', baseUrl, apiKey: 'sk-test-runs' }).expect(201)).body;
+  const agent = (await t.http().post(`${base}/agent-configs`).set(owner.auth).send({ name: 'Mini', providerId: provider.id, modelName: 'gpt-4o-mini', systemPrompt: 'You find work items.', temperature: 0, maxTokens: 800 }).expect(201)).body;
+  const task = (await t.http().post(`${base}/task-configs`).set(owner.auth).send({ name: 'Proposals', responseSchema: TASK_PROPOSALS_ANSWER_SCHEMA }).expect(201)).body;
+  return (await t.http().post(`${base}/assignments`).set(owner.auth).send({ agentId: agent.id, taskId: task.id }).expect(201)).body.id;
+}
 
 describe('analysis runs as a saga (e2e)', () => {
   let t: TestApp;
@@ -175,10 +196,7 @@ describe('analysis runs as a saga (e2e)', () => {
     let assignmentId: string;
 
     beforeAll(async () => {
-      const provider = (await t.http().post(`${c().base()}/providers`).set(owner.auth).send({ name: 'Fake OpenAI', type: 'openai-compatible', baseUrl: fake.baseUrl, apiKey: 'sk-test-runs' }).expect(201)).body;
-      const agent = (await t.http().post(`${c().base()}/agent-configs`).set(owner.auth).send({ name: 'Mini', providerId: provider.id, modelName: 'gpt-4o-mini', systemPrompt: 'You find work items.', temperature: 0, maxTokens: 800 }).expect(201)).body;
-      const task = (await t.http().post(`${c().base()}/task-configs`).set(owner.auth).send({ name: 'Proposals', responseSchema: TASK_PROPOSALS_ANSWER_SCHEMA }).expect(201)).body;
-      assignmentId = (await t.http().post(`${c().base()}/assignments`).set(owner.auth).send({ agentId: agent.id, taskId: task.id }).expect(201)).body.id;
+      assignmentId = await llmAssignment(t, owner, ws, fake.baseUrl);
       await c().importDay(12, WORK_DAY.map((l, i) => ({ ...l, at: i * 10 })));
       await c().classified(12);
     });
@@ -253,5 +271,86 @@ describe('analysis runs as a saga (e2e)', () => {
       expect(chats(fake, from)).toHaveLength(3);
       expect(failed.errorLog[0]).toEqual(expect.objectContaining({ batchIndex: 0, code: 'PROVIDER_UNAVAILABLE' }));
     });
+  });
+});
+
+/**
+ * A crash mid-run: the app stops while the model works on the second batch (that call is never
+ * answered), and a new app on the same database takes the run over. The finished first batch is
+ * never sent to the model again; the unfinished one is (it had no result).
+ */
+describe('analysis runs across a crash and restart (e2e)', () => {
+  let database: TestAppDatabase | undefined;
+  let fake: FakeOpenAiServer;
+  const env = { CONNECTOR_ALLOWED_HOSTS: '127.0.0.1', LLM_TIMEOUT_MS: '2000', LLM_MAX_RETRIES: '0' };
+
+  beforeAll(async () => {
+    fake = await FakeOpenAiServer.start({ apiKey: 'sk-test-runs' });
+    database = await createTestAppDatabase({ onDisk: true });
+  });
+  afterAll(async () => {
+    await database?.close();
+    await fake?.close();
+  });
+
+  it('resumes at the first batch without a result, without a second model call for a finished batch; an exceeded budget then stops a run', async () => {
+    const first = await createTestApp({ database, env });
+    let owner: SignedUp;
+    let ws: string;
+    let runId: string;
+    const firstIds: string[] = [];
+    try {
+      owner = await signUp(first.app);
+      ws = await createWorkspace(first.app, owner);
+      const assignmentId = await llmAssignment(first, owner, ws, fake.baseUrl);
+      const c = analysisClient(first, () => ws, () => owner);
+      await c.importDay(5, Array.from({ length: 9 }, (_, i) => ({ text: `I'll send the quarterly numbers for region ${i} to finance today.`, author: i % 2 ? ANA : BOB, at: i * 5 })));
+      fake.replyWith((body) => {
+        const ids = idsIn(body);
+        firstIds.push(ids[0]);
+        // The next call (the second batch) is held: the app stops while it waits.
+        if (firstIds.length === 1) fake.failNext(1, 'timeout', '/v1/chat/completions');
+        return oneTaskPerBatch(body);
+      });
+      const run = await c.start({ ...c.window(5), agentAssignmentId: assignmentId, batchTokenBudget: 60 });
+      runId = run.id;
+      await eventually(async () => {
+        expect((await c.get(runId)).batchesDone).toBe(1);
+        expect(chats(fake)).toHaveLength(2);
+      }, 30_000, 25);
+    } finally {
+      await first.close();
+    }
+
+    const second = await createTestApp({ database, env, extraModules: [TestBudgetsModule] });
+    try {
+      const c = analysisClient(second, () => ws, () => owner);
+      const done = await c.until(runId, 'completed', 60_000);
+      expect(done.batchesCreated).toBeGreaterThanOrEqual(3);
+      expect(done.batchesDone).toBe(done.batchesCreated);
+      expect(done.batchesFailed).toBe(0);
+      const calls = chats(fake).map((r) => idsIn(r.body)[0]);
+      const [batch0, batch1] = calls;
+      // The finished batch once; the one the crash cut twice (it had no result); each other once.
+      expect(calls.filter((id) => id === batch0)).toHaveLength(1);
+      expect(calls.filter((id) => id === batch1)).toHaveLength(2);
+      expect(new Set(calls).size).toBe(done.batchesCreated);
+      expect(calls).toHaveLength(done.batchesCreated + 1);
+      expect(done.proposalsTotal).toBe(done.batchesCreated);
+
+      budget.exceeded = true;
+      const before = chats(fake).length;
+      const assignmentId = done.agentAssignmentId;
+      const stopped = await c.start({ ...c.window(5), agentAssignmentId: assignmentId });
+      const failed = await c.until(stopped.id, 'failed');
+      expect(failed.error).toEqual({ code: 'BUDGET_EXCEEDED', message: expect.stringContaining('budget') });
+      expect(chats(fake)).toHaveLength(before);
+      // The built-in engine spends nothing: it runs whatever the budget.
+      const builtin = await c.start(c.window(5));
+      await c.until(builtin.id, ['completed', 'reviewed']);
+    } finally {
+      budget.exceeded = false;
+      await second.close();
+    }
   });
 });
