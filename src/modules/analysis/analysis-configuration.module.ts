@@ -8,6 +8,9 @@ import { AnalysisModels } from './application/analysis-models';
 import { ConfiguredAnalysisModels } from './application/analysis-models/configured-analysis-models';
 import { AssignmentsHandler } from './application/assignments/assignments.handler';
 import { AssignmentsHttpController } from './application/assignments/assignments.http.controller';
+import { ProjectConfigsHandler } from './application/project-configs/project-configs.handler';
+import { ProjectConfigsHttpController } from './application/project-configs/project-configs.http.controller';
+import { ProviderValidationRegistrar } from './application/providers/provider-validation.registrar';
 import { ProvidersHandler } from './application/providers/providers.handler';
 import { ProvidersHttpController } from './application/providers/providers.http.controller';
 import { TaskConfigsHandler } from './application/task-configs/task-configs.handler';
@@ -47,7 +50,7 @@ class AnalysisConfigurationRegistrar implements OnModuleInit {
  * unique names. Implements AnalysisModels for the runs, experiments and AI agents.
  */
 @Module({
-  controllers: [ProvidersHttpController, AgentConfigsHttpController, TaskConfigsHttpController, AssignmentsHttpController],
+  controllers: [ProvidersHttpController, AgentConfigsHttpController, TaskConfigsHttpController, AssignmentsHttpController, ProjectConfigsHttpController],
   providers: [
     AnalysisConfigurationRegistrar,
     ConfigurationAggregates,
@@ -56,9 +59,12 @@ class AnalysisConfigurationRegistrar implements OnModuleInit {
     ProviderApiKeys,
     ProviderConnections,
     ProvidersHandler,
+    // A provider's connection is checked with a real call by a durable consumer of validation requests.
+    ProviderValidationRegistrar,
     AgentConfigsHandler,
     TaskConfigsHandler,
     AssignmentsHandler,
+    ProjectConfigsHandler,
     ConfiguredAnalysisModels,
     { provide: AnalysisModels, useExisting: ConfiguredAnalysisModels },
   ],

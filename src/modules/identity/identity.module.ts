@@ -1,4 +1,4 @@
-import { DynamicModule, Injectable, MiddlewareConsumer, Module, NestModule, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
+import { DynamicModule, Global, Injectable, MiddlewareConsumer, Module, NestModule, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { ThrottlerModule } from '@nestjs/throttler';
@@ -55,6 +55,8 @@ import { identityPersonalData } from './domain/identity.personal-data';
 import { EventTypeRegistry } from '@libs/event-store/event-type-registry';
 import { DataSubjects } from '@libs/event-store/data-subjects';
 import { eraseWhatIdentityTiesToTheUser } from './infrastructure/identity-erasure';
+import { WorkspaceMembers } from './contracts/workspace-members';
+import { WorkspaceMembersDirectory } from './infrastructure/workspace-members.directory';
 
 /** Identity's WorkspaceAccessPolicy, for the app root to bind in the global AuthModule (wiring, like the modules here). */
 export { MembershipWorkspaceAccessPolicy } from './infrastructure/membership-workspace-access.policy';
@@ -114,6 +116,11 @@ class IdentityProjectionsRegistrar implements OnModuleInit, OnApplicationBootstr
 })
 export class IdentityProjectionsModule {}
 
+/** The identity contracts other modules inject (contracts/), bound to their implementations; global, like the auth seam. */
+@Global()
+@Module({ providers: [{ provide: WorkspaceMembers, useClass: WorkspaceMembersDirectory }], exports: [WorkspaceMembers] })
+export class IdentityContractsModule {}
+
 /**
  * Identity and tenancy: organizations, users, workspaces and roles, sign-up with PIN, JWT with
  * refresh rotation, API keys, linked Telegram and OAuth accounts, platform settings. Authenticates every request (middleware) for every module's guards.
@@ -125,6 +132,7 @@ export class IdentityModule implements NestModule {
       module: IdentityModule,
       imports: [
         IdentityProjectionsModule,
+        IdentityContractsModule,
         PassportModule,
         JwtModule.register({}),
         ThrottlerModule.forRoot({ throttlers: [{ name: 'auth', ttl: 60_000, limit: options.authRateLimitPerMinute }], errorMessage: 'Too many requests: slow down and retry in a minute' }),

@@ -44,6 +44,12 @@ export class ConfigurationQueries {
     return this.one('providers', workspaceId, id);
   }
 
+  /** A provider by id alone: for the validation consumer, which reads the workspace from the event. */
+  async providerById(id: string): Promise<LlmProviderRow | null> {
+    const r = await this.pool.query(`SELECT * FROM analysis_llm_providers_view WHERE id = $1`, [id]);
+    return r.rows[0] ?? null;
+  }
+
   agentConfig(workspaceId: string, id: string): Promise<AgentConfigRow | null> {
     return this.one('agentConfigs', workspaceId, id);
   }

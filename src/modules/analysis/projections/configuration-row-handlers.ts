@@ -27,7 +27,9 @@ export function configurationRowHandlers<Row extends ConfigurationRow, S>(
   const types = configurationEventTypes(kind);
   const moved = (r: Row, e: RecordedEvent, at: string): Row => ({ ...r, stream_version: e.streamVersion, updated_at: at });
   return {
-    [types.created]: (_r, e) => {
+    [types.created]: (r, e) => {
+      // A redelivered create: the row already holds it and what came after.
+      if (r) return r;
       const d = e.data as { id: string; workspaceId: string; settings: S; at: string };
       return map.created(d.settings, { id: d.id, workspace_id: d.workspaceId, is_active: true, stream_version: e.streamVersion, created_by: e.actorId, updated_at: d.at, at: d.at }, e);
     },
