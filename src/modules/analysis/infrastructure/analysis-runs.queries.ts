@@ -165,7 +165,7 @@ export class AnalysisRunsQueries {
   async proposalsSharingMessages(workspaceId: string, messageIds: string[]): Promise<ExistingProposalRef[]> {
     if (messageIds.length === 0) return [];
     const r = await this.pool.query(
-      `SELECT id, source_message_ids, status, task_id FROM analysis_task_proposals_view WHERE workspace_id = $1 AND source_message_ids && $2::uuid[] LIMIT 100`,
+      `SELECT id, source_message_ids, status, task_id FROM analysis_task_proposals_view WHERE workspace_id = $1 AND source_message_ids && $2::uuid[]`,
       [workspaceId, messageIds],
     );
     return r.rows.map((p) => ({ id: p.id, messageIds: p.source_message_ids, status: p.status, taskId: p.task_id }));

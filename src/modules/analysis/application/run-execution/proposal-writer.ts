@@ -1,11 +1,17 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { Pool } from 'pg';
+import { PG_POOL } from '@libs/database/database-backend';
+import { PostgresEventStore } from '@libs/event-store/postgres-event-store';
+import { applyRowProjection } from '@libs/eventsourcing/projections/row-projection';
+import { inTransaction } from '@libs/eventsourcing/subscriptions/transaction';
 import { uuidV5 } from '@libs/common/ids/uuid-v5';
 import { CommandMetadata } from '@libs/eventsourcing/command-metadata';
 import { ProposedTask } from '@modules/analysis/domain/analysis-run/run-batch.events';
 import { applyPriorityRules, classifyProject } from '@modules/analysis/domain/task-proposal/project-classification';
 import { decideSimilarity } from '@modules/analysis/domain/task-proposal/proposal-similarity';
 import { ProposalCreatedData } from '@modules/analysis/domain/task-proposal/task-proposal.events';
-import { AnalysisRunsAggregates } from '@modules/analysis/infrastructure/analysis-runs.aggregates';
+import { AnalysisRunsAggregates, taskProposalAggregate } from '@modules/analysis/infrastructure/analysis-runs.aggregates';
+import { TaskProposalsProjection } from '@modules/analysis/projections/task-proposals.projection';
 import { AnalysisRunsQueries } from '@modules/analysis/infrastructure/analysis-runs.queries';
 import type { WindowMessage } from '@modules/ingestion/contracts';
 import { RunConfigSnapshot } from './run-config-snapshot';
@@ -28,7 +34,11 @@ export interface StoredProposals {
  */
 @Injectable()
 export class ProposalWriter {
+  private readonly projection = new TaskProposalsProjection();
+
   constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    private readonly events: PostgresEventStore,
     private readonly aggregates: AnalysisRunsAggregates,
     private readonly queries: AnalysisRunsQueries,
   ) {}
@@ -37,13 +47,17 @@ export class ProposalWriter {
     const out: StoredProposals = { created: 0, linkedToProposals: 0, linkedToTasks: 0 };
     if (tasks.length === 0) return out;
     const byId = new Map(messages.map((m) => [m.id, m]));
-    const openTasks = await this.queries.openTasks(workspaceId);
+    // One look-up per batch: the open tasks, and every proposal resting on a message of these tasks.
+    const [openTasks, sharing] = await Promise.all([
+      this.queries.openTasks(workspaceId),
+      this.queries.proposalsSharingMessages(workspaceId, [...new Set(tasks.flatMap((t) => t.sources.map((s) => s.messageId)))]),
+    ]);
     // Appends of the run's own bookkeeping: never the caller's key or version.
     const write: CommandMetadata = { ...meta, idempotencyKey: undefined, expectedVersion: undefined };
+    const fresh: ProposalCreatedData[] = [];
     for (const task of tasks) {
       const messageIds = [...new Set(task.sources.map((s) => s.messageId))].sort();
       const proposalId = proposalIdOf(workspaceId, messageIds);
-      const sharing = await this.queries.proposalsSharingMessages(workspaceId, messageIds);
       const same = sharing.find((p) => p.id === proposalId);
       const decision = same ? ({ kind: 'link-proposal', proposalId, overlap: 1 } as const) : decideSimilarity({ title: task.title, messageIds }, sharing, openTasks);
       const sources = task.sources.map((s) => ({ messageId: s.messageId, sourceId: byId.get(s.messageId)?.sourceId ?? null, sentAt: byId.get(s.messageId)?.sentAt ?? null, quote: s.quote }));
@@ -55,29 +69,50 @@ export class ProposalWriter {
       }
       const data = this.proposalData(proposalId, runId, snapshot, task, sources, at);
       if (decision.kind === 'link-proposal') {
-        // The existing proposal (same or mostly the same messages) records this run; nothing is added.
+        // A proposal of this very batch found twice is one proposal; an older one records this run.
+        if (fresh.some((f) => f.proposalId === decision.proposalId)) continue;
         await this.aggregates.proposal.handle(decision.proposalId, { kind: 'create', ...data, proposalId: decision.proposalId }, write);
         out.linkedToProposals++;
         continue;
       }
       const similarTitle = decision.similarTaskId ? openTasks.find((t) => t.id === decision.similarTaskId)?.title : undefined;
-      const result = await this.aggregates.proposal.handle(
-        proposalId,
-        {
-          kind: 'create',
-          ...data,
-          similarityType: decision.similarityType,
-          similarityScore: decision.score,
-          similarityMethod: decision.similarityType === 'exact_messages' ? 'messages' : decision.similarityType === 'semantic' ? 'title' : null,
-          similarTaskId: decision.similarTaskId,
-          recommendation: decision.similarTaskId ? 'update_existing' : task.recommendation,
-          diffSummary: decision.similarTaskId ? { task: decision.similarTaskId, title: { existing: similarTitle ?? null, proposed: task.title } } : null,
-        },
-        write,
-      );
-      if (result.events > 0) out.created++;
+      fresh.push({
+        ...data,
+        similarityType: decision.similarityType,
+        similarityScore: decision.score,
+        similarityMethod: decision.similarityType === 'exact_messages' ? 'messages' : decision.similarityType === 'semantic' ? 'title' : null,
+        similarTaskId: decision.similarTaskId,
+        recommendation: decision.similarTaskId ? 'update_existing' : task.recommendation,
+        diffSummary: decision.similarTaskId ? { task: decision.similarTaskId, title: { existing: similarTitle ?? null, proposed: task.title } } : null,
+      });
+      // Later tasks of this batch on the same messages link to it instead of adding one.
+      sharing.push({ id: proposalId, messageIds, status: 'pending', taskId: null });
     }
+    out.created += await this.createAll(workspaceId, fresh, write);
     return out;
+  }
+
+  /**
+   * New proposals of a batch in ONE statement (a stream each), with their read model in the same
+   * transaction. A stream that exists by now (another delivery of the batch) is left as it is.
+   */
+  private async createAll(workspaceId: string, proposals: ProposalCreatedData[], meta: CommandMetadata): Promise<number> {
+    if (proposals.length === 0) return 0;
+    const streams = proposals.map((data) => ({ streamId: taskProposalAggregate.streamId(data.proposalId), events: [{ type: 'analysis.task-proposal-created', data }] }));
+    const written = await inTransaction(this.pool, async (tx) => {
+      const res = await this.events.appendNewStreams(streams, {
+        streamType: taskProposalAggregate.streamType,
+        workspaceId,
+        actorId: meta.actorId,
+        correlationId: meta.correlationId,
+        causationId: meta.commandId,
+        client: tx,
+      });
+      await applyRowProjection(this.projection, res.events, tx);
+      return res.created.length;
+    });
+    this.events.notifyAppended();
+    return written;
   }
 
   private proposalData(proposalId: string, runId: string, snapshot: RunConfigSnapshot, task: ProposedTask, sources: ProposalCreatedData['sources'], at: string): ProposalCreatedData {

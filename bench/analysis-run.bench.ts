@@ -1,0 +1,191 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { Pool } from 'pg';
+import { createApp } from '@app/bootstrap';
+import { loadAppConfig } from '@app/config/app-config';
+import { DatabaseBackendKind, PG_POOL } from '@libs/database/database-backend';
+import { api, postStream } from './bench-http';
+import { answerParent, Bench, BenchOptions, emit, log, openBackend, positiveInt, round, runCaseInChild, selectedBackends } from './harness';
+
+/**
+ * The analysis run figure (issue 14): a run of the built-in engine over a window of N messages
+ * (default 50,000) through the real API and the run saga: planning, batches, the offline task
+ * detector, proposals stored with the no-duplicate checks. Measured from POST /analysis/runs to
+ * the run's `completed`: messages/s end to end, the time until the first proposal can be read for
+ * review, and peak RSS during the run. The messages are imported first (not measured) and noise
+ * scoring is waited for, so the prefilter reads real classifications. Each case runs in a child
+ * process of its own (its RSS is that case's alone).
+ *
+ * env: BENCH_ANALYSIS_MESSAGES (default 50000; smoke 2000).
+ */
+
+const TARGET = '>= 2000 messages/s on pg, first proposal reviewable < 5 s (issue 14)';
+const PASSWORD = 'correct horse battery staple';
+const mb = (bytes: number) => round(bytes / 1024 / 1024, 1);
+const label = (n: number) => (n % 1000 === 0 ? `${n / 1000}k` : String(n));
+
+// A realistic mix: most messages hold no task (questions, reports, chatter); some commit, assign or request.
+const BODIES = [
+  (i: number) => `When I export report ${i % 97} to CSV the app crashes with a 500 error after the latest release.`,
+  (i: number) => `I'll update the forecast sheet for region ${i % 7} by Friday.`,
+  (i: number) => `Is there a way to schedule the weekly digest for account ${i % 53}?`,
+  () => 'thanks!',
+  (i: number) => `@dana can you review pull request ${i % 5000} today?`,
+  (i: number) => `Deployed build ${i} to production, all checks green.`,
+  (i: number) => `The onboarding call with team ${i % 211} went well; they liked the new dashboard.`,
+  (i: number) => `I think we should rethink the pricing page for segment ${i % 13} at some point.`,
+  (i: number) => `Login via Google fails for user ${i % 1000} with "invalid token" since this morning.`,
+  (i: number) => `Please send the renewal quote for customer ${i % 311} before Monday.`,
+];
+const NAMES = ['Dana Scully', 'Fox Mulder', 'Walter Skinner', 'Monica Reyes', 'John Doggett'];
+
+function line(i: number): string {
+  const author = i % 50;
+  return JSON.stringify({
+    externalId: `analysis-${i}`,
+    content: BODIES[i % BODIES.length](i),
+    sentAt: new Date(Date.UTC(2026, 0, 1) + i * 15_000).toISOString(),
+    author: { name: `${NAMES[author % NAMES.length]} ${author}`, email: `user${author}@example.com`, externalId: NAMES[author % NAMES.length].split(' ')[0].toLowerCase() },
+    channel: `channel-${i % 25}`,
+    ...(i % 4 === 1 ? { threadId: `analysis-${i - 1}` } : {}),
+  });
+}
+
+function* ndjson(messages: number): Generator<string> {
+  let chunk = '';
+  for (let i = 0; i < messages; i++) {
+    chunk += `${line(i)}\n`;
+    if (chunk.length >= 64 * 1024) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  if (chunk) yield chunk;
+}
+
+interface CaseSpec {
+  kind: DatabaseBackendKind;
+  databaseUrl?: string;
+  dataDir?: string;
+  messages: number;
+}
+
+interface CaseResult {
+  messages: number;
+  messagesAfterPrefilter: number;
+  batches: number;
+  proposals: number;
+  seconds: number;
+  firstProposalSeconds: number | null;
+  peakRss: number;
+  baselineRss: number;
+  cpuSeconds: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function runCase(spec: CaseSpec): Promise<CaseResult> {
+  const config = loadAppConfig({
+    ...(spec.databaseUrl ? { DATABASE_URL: spec.databaseUrl } : {}),
+    DATA_DIR: spec.dataDir ?? 'memory://',
+    LOG_LEVEL: 'silent',
+    RUN_JOBS: 'false',
+    AUTH_RATE_LIMIT_PER_MINUTE: '1000',
+  });
+  const app: NestExpressApplication = await createApp(config, { logger: false });
+  try {
+    await app.listen(0, '127.0.0.1');
+    app.getHttpServer().requestTimeout = 0;
+    const port = (app.getHttpServer().address() as AddressInfo).port;
+    const pool = app.get<Pool>(PG_POOL);
+    const user = await api<{ accessToken: string }>(port, 'POST', '/api/v1/auth/signup', { email: `bench-${Date.now()}@example.com`, password: PASSWORD, firstName: 'Ada', lastName: 'Lovelace' });
+    const ws = await api<{ id: string }>(port, 'POST', '/api/v1/workspaces', { name: 'Bench' }, user.accessToken);
+    log(`importing ${spec.messages} messages`);
+    const imported = await postStream(port, `/api/v1/workspaces/${ws.id}/messages/import?sourceKind=api&sourceName=bench`, user.accessToken, Readable.from(ndjson(spec.messages)));
+    if (imported.status !== 202 || imported.json.accepted !== spec.messages) throw new Error(`import answered ${imported.status}: ${JSON.stringify(imported.json).slice(0, 300)}`);
+    for (;;) {
+      const r = await pool.query(`SELECT count(*)::int AS n FROM ingestion_messages_view WHERE workspace_id = $1 AND noise_classification IS NULL`, [ws.id]);
+      if (r.rows[0].n === 0) break;
+      await sleep(250);
+    }
+    log('messages classified; starting the run');
+
+    global.gc?.();
+    const baselineRss = process.memoryUsage().rss;
+    let peakRss = baselineRss;
+    const sampler = setInterval(() => {
+      peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    }, 50);
+    const cpu0 = process.cpuUsage();
+    const t0 = process.hrtime.bigint();
+    const elapsed = () => Number(process.hrtime.bigint() - t0) / 1e9;
+    let firstProposalSeconds: number | null = null;
+    let run: any;
+    try {
+      run = await api<{ id: string }>(port, 'POST', `/api/v1/workspaces/${ws.id}/analysis/runs`, { windowStart: '2026-01-01T00:00:00Z', windowEnd: '2027-01-01T00:00:00Z' }, user.accessToken);
+      for (;;) {
+        if (firstProposalSeconds === null) {
+          // Reviewable: listed by the proposals route a reviewer uses.
+          const page = await api<{ items: unknown[] }>(port, 'GET', `/api/v1/workspaces/${ws.id}/analysis/proposals?runId=${run.id}&limit=1`, undefined, user.accessToken);
+          if (page.items.length) firstProposalSeconds = elapsed();
+        }
+        run = await api<any>(port, 'GET', `/api/v1/workspaces/${ws.id}/analysis/runs/${run.id}`, undefined, user.accessToken);
+        if (['completed', 'reviewed', 'failed', 'cancelled'].includes(run.status)) break;
+        await sleep(firstProposalSeconds === null ? 20 : 100);
+      }
+    } finally {
+      clearInterval(sampler);
+    }
+    const seconds = elapsed();
+    const cpu = process.cpuUsage(cpu0);
+    if (run.status !== 'completed' && run.status !== 'reviewed') throw new Error(`the run ended ${run.status}: ${JSON.stringify(run.errorLog).slice(0, 300)}`);
+    return {
+      messages: run.totalMessagesInWindow,
+      messagesAfterPrefilter: run.messagesAfterPrefilter,
+      batches: run.batchesCreated,
+      proposals: run.proposalsTotal,
+      seconds,
+      firstProposalSeconds,
+      peakRss: Math.max(peakRss, process.memoryUsage().rss),
+      baselineRss,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    };
+  } finally {
+    await app.close();
+  }
+}
+
+async function runInChild(kind: DatabaseBackendKind, messages: number): Promise<CaseResult> {
+  const backend = kind === 'pg' ? await openBackend('pg') : undefined;
+  const dataDir = kind === 'embedded' ? mkdtempSync(join(tmpdir(), 'bench-analysis-')) : undefined;
+  try {
+    const spec: CaseSpec = { kind, messages, dataDir, databaseUrl: backend ? ((backend.pool as any).options.connectionString as string) : undefined };
+    return await runCaseInChild<CaseResult>(__filename, 'BENCH_ANALYSIS_CASE', spec);
+  } finally {
+    await backend?.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (process.env.BENCH_ANALYSIS_CASE && require.main === module) {
+  answerParent(runCase(JSON.parse(process.env.BENCH_ANALYSIS_CASE) as CaseSpec));
+}
+
+export const analysisRunBench: Bench = {
+  name: 'analysis-run',
+  async run({ smoke }: BenchOptions) {
+    const messages = positiveInt('BENCH_ANALYSIS_MESSAGES', smoke ? 2_000 : 50_000);
+    for (const kind of selectedBackends()) {
+      log(`analysis-run ${kind}: ${messages} messages, built-in engine`);
+      const out = await runInChild(kind, messages);
+      const common = { backend: kind, messages: out.messages, messages_after_prefilter: out.messagesAfterPrefilter, batches: out.batches, proposals: out.proposals, target: TARGET, smoke };
+      emit({ bench: 'analysis-run', case: `builtin-run-${label(messages)}`, value: round(out.messages / out.seconds, 1), unit: 'messages/s', seconds: round(out.seconds, 2), app_cpu_s: round(out.cpuSeconds, 2), ...common });
+      emit({ bench: 'analysis-run', case: `first-proposal-reviewable-${label(messages)}`, value: out.firstProposalSeconds === null ? null : round(out.firstProposalSeconds, 3), unit: 's', ...common });
+      emit({ bench: 'analysis-run', case: `peak-rss-${label(messages)}`, value: mb(out.peakRss), unit: 'MB', baseline_rss_mb: mb(out.baselineRss), ...common });
+    }
+  },
+};
