@@ -112,7 +112,20 @@ async function runCase(spec: CaseSpec): Promise<CaseResult> {
       if (r.rows[0].n === 0) break;
       await sleep(250);
     }
-    log('messages classified; starting the run');
+    // The other consumers (chunking, embeddings, topics...) finish with the import first: the run is measured alone.
+    const settle0 = Date.now();
+    let last = -1;
+    let stableSince = Date.now();
+    while (Date.now() - settle0 < 300_000) {
+      const r = await pool.query(`SELECT coalesce(sum(events_processed), 0)::bigint AS n FROM subscription_checkpoints`);
+      const n = Number(r.rows[0].n);
+      if (n !== last) {
+        last = n;
+        stableSince = Date.now();
+      } else if (Date.now() - stableSince >= 3000) break;
+      await sleep(250);
+    }
+    log(`messages classified, consumers idle after ${round((Date.now() - settle0) / 1000, 1)} s; starting the run`);
 
     global.gc?.();
     const baselineRss = process.memoryUsage().rss;

@@ -31,12 +31,13 @@ export class AnalysisRunsHandler {
     if (!assignment) throw new AnalysisRunsError(AnalysisRunsErrorCode.AssignmentNotFound, 'No such active agent assignment in this workspace', { agentAssignmentId: body.agentAssignmentId });
     const project = body.projectConfigId ? await this.models.project(workspaceId, body.projectConfigId) : null;
     if (body.projectConfigId && !project) throw new AnalysisRunsError(AnalysisRunsErrorCode.ProjectConfigNotFound, 'No such active project config in this workspace', { projectConfigId: body.projectConfigId });
+    const engine = assignment.provider.type === 'builtin' ? 'builtin' : 'llm';
     const snapshot: RunConfigSnapshot = {
-      engine: assignment.provider.type === 'builtin' ? 'builtin' : 'llm',
+      engine,
       assignment,
       project,
       projects: project ? [project] : await this.models.projects(workspaceId),
-      batching: { tokenBudget: body.batchTokenBudget ?? DEFAULT_BATCH_TOKEN_BUDGET, maxMessagesPerBatch: MAX_MESSAGES_PER_BATCH },
+      batching: { tokenBudget: body.batchTokenBudget ?? DEFAULT_BATCH_TOKEN_BUDGET[engine], maxMessagesPerBatch: MAX_MESSAGES_PER_BATCH },
       detector: { threshold: DEFAULT_TASK_THRESHOLD },
     };
     const runId = uuidv7();

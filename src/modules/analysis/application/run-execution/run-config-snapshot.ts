@@ -13,7 +13,8 @@ export interface RunConfigSnapshot {
   detector: { threshold: number };
 }
 
-export const DEFAULT_BATCH_TOKEN_BUDGET = 3000;
+/** Tokens of messages per batch: a model's context for the LLM path; the built-in engine has none, so fewer, larger batches (fewer saga steps). */
+export const DEFAULT_BATCH_TOKEN_BUDGET = { llm: 3000, builtin: 8000 } as const;
 export const MAX_MESSAGES_PER_BATCH = 200;
 
 /** How many tokens a message costs the agent, estimated from its length (about 4 characters a token) plus its header line. */
