@@ -132,9 +132,13 @@ export class AnalysisRuns1764086402100 implements MigrationInterface {
       )`);
     await q.query(`CREATE INDEX analysis_tasks_ws_idx ON analysis_tasks_view (workspace_id, created_at DESC, id DESC)`);
     await q.query(`CREATE INDEX analysis_tasks_open_idx ON analysis_tasks_view (workspace_id) WHERE status IN ('open', 'in_progress')`);
+    // Who may own a task: analysis's own copy of the members and their names (from identity's events).
+    await q.query(`CREATE TABLE analysis_users_view (id uuid PRIMARY KEY, name text NOT NULL, email text)`);
+    await q.query(`CREATE TABLE analysis_workspace_members_view (id text PRIMARY KEY, workspace_id uuid NOT NULL, user_id uuid NOT NULL, role text NOT NULL)`);
+    await q.query(`CREATE INDEX analysis_workspace_members_ws_idx ON analysis_workspace_members_view (workspace_id)`);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP TABLE IF EXISTS analysis_tasks_view, analysis_task_proposals_view, analysis_run_batches_view, analysis_runs_view`);
+    await q.query(`DROP TABLE IF EXISTS analysis_workspace_members_view, analysis_users_view, analysis_tasks_view, analysis_task_proposals_view, analysis_run_batches_view, analysis_runs_view`);
   }
 }

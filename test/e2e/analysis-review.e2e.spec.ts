@@ -1,4 +1,5 @@
 import { analysisClient, ChatLine } from '@test/support/analysis-runs-client';
+import { eventually } from '@test/support/eventually';
 import { createWorkspace, signUp, SignedUp } from '@test/support/identity-client';
 import { createTestApp, TestApp } from '@test/support/test-app';
 
@@ -28,7 +29,8 @@ describe('review of task proposals, tasks (e2e)', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    owner = await signUp(t.app);
+    // The owner is also the chat's Ana: her messages and "@ana" resolve to her user id.
+    owner = await signUp(t.app, { email: 'ana@acme.example', firstName: 'Ana', lastName: 'Souza' });
     stranger = await signUp(t.app);
     ws = await createWorkspace(t.app, owner);
     otherWs = await createWorkspace(t.app, stranger);
@@ -37,6 +39,10 @@ describe('review of task proposals, tasks (e2e)', () => {
     await t.http().post(`${c().base()}/projects`).set(owner.auth).send({
       name: 'Billing', keywords: ['export', 'invoice', 'billing'], defaultAssigneeIds: [owner.userId], pmUserId: owner.userId, priorityRules: { critical: ['crashes'] },
     }).expect(201);
+    await eventually(async () => {
+      const r = await t.pool.query(`SELECT count(*)::int AS n FROM analysis_workspace_members_view m JOIN analysis_users_view u ON u.id = m.user_id WHERE m.workspace_id = $1`, [ws]);
+      expect(r.rows[0].n).toBe(1);
+    });
     await c().importDay(7, DAY);
     await c().classified(7);
     const run = await c().start(c().window(7));
@@ -52,11 +58,12 @@ describe('review of task proposals, tasks (e2e)', () => {
     expect(csv).toEqual(expect.objectContaining({ proposedProjectId: expect.any(String), proposedPriority: 'critical', projectKeywordsMatched: ['export'] }));
     expect(csv.projectClassificationConfidence).toBeGreaterThan(0);
     expect(csv.reasoning).toMatch(/priority rule critical: "crashes"/);
-    expect(csv.ownerId).toEqual(expect.any(String));
+    // Bob is a known author, not a member: his author id. Ana is a member: her user id, not her author id.
+    expect(csv.ownerId).toMatch(/^author:/);
     const invoice = find(/invoice template/i);
     expect(invoice).toEqual(expect.objectContaining({ proposedProjectId: csv.proposedProjectId, ownerId: null }));
     const dinner = find(/dinner/i);
-    expect(dinner).toEqual(expect.objectContaining({ proposedProjectId: null, projectClassificationConfidence: 0, projectKeywordsMatched: [] }));
+    expect(dinner).toEqual(expect.objectContaining({ proposedProjectId: null, projectClassificationConfidence: 0, projectKeywordsMatched: [], ownerId: owner.userId }));
   });
 
   it('a viewer reads but cannot review; another workspace sees nothing (404)', async () => {
@@ -168,9 +175,11 @@ describe('review of task proposals, tasks (e2e)', () => {
     expect(got.headers.etag).toBe(`"${got.body.version}"`);
     const stale = await t.http().patch(`${c().base()}/tasks/${id}`).set(member).set('If-Match', '"99"').send({ status: 'in_progress' }).expect(409);
     expect(stale.body.code).toBe('ANALYSIS.STALE_VERSION');
-    const updated = await t.http().patch(`${c().base()}/tasks/${id}`).set(member).set('If-Match', got.headers.etag).send({ status: 'in_progress', assigneeId: owner.userId, dueDate: '2026-03-20' }).expect(200);
-    expect(updated.body).toEqual(expect.objectContaining({ status: 'in_progress', assignedTo: owner.userId, assigneeSource: 'manual', dueDate: '2026-03-20', version: got.body.version + 1 }));
+    const updated = await t.http().patch(`${c().base()}/tasks/${id}`).set(member).set('If-Match', got.headers.etag).send({ status: 'in_progress', assigneeId: null, dueDate: '2026-03-20' }).expect(200);
+    expect(updated.body).toEqual(expect.objectContaining({ status: 'in_progress', assignedTo: null, assigneeSource: null, dueDate: '2026-03-20', version: got.body.version + 1 }));
     expect(updated.headers.etag).toBe(`"${got.body.version + 1}"`);
+    const assigned = await t.http().patch(`${c().base()}/tasks/${id}`).set(member).set('If-Match', updated.headers.etag).send({ assigneeId: owner.userId }).expect(200);
+    expect(assigned.body).toEqual(expect.objectContaining({ assignedTo: owner.userId, assigneeSource: 'manual', version: got.body.version + 2 }));
     await t.http().patch(`${c().base()}/tasks/${id}`).set(member).send({ status: 'done' }).expect(400);
     await t.http().patch(`${c().base()}/tasks/${id}`).set(viewer).send({ status: 'closed' }).expect(403);
     const inProgress = (await t.http().get(`${c().base()}/tasks?status=in_progress`).set(viewer).expect(200)).body.items;

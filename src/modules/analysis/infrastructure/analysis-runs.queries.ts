@@ -181,6 +181,15 @@ export class AnalysisRunsQueries {
     return r.rows;
   }
 
+  /** The workspace's members with their names and emails (owners of tasks). */
+  async members(workspaceId: string): Promise<{ id: string; name: string; email: string | null }[]> {
+    const r = await this.pool.query(
+      `SELECT u.id, u.name, u.email FROM analysis_workspace_members_view m JOIN analysis_users_view u ON u.id = m.user_id WHERE m.workspace_id = $1 ORDER BY u.id`,
+      [workspaceId],
+    );
+    return r.rows;
+  }
+
   // ---- tasks ----------------------------------------------------------------------------
 
   async task(workspaceId: string, taskId: string): Promise<TaskRow | null> {

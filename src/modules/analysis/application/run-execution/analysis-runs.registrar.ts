@@ -6,6 +6,8 @@ import { AnalysisRunsProjection } from '@modules/analysis/projections/analysis-r
 import { RunBatchesProjection } from '@modules/analysis/projections/run-batches.projection';
 import { TaskProposalsProjection } from '@modules/analysis/projections/task-proposals.projection';
 import { TasksProjection } from '@modules/analysis/projections/tasks.projection';
+import { AnalysisMembersProjection, AnalysisUsersProjection } from '@modules/analysis/projections/workspace-people.projection';
+import { DataSubjects } from '@libs/event-store/data-subjects';
 import { WinkSentenceTagger } from '@modules/analysis/infrastructure/wink-sentence-tagger';
 import { ANALYSIS_RUN_COMMANDS, analysisRunSaga } from './analysis-run.saga';
 import { RunSteps } from './run-steps';
@@ -19,6 +21,7 @@ export class AnalysisRunsRegistrar implements OnModuleInit, OnApplicationBootstr
     private readonly routes: SagaCommandRoutes,
     private readonly steps: RunSteps,
     private readonly tagger: WinkSentenceTagger,
+    private readonly subjects: DataSubjects,
   ) {}
 
   /** The tagger's model loads once (~0.2 s), soon after start-up rather than in the first run's first batch. */
@@ -27,7 +30,11 @@ export class AnalysisRunsRegistrar implements OnModuleInit, OnApplicationBootstr
   }
 
   onModuleInit(): void {
-    this.projections.register(new AnalysisRunsProjection(), new RunBatchesProjection(), new TaskProposalsProjection(), new TasksProjection());
+    this.projections.register(new AnalysisRunsProjection(), new RunBatchesProjection(), new TaskProposalsProjection(), new TasksProjection(), new AnalysisUsersProjection(), new AnalysisMembersProjection());
+    // An erased user is forgotten here too (the log reads '[erased]' already).
+    this.subjects.onErasure(async (tx, events) => {
+      for (const e of events) await tx.query(`DELETE FROM analysis_users_view WHERE id::text = $1`, [String((e.data as { subjectId: string }).subjectId)]);
+    });
     this.routes.register(ANALYSIS_RUN_COMMANDS.plan, (data, meta) => this.steps.plan(String(data.runId), meta));
     this.routes.register(ANALYSIS_RUN_COMMANDS.processBatch, (data, meta) => this.steps.processBatch(String(data.runId), Number(data.batchIndex), meta));
     this.routes.register(ANALYSIS_RUN_COMMANDS.complete, (data, meta) => this.steps.complete(String(data.runId), meta));

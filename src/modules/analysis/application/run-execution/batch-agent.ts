@@ -62,6 +62,7 @@ export class BatchAgent {
       messages: input.messages.map((m) => ({
         id: m.id,
         threadId: m.threadId ?? m.conversationId,
+        // The email first: an author who is a member is known by the member's id.
         author: { memberId: m.author.subjectId, handle: m.author.externalId, name: m.author.name, email: m.author.email },
         sentAt: m.sentAt,
         text: clip(m.content, MAX_MESSAGE_CHARS),

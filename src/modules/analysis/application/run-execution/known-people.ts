@@ -2,19 +2,27 @@ import type { WorkspaceMember } from '@modules/analysis/domain/task-detection/ow
 import type { WindowMessage } from '@modules/ingestion/contracts';
 
 /**
- * The people a task may be given to: the known authors of the messages (by their author subject
- * id). A name the text gives that matches none of them stays no owner.
+ * The people a task may be given to: the workspace members (by user id) and the known authors of
+ * the messages (by author subject id). An author whose email is a member's is that member (their
+ * chat handles join the member's), so one person is never two candidates, which would make
+ * every reference to them ambiguous. A name the text gives that matches no one stays no owner.
  */
-export function knownAuthors(messages: readonly WindowMessage[]): WorkspaceMember[] {
-  const byId = new Map<string, { name: string; handles: Set<string>; emails: Set<string> }>();
-  for (const m of messages) {
-    const id = m.author.subjectId;
-    if (!id) continue;
-    let p = byId.get(id);
-    if (!p) byId.set(id, (p = { name: '', handles: new Set(), emails: new Set() }));
-    if (m.author.name && !p.name) p.name = m.author.name;
-    if (m.author.externalId) p.handles.add(m.author.externalId);
-    if (m.author.email) p.emails.add(m.author.email);
+export function knownPeople(members: readonly { id: string; name: string; email: string | null }[], messages: readonly WindowMessage[]): WorkspaceMember[] {
+  const people = new Map<string, { name: string; handles: Set<string>; emails: Set<string> }>();
+  const byEmail = new Map<string, string>();
+  for (const m of members) {
+    people.set(m.id, { name: m.name, handles: new Set(), emails: new Set(m.email ? [m.email] : []) });
+    if (m.email) byEmail.set(m.email.toLowerCase(), m.id);
   }
-  return [...byId.entries()].map(([id, p]) => ({ id, name: p.name, handles: [...p.handles], emails: [...p.emails] }));
+  for (const msg of messages) {
+    const a = msg.author;
+    const id = (a.email && byEmail.get(a.email.toLowerCase())) ?? a.subjectId;
+    if (!id) continue;
+    let p = people.get(id);
+    if (!p) people.set(id, (p = { name: '', handles: new Set(), emails: new Set() }));
+    if (a.name && !p.name) p.name = a.name;
+    if (a.externalId) p.handles.add(a.externalId);
+    if (a.email) p.emails.add(a.email);
+  }
+  return [...people.entries()].map(([id, p]) => ({ id, name: p.name, handles: [...p.handles], emails: [...p.emails] }));
 }

@@ -16,7 +16,7 @@ import { AnalysisRunsQueries } from '@modules/analysis/infrastructure/analysis-r
 import { RunBatchesProjection } from '@modules/analysis/projections/run-batches.projection';
 import { MessageWindow, MessageWindowPosition } from '@modules/ingestion/contracts';
 import { BatchAgent, BatchAgentOutcome } from './batch-agent';
-import { knownAuthors } from './known-people';
+import { knownPeople } from './known-people';
 import { ProposalWriter } from './proposal-writer';
 import { estimateMessageTokens, RunConfigSnapshot } from './run-config-snapshot';
 
@@ -152,7 +152,7 @@ export class RunSteps implements OnModuleDestroy {
   }
 
   private async callAgent(workspaceId: string, runId: string, snapshot: RunConfigSnapshot, messages: Awaited<ReturnType<MessageWindow['byIds']>>, write: CommandMetadata): Promise<BatchAgentOutcome | null> {
-    const members = knownAuthors(messages);
+    const members = knownPeople(await this.queries.members(workspaceId), messages);
     const input = { workspaceId, messages, members, snapshot, isStopping: () => this.stopping };
     if (snapshot.engine === 'builtin') return this.agent.builtin(input);
     const { provider, agent } = snapshot.assignment;
