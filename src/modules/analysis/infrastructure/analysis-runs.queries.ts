@@ -151,7 +151,7 @@ export class AnalysisRunsQueries {
     const [at, id] = f.cursor ? proposalCursor.decode(f.cursor) : [null, null];
     const r = await this.pool.query(
       `SELECT *, created_at::text AS created_at_text FROM analysis_task_proposals_view
-        WHERE workspace_id = $1 AND ($2::uuid IS NULL OR $2::uuid = ANY(included_in_runs)) AND ($3::text IS NULL OR status = $3)
+        WHERE workspace_id = $1 AND ($2::uuid IS NULL OR included_in_runs @> ARRAY[$2::uuid]) AND ($3::text IS NULL OR status = $3)
           AND ($4::timestamptz IS NULL OR (created_at, id) > ($4::timestamptz, $5::uuid))
         ORDER BY created_at, id LIMIT $6`,
       [workspaceId, f.runId ?? null, f.status ?? null, at, id, f.limit + 1],
