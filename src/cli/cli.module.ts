@@ -16,6 +16,7 @@ import { PartitionsCommand } from './partitions.command';
 import { ProjectionsCommand } from './projections.command';
 import { SecretsCommand } from './secrets.command';
 import { SubjectsCommand } from './subjects.command';
+import { AnalysisConfigurationProjectionsModule } from '@modules/analysis/analysis-configuration.module';
 import { AuditProjectionsModule } from '@modules/audit/audit-projections.module';
 import { IdentityProjectionsModule } from '@modules/identity/identity.module';
 import { IngestionCoreModule, IngestionProjectionsModule } from '@modules/ingestion/ingestion.module';
@@ -58,6 +59,8 @@ export class CliModule {
         KnowledgeAskProjectionsModule,
         // Topics, atoms, their versions, memberships, links and message topics: rebuilds.
         KnowledgeGraphProjectionsModule,
+        // Analysis configuration: rebuilds, and the providers' sealed API keys (secrets rotate).
+        AnalysisConfigurationProjectionsModule,
       ],
       providers: [MigrateCommand, PartitionsCommand, ...PartitionsCommand.providers, ProjectionsCommand, ...ProjectionsCommand.providers, SecretsCommand, ...SecretsCommand.providers, SubjectsCommand, ...SubjectsCommand.providers, ImportCommand, KnowledgeCommand, ...KnowledgeCommand.providers],
     };

@@ -1,4 +1,11 @@
 import { Global, Module } from '@nestjs/common';
+import { CommandFactory } from 'nest-commander';
+import { CliModule } from '@app/cli/cli.module';
+import { EncryptedColumns } from '@libs/common/crypto/encrypted-columns';
+import { SecretBox } from '@libs/common/crypto/secret-box';
+import { formatSecretKey } from '@libs/common/crypto/secret-keys';
+import { SecretRotation } from '@libs/common/crypto/secret-rotation';
+import { ProjectionRegistry } from '@libs/eventsourcing/projections/projection.registry';
 import { v7 as uuidv7 } from 'uuid';
 import { OUTBOUND_RESOLVER, ResolveAll } from '@libs/common/net/outbound-guard';
 import { SECRET_WITHHELD } from '@libs/event-store/audit-visibility';
@@ -127,8 +134,11 @@ describe('analysis configuration: providers, agent and task configs, assignments
       const a = await agent(p.id, { name: 'Detector' });
       expect(a).toEqual(expect.objectContaining({ name: 'Detector', providerId: p.id, modelName: 'm', systemPrompt: 'Find tasks', description: null, temperature: 0.7, maxTokens: null, isActive: true }));
       await t.http().post(`${base()}/agent-configs`).set(owner.auth).send({ name: 'DETECTOR', providerId: p.id, modelName: 'm', systemPrompt: 's' }).expect(409);
+      // Another case of its own name is still its name.
+      expect((await t.http().patch(`${base()}/agent-configs/${a.id}`).set(owner.auth).send({ name: 'detector' }).expect(200)).body.name).toBe('detector');
+      await t.http().post(`${base()}/agent-configs`).set(owner.auth).send({ name: 'Detector', providerId: p.id, modelName: 'm', systemPrompt: 's' }).expect(409);
       const changed = await t.http().patch(`${base()}/agent-configs/${a.id}`).set(owner.auth).send({ temperature: 1.5, maxTokens: 800, description: 'd' }).expect(200);
-      expect(changed.body).toEqual(expect.objectContaining({ temperature: 1.5, maxTokens: 800, description: 'd', streamVersion: a.streamVersion + 1 }));
+      expect(changed.body).toEqual(expect.objectContaining({ temperature: 1.5, maxTokens: 800, description: 'd', streamVersion: a.streamVersion + 2 }));
       // A provider in use cannot be deleted.
       expect((await t.http().delete(`${base()}/providers/${p.id}`).set(owner.auth).expect(409)).body.code).toBe('ANALYSIS.CONFIGURATION_IN_USE');
       await t.http().delete(`${base()}/agent-configs/${a.id}`).set(owner.auth).expect(204);
@@ -285,7 +295,7 @@ describe('analysis configuration: providers, agent and task configs, assignments
   });
 
   describe('access', () => {
-    it('viewers read but cannot write (403); another workspace\'s ids are 404', async () => {
+    it('viewers and members read but cannot write (403); another workspace\'s ids are 404', async () => {
       const p = await builtinProvider();
       const viewer = { 'X-API-Key': viewerKey };
       await t.http().get(`${base()}/providers/${p.id}`).set(viewer).expect(200);
@@ -294,6 +304,13 @@ describe('analysis configuration: providers, agent and task configs, assignments
       await t.http().patch(`${base()}/providers/${p.id}`).set(viewer).send({ name: 'v' }).expect(403);
       await t.http().post(`${base()}/task-configs`).set(viewer).send({ name: 'v', responseSchema: ANSWER_SCHEMA }).expect(403);
       await t.http().delete(`${base()}/providers/${p.id}`).set(viewer).expect(403);
+      // Configuration is the admins': a member reads it too, and writes nothing.
+      const memberKey = (await t.http().post(`/api/v1/workspaces/${ws}/api-keys`).set(owner.auth).send({ name: 'member', role: 'member' }).expect(201)).body.key;
+      const member = { 'X-API-Key': memberKey };
+      await t.http().get(`${base()}/providers`).set(member).expect(200);
+      await t.http().post(`${base()}/projects`).set(member).send({ name: 'm', pmUserId: owner.userId }).expect(403);
+      await t.http().post(`${base()}/providers/${p.id}/validate`).set(member).expect(403);
+      await t.http().post(`${base()}/assignments`).set(member).send({ agentId: uuidv7(), taskId: uuidv7() }).expect(403);
       const other = await createWorkspace(t.app, owner);
       await t.http().get(`/api/v1/workspaces/${other}/analysis/providers/${p.id}`).set(owner.auth).expect(404);
       await t.http().patch(`/api/v1/workspaces/${other}/analysis/providers/${p.id}`).set(owner.auth).send({ name: 'x' }).expect(404);
@@ -310,6 +327,7 @@ describe('analysis configuration: providers, agent and task configs, assignments
  */
 describe('analysis configuration: provider validation by a real call (e2e)', () => {
   const KEY = uniqueSecret('sk-live');
+  const SECRETS_KEY = SecretBox.generateKey('k1');
   let fake: FakeOpenAiServer;
   let t: TestApp;
   let owner: SignedUp;
@@ -324,7 +342,7 @@ describe('analysis configuration: provider validation by a real call (e2e)', () 
 
   beforeAll(async () => {
     fake = await FakeOpenAiServer.start({ apiKey: KEY });
-    t = await createTestApp({ env: { CONNECTOR_ALLOWED_HOSTS: '127.0.0.1' }, extraModules: [InwardResolverModule] });
+    t = await createTestApp({ env: { CONNECTOR_ALLOWED_HOSTS: '127.0.0.1', SECRETS_KEYS: formatSecretKey(SECRETS_KEY) }, extraModules: [InwardResolverModule] });
     owner = await signUp(t.app);
     ws = await createWorkspace(t.app, owner);
   });
@@ -437,5 +455,27 @@ describe('analysis configuration: provider validation by a real call (e2e)', () 
     // A deactivated provider gives no client.
     await t.http().patch(`${base()}/providers/${created.body.id}`).set(owner.auth).send({ isActive: false }).expect(200);
     expect(await models.model(ws, created.body.id, 'fake-model')).toBeNull();
+  });
+
+  it('the CLI knows the read models (rebuilds) and the sealed key column: `secrets rotate` re-encrypts it under the new key, still bound to its provider', async () => {
+    const context = await CommandFactory.createWithoutRunning(CliModule.forRoot(t.config), { logger: false });
+    let registered: ReturnType<EncryptedColumns['list']>;
+    try {
+      registered = context.get(EncryptedColumns).list().filter((c) => c.table === 'analysis_llm_providers_view');
+      expect(registered.map((c) => c.column)).toEqual(['api_key_encrypted']);
+      const names = context.get(ProjectionRegistry).all().map((p) => p.name);
+      expect(names).toEqual(expect.arrayContaining(['analysis.llm-providers', 'analysis.agent-configs', 'analysis.task-configs', 'analysis.agent-task-assignments', 'analysis.project-configs']));
+    } finally {
+      await context.close();
+    }
+    const created = await t.http().post(`${base()}/providers`).set(owner.auth).send({ name: 'Rotated', type: 'openai-compatible', baseUrl: fake.baseUrl, apiKey: KEY }).expect(201);
+    await settled(created.body.id);
+    const k2 = SecretBox.generateKey('k2');
+    const summary = await new SecretRotation(t.pool, new SecretBox([k2, SECRETS_KEY]), new EncryptedColumns().register(...registered)).rotate();
+    expect(summary.unreadable).toBe(0);
+    expect(summary.reencrypted).toBeGreaterThanOrEqual(1);
+    const { rows } = await t.pool.query(`SELECT api_key_encrypted FROM analysis_llm_providers_view WHERE id = $1`, [created.body.id]);
+    expect(rows[0].api_key_encrypted).toMatch(/^v1\.k2\./);
+    expect(new SecretBox([k2]).decrypt(rows[0].api_key_encrypted, `analysis-llm-provider:${created.body.id}`)).toBe(KEY);
   });
 });

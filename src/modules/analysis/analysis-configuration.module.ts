@@ -44,19 +44,22 @@ class AnalysisConfigurationRegistrar implements OnModuleInit {
   }
 }
 
+/** The read models, the secret fields and the sealed key column (`secrets rotate`): shared by the app and the CLI. */
+@Module({ providers: [AnalysisConfigurationRegistrar, ProviderApiKeys], exports: [ProviderApiKeys] })
+export class AnalysisConfigurationProjectionsModule {}
+
 /**
  * Analysis configuration: LLM providers (validated by a real call), agent configs, task configs
  * with their answer schema, agent<->task assignments and project configs, per workspace, with
  * unique names. Implements AnalysisModels for the runs, experiments and AI agents.
  */
 @Module({
+  imports: [AnalysisConfigurationProjectionsModule],
   controllers: [ProvidersHttpController, AgentConfigsHttpController, TaskConfigsHttpController, AssignmentsHttpController, ProjectConfigsHttpController],
   providers: [
-    AnalysisConfigurationRegistrar,
     ConfigurationAggregates,
     ConfigurationQueries,
     ConfigurationNames,
-    ProviderApiKeys,
     ProviderConnections,
     ProvidersHandler,
     // A provider's connection is checked with a real call by a durable consumer of validation requests.

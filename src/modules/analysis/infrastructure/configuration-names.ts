@@ -47,9 +47,9 @@ export class ConfigurationNames {
   /** A rename claims the new name first and frees the old one once the item has the new one. */
   async renaming<T>(kind: NamedConfigurationKind, workspaceId: string, oldName: string, newName: string | undefined, ownerId: string, meta: CommandMetadata, write: () => Promise<T>): Promise<T> {
     const oldKey = nameKey(oldName);
-    const newKey = newName === undefined ? oldKey : nameKey(newName);
-    if (newKey === oldKey) return write();
-    const result = await this.creating(kind, workspaceId, newKey, ownerId, meta, write);
+    // The same name in another case is the same claim.
+    if (newName === undefined || nameKey(newName) === oldKey) return write();
+    const result = await this.creating(kind, workspaceId, newName, ownerId, meta, write);
     await this.aggregates.names.release({ kind, workspaceId, nameKey: oldKey }, ownerId, meta);
     return result;
   }
