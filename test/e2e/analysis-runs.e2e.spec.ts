@@ -78,7 +78,7 @@ describe('analysis runs as a saga (e2e)', () => {
       await c().classified(2);
       const run = await c().start(c().window(2));
       expect(run).toEqual(expect.objectContaining({ status: 'pending', triggerType: 'manual', triggeredByUserId: owner.userId, proposalsTotal: 0 }));
-      expect(run.configSnapshot).toEqual(expect.objectContaining({ engine: 'builtin', batching: { tokenBudget: 8000, maxMessagesPerBatch: 200 } }));
+      expect(run.configSnapshot).toEqual(expect.objectContaining({ engine: 'builtin', batching: { tokenBudget: 40000, maxMessagesPerBatch: 1000 } }));
       expect(run.configSnapshot.assignment.provider.type).toBe('builtin');
 
       const done = await c().until(run.id, 'completed');

@@ -3,7 +3,7 @@ import { isUUID } from 'class-validator';
 import { v7 as uuidv7 } from 'uuid';
 import { CommandMetadata } from '@libs/eventsourcing/command-metadata';
 import { AnalysisModels } from '@modules/analysis/application/analysis-models';
-import { DEFAULT_BATCH_TOKEN_BUDGET, MAX_MESSAGES_PER_BATCH, RunConfigSnapshot } from '@modules/analysis/application/run-execution/run-config-snapshot';
+import { DEFAULT_BATCH_TOKEN_BUDGET, MAX_MESSAGES_PER_BATCH_OF, RunConfigSnapshot } from '@modules/analysis/application/run-execution/run-config-snapshot';
 import { AnalysisRunsError, AnalysisRunsErrorCode } from '@modules/analysis/domain/analysis-run/analysis-runs.errors';
 import { DEFAULT_TASK_THRESHOLD } from '@modules/analysis/domain/task-detection/task-detector';
 import { AnalysisRunsAggregates } from '@modules/analysis/infrastructure/analysis-runs.aggregates';
@@ -37,7 +37,7 @@ export class AnalysisRunsHandler {
       assignment,
       project,
       projects: project ? [project] : await this.models.projects(workspaceId),
-      batching: { tokenBudget: body.batchTokenBudget ?? DEFAULT_BATCH_TOKEN_BUDGET[engine], maxMessagesPerBatch: MAX_MESSAGES_PER_BATCH },
+      batching: { tokenBudget: body.batchTokenBudget ?? DEFAULT_BATCH_TOKEN_BUDGET[engine], maxMessagesPerBatch: MAX_MESSAGES_PER_BATCH_OF[engine] },
       detector: { threshold: DEFAULT_TASK_THRESHOLD },
     };
     const runId = uuidv7();

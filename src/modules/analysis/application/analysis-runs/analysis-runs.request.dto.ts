@@ -33,7 +33,7 @@ export class RequestAnalysisRunRequestDto {
   @MaxLength(200, { each: true })
   channels?: string[];
 
-  @ApiPropertyOptional({ minimum: 50, maximum: 100000, description: 'Estimated tokens of messages per batch (one agent call each); default 3000 for a model, 8000 for the built-in engine' })
+  @ApiPropertyOptional({ minimum: 50, maximum: 100000, description: 'Estimated tokens of messages per batch (one agent call each); default 3000 for a model, 40000 for the built-in engine' })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
