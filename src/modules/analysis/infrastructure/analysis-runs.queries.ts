@@ -95,7 +95,7 @@ export class AnalysisRunsQueries {
       ),
       this.pool.query(
         `SELECT r AS run_id, count(*)::int AS linked FROM analysis_task_proposals_view, unnest(included_in_runs) AS r
-          WHERE included_in_runs && $1::uuid[] AND r = ANY($1::uuid[]) AND analysis_run_id <> r GROUP BY r`,
+          WHERE included_in_runs && $1::uuid[] AND cardinality(included_in_runs) > 1 AND r = ANY($1::uuid[]) AND analysis_run_id <> r GROUP BY r`,
         [runIds],
       ),
     ]);
