@@ -1,3 +1,4 @@
+import { analysisRunBench } from './analysis-run.bench';
 import { appendBench } from './append.bench';
 import { imapSyncBench } from './imap-sync.bench';
 import { ingestionBench } from './ingestion.bench';
@@ -15,7 +16,7 @@ import { Bench, log } from './harness';
  * stdout: one JSON object per result line, nothing else (progress goes to stderr).
  */
 
-const BENCHES: Bench[] = [appendBench, projectionsBench, auditBench, ingestionBench, mailImportBench, webhooksBench, searchBench, parsersBench, imapSyncBench];
+const BENCHES: Bench[] = [appendBench, projectionsBench, auditBench, ingestionBench, mailImportBench, webhooksBench, searchBench, parsersBench, imapSyncBench, analysisRunBench];
 
 function usage(): string {
   return `usage: node dist/bench/run.js [${BENCHES.map((b) => b.name).join('|')}]... [--smoke]

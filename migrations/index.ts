@@ -19,8 +19,9 @@ import { IdentityHardening1764086401600 } from './1764086401600-identity-hardeni
 import { ImportCounters1764086401700 } from './1764086401700-import-counters';
 import { KnowledgeSearchTuning1764086401950 } from './1764086401950-knowledge-search-tuning';
 import { AnalysisConfiguration1764086402000 } from './1764086402000-analysis-configuration';
+import { AnalysisRuns1764086402100 } from './1764086402100-analysis-runs';
 import { AnalysisUsage1764086402200 } from './1764086402200-analysis-usage';
 import { AnalysisAgents1764086402300 } from './1764086402300-analysis-agents';
 
 /** Every migration in order. Never edit one that has landed: add a new one. */
-export const allMigrations = [Extensions1764086300000, EventStore1764086400000, CoordinationLeases1764086400100, EventSourcingRuntime1764086400200, Sagas1764086400300, Jobs1764086400400, DataSubjects1764086400500, Identity1764086400600, LinkedIdentities1764086400700, Ingestion1764086400800, Noise1764086400900, AiUsage1764086401000, KnowledgeChunks1764086401100, KnowledgeConversations1764086401200, KnowledgeGraph1764086401300, IdempotencyScope1764086401400, ConnectorHardening1764086401500, IdentityHardening1764086401600, ImportCounters1764086401700, KnowledgeSearchTuning1764086401950, AnalysisConfiguration1764086402000, AnalysisUsage1764086402200, AnalysisAgents1764086402300];
+export const allMigrations = [Extensions1764086300000, EventStore1764086400000, CoordinationLeases1764086400100, EventSourcingRuntime1764086400200, Sagas1764086400300, Jobs1764086400400, DataSubjects1764086400500, Identity1764086400600, LinkedIdentities1764086400700, Ingestion1764086400800, Noise1764086400900, AiUsage1764086401000, KnowledgeChunks1764086401100, KnowledgeConversations1764086401200, KnowledgeGraph1764086401300, IdempotencyScope1764086401400, ConnectorHardening1764086401500, IdentityHardening1764086401600, ImportCounters1764086401700, KnowledgeSearchTuning1764086401950, AnalysisConfiguration1764086402000, AnalysisRuns1764086402100, AnalysisUsage1764086402200, AnalysisAgents1764086402300];

@@ -73,7 +73,9 @@ export class SagaConsumer extends BatchedConsumer {
     return {
       processed: events.processed + deadlines + commands,
       parked: events.parked,
-      caughtUp: events.caughtUp && deadlines < 100 && commands < 100,
+      // A command just sent may have appended the next event of this saga (a step that answers
+      // at once): go round again instead of sleeping until the poll, whose wake-up came too early.
+      caughtUp: events.caughtUp && deadlines === 0 && commands === 0,
     };
   }
 

@@ -12,6 +12,8 @@ import { FileImports } from './application/import-files/import-file.service';
 import { FileImporter } from './contracts/file-imports';
 import { MessageTexts } from './contracts/message-texts';
 import { MessageTextsReader } from './infrastructure/message-texts.reader';
+import { MessageWindow } from './contracts/message-window';
+import { MessageWindowReader } from './infrastructure/message-window.reader';
 import { importUploadOptions } from './application/import-files/import-upload.options';
 import { ImportMessagesHttpController } from './application/import-messages/import-messages.http.controller';
 import { ImportRunner } from './application/import-messages/import-runner';
@@ -71,10 +73,13 @@ class IngestionRegistrar implements OnModuleInit {
 @Module({ providers: [IngestionRegistrar, SourceCredentials], exports: [SourceCredentials] })
 export class IngestionProjectionsModule {}
 
-/** The MessageTexts contract for any module (analysis's experiments classify given messages). */
+/** The facades of contracts/ other modules inject: analysis reads windows of messages (MessageWindow) and given messages' texts (MessageTexts). */
 @Global()
-@Module({ providers: [MessageTextsReader, { provide: MessageTexts, useExisting: MessageTextsReader }], exports: [MessageTexts] })
-export class MessageTextsContractModule {}
+@Module({
+  providers: [MessageWindowReader, { provide: MessageWindow, useExisting: MessageWindowReader }, MessageTextsReader, { provide: MessageTexts, useExisting: MessageTextsReader }],
+  exports: [MessageWindow, MessageTexts],
+})
+export class IngestionFacadesModule {}
 
 /**
  * What imports need without HTTP (the app and the CLI's `import` command): queries, aggregates,
@@ -96,7 +101,7 @@ export class IngestionCoreModule {}
   imports: [
     IngestionProjectionsModule,
     IngestionCoreModule,
-    MessageTextsContractModule,
+    IngestionFacadesModule,
     // Uploads of POST /imports: to the OS temp dir, at most IMPORT_MAX_FILE_MB.
     MulterModule.registerAsync({ inject: [APP_CONFIG], useFactory: (config: AppConfig) => importUploadOptions(config.IMPORT_MAX_FILE_MB) }),
   ],

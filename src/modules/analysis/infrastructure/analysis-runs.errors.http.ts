@@ -1,0 +1,15 @@
+import { AnalysisRunsErrorCode as Code } from '@modules/analysis/domain/analysis-run/analysis-runs.errors';
+
+/** Every refusal of runs, proposals and tasks as an HTTP status (exhaustive). */
+export const analysisRunsErrorStatuses: Record<Code, number> = {
+  [Code.RunNotFound]: 404,
+  [Code.RunTransitionRefused]: 422,
+  [Code.InvalidWindow]: 400,
+  [Code.AssignmentNotFound]: 404,
+  [Code.ProjectConfigNotFound]: 404,
+  [Code.ProposalNotFound]: 404,
+  [Code.ProposalAlreadyReviewed]: 409,
+  [Code.TaskNotFound]: 404,
+  [Code.StaleVersion]: 409,
+  [Code.BatchAlreadyRecorded]: 409,
+};
