@@ -18,6 +18,7 @@ import { SecretsCommand } from './secrets.command';
 import { SubjectsCommand } from './subjects.command';
 import { AiAgentsProjectionsModule } from '@modules/analysis/ai-agents.module';
 import { AnalysisConfigurationProjectionsModule } from '@modules/analysis/analysis-configuration.module';
+import { AnalysisRunsProjectionsModule } from '@modules/analysis/analysis-runs.module';
 import { AnalysisUsageProjectionsModule } from '@modules/analysis/analysis-usage.module';
 import { AuditProjectionsModule } from '@modules/audit/audit-projections.module';
 import { IdentityProjectionsModule } from '@modules/identity/identity.module';
@@ -63,6 +64,8 @@ export class CliModule {
         KnowledgeGraphProjectionsModule,
         // Analysis configuration: rebuilds, and the providers' sealed API keys (secrets rotate).
         AnalysisConfigurationProjectionsModule,
+        // Analysis runs, batches, proposals, tasks and the people they name: rebuilds, erasure.
+        AnalysisRunsProjectionsModule,
         // Analysis budgets (analysis.llm-budgets): rebuilds.
         AnalysisUsageProjectionsModule,
         // Experiments, AI agents and their executions: rebuilds, and the agents' events kept private to their owner.

@@ -4,6 +4,7 @@ import { AnalysisRunsHandler } from './application/analysis-runs/analysis-runs.h
 import { AnalysisRunsHttpController } from './application/analysis-runs/analysis-runs.http.controller';
 import { ReviewTaskProposals } from './application/review-task-proposals/review-task-proposals.handler';
 import { ReviewTaskProposalsHttpController } from './application/review-task-proposals/review-task-proposals.http.controller';
+import { AnalysisRunsProjectionsRegistrar } from './application/run-execution/analysis-runs-projections.registrar';
 import { AnalysisRunsRegistrar } from './application/run-execution/analysis-runs.registrar';
 import { BatchAgent } from './application/run-execution/batch-agent';
 import { ProposalWriter } from './application/run-execution/proposal-writer';
@@ -25,8 +26,11 @@ registerErrorStatuses(analysisRunsErrorStatuses);
  * (AnalysisModels); budgets from the usage part (LlmBudgets, optional); messages from ingestion's
  * MessageWindow.
  */
+@Module({ providers: [AnalysisRunsProjectionsRegistrar] })
+export class AnalysisRunsProjectionsModule {}
+
 @Module({
-  imports: [AnalysisConfigurationModule, AnalysisUsageModule],
+  imports: [AnalysisConfigurationModule, AnalysisUsageModule, AnalysisRunsProjectionsModule],
   controllers: [AnalysisRunsHttpController, ReviewTaskProposalsHttpController, TasksHttpController],
   providers: [AnalysisRunsAggregates, AnalysisRunsQueries, WinkSentenceTagger, BatchAgent, ProposalWriter, RunSteps, AnalysisRunsRegistrar, AnalysisRunsHandler, ReviewTaskProposals, TasksHandler],
 })
