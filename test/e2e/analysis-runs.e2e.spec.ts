@@ -1,5 +1,3 @@
-import { Global, Module } from '@nestjs/common';
-import { BudgetStatus, LlmBudgets } from '@modules/analysis/application/analysis-models';
 import { TASK_PROPOSALS_ANSWER_SCHEMA } from '@modules/analysis/domain/task-proposal/task-proposals-answer.schema';
 import { analysisClient, ChatLine } from '@test/support/analysis-runs-client';
 import { eventually } from '@test/support/eventually';
@@ -35,16 +33,6 @@ const oneTaskPerBatch = (body: any) => {
   });
 };
 
-/** A workspace budget the test sets (the usage part's LlmBudgets stands in here). */
-const budget = { exceeded: false };
-class TestBudgets extends LlmBudgets {
-  async status(): Promise<BudgetStatus> {
-    return { limitUsd: 1, spentUsd: budget.exceeded ? 1.5 : 0, periodStart: '2026-03-01', exceeded: budget.exceeded };
-  }
-}
-@Global()
-@Module({ providers: [{ provide: LlmBudgets, useClass: TestBudgets }], exports: [LlmBudgets] })
-class TestBudgetsModule {}
 
 async function llmAssignment(t: TestApp, owner: SignedUp, ws: string, baseUrl: string): Promise<string> {
   const base = `/api/v1/workspaces/${ws}/analysis`;
@@ -282,7 +270,8 @@ describe('analysis runs as a saga (e2e)', () => {
 describe('analysis runs across a crash and restart (e2e)', () => {
   let database: TestAppDatabase | undefined;
   let fake: FakeOpenAiServer;
-  const env = { CONNECTOR_ALLOWED_HOSTS: '127.0.0.1', LLM_TIMEOUT_MS: '2000', LLM_MAX_RETRIES: '0' };
+  // Priced, so the model batches spend and a budget of 0 is passed after the first run.
+  const env = { CONNECTOR_ALLOWED_HOSTS: '127.0.0.1', LLM_TIMEOUT_MS: '2000', LLM_MAX_RETRIES: '0', LLM_PRICES: JSON.stringify({ 'gpt-4o-mini': { prompt: 1000, completion: 2000 } }) };
 
   beforeAll(async () => {
     fake = await FakeOpenAiServer.start({ apiKey: 'sk-test-runs' });
@@ -322,7 +311,7 @@ describe('analysis runs across a crash and restart (e2e)', () => {
       await first.close();
     }
 
-    const second = await createTestApp({ database, env, extraModules: [TestBudgetsModule] });
+    const second = await createTestApp({ database, env });
     try {
       const c = analysisClient(second, () => ws, () => owner);
       const done = await c.until(runId, 'completed', 60_000);
@@ -338,7 +327,10 @@ describe('analysis runs across a crash and restart (e2e)', () => {
       expect(calls).toHaveLength(done.batchesCreated + 1);
       expect(done.proposalsTotal).toBe(done.batchesCreated);
 
-      budget.exceeded = true;
+      // The workspace's real budget (the usage part's LlmBudgets): a limit the spend has passed.
+      await second.http().put(`/api/v1/workspaces/${ws}/analysis/budget`).set(owner.auth).send({ monthlyLimitUsd: 0 }).expect(200);
+      const status = (await second.http().get(`/api/v1/workspaces/${ws}/analysis/budget`).set(owner.auth).expect(200)).body;
+      expect(status).toEqual(expect.objectContaining({ exceeded: true }));
       const before = chats(fake).length;
       const assignmentId = done.agentAssignmentId;
       const stopped = await c.start({ ...c.window(5), agentAssignmentId: assignmentId });
@@ -349,7 +341,6 @@ describe('analysis runs across a crash and restart (e2e)', () => {
       const builtin = await c.start(c.window(5));
       await c.until(builtin.id, ['completed', 'reviewed']);
     } finally {
-      budget.exceeded = false;
       await second.close();
     }
   });
