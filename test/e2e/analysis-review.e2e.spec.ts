@@ -173,7 +173,7 @@ describe('review of task proposals, tasks (e2e)', () => {
     const id = list.items[0].id;
     const got = await t.http().get(`${c().base()}/tasks/${id}`).set(member).expect(200);
     expect(got.headers.etag).toBe(`"${got.body.version}"`);
-    const stale = await t.http().patch(`${c().base()}/tasks/${id}`).set(member).set('If-Match', '"99"').send({ status: 'in_progress' }).expect(409);
+    const stale = await t.http().patch(`${c().base()}/tasks/${id}`).set(member).set('If-Match', '"99"').send({ status: 'in_progress' }).expect(412);
     expect(stale.body.code).toBe('ANALYSIS.STALE_VERSION');
     const updated = await t.http().patch(`${c().base()}/tasks/${id}`).set(member).set('If-Match', got.headers.etag).send({ status: 'in_progress', assigneeId: null, dueDate: '2026-03-20' }).expect(200);
     expect(updated.body).toEqual(expect.objectContaining({ status: 'in_progress', assignedTo: null, assigneeSource: null, dueDate: '2026-03-20', version: got.body.version + 1 }));

@@ -6,8 +6,17 @@ import { PlatformErrorCode } from '@libs/common/errors/application-error';
  */
 const statuses = new Map<string, number>();
 
+/**
+ * Adds a context's table. A code another table already maps to another status is refused at
+ * start-up: which status won would depend on the order modules load (two analysis parts once
+ * shared ANALYSIS.STALE_VERSION as 409 and 412, and the answer differed between backends).
+ */
 export function registerErrorStatuses(table: Record<string, number>): void {
-  for (const [code, status] of Object.entries(table)) statuses.set(code, status);
+  for (const [code, status] of Object.entries(table)) {
+    const known = statuses.get(code);
+    if (known !== undefined && known !== status) throw new Error(`Error code ${code} is mapped to HTTP ${known} and to ${status}: give it one status (or a code of its own)`);
+    statuses.set(code, status);
+  }
 }
 
 export function statusForCode(code: string): number | undefined {

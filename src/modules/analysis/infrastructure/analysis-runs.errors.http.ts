@@ -10,6 +10,7 @@ export const analysisRunsErrorStatuses: Record<Code, number> = {
   [Code.ProposalNotFound]: 404,
   [Code.ProposalAlreadyReviewed]: 409,
   [Code.TaskNotFound]: 404,
-  [Code.StaleVersion]: 409,
+  // RFC 9110: a failed If-Match is 412 Precondition Failed (as configuration, budgets, agents).
+  [Code.StaleVersion]: 412,
   [Code.BatchAlreadyRecorded]: 409,
 };
