@@ -4,7 +4,46 @@ import type { LlmProviderRow } from '@modules/analysis/projections/llm-providers
 import type { ProjectConfigRow } from '@modules/analysis/projections/project-configs.projection';
 import type { TaskConfigRow } from '@modules/analysis/projections/task-configs.projection';
 
+import type { AgentConfigSnapshot, LlmProviderType, ProjectConfigSnapshot, ProviderSnapshot, TaskConfigSnapshot } from '@modules/analysis/application/analysis-models';
+
 const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : (v as string | null));
+
+/** What runs and experiments snapshot of each item (AnalysisModels); the API answers add their state and versions. */
+export function providerSnapshot(r: LlmProviderRow): ProviderSnapshot {
+  return { id: r.id, name: r.name, type: r.type as LlmProviderType, baseUrl: r.base_url, validationStatus: r.validation_status as ProviderSnapshot['validationStatus'] };
+}
+
+export function agentSnapshot(r: AgentConfigRow): AgentConfigSnapshot {
+  return {
+    id: r.id,
+    name: r.name,
+    providerId: r.provider_id,
+    modelName: r.model_name,
+    systemPrompt: r.system_prompt,
+    description: r.description,
+    temperature: Number(r.temperature),
+    maxTokens: r.max_tokens,
+  };
+}
+
+export function taskSnapshot(r: TaskConfigRow): TaskConfigSnapshot {
+  return { id: r.id, name: r.name, description: r.description, responseSchema: r.response_schema };
+}
+
+export function projectSnapshot(r: ProjectConfigRow): ProjectConfigSnapshot {
+  return {
+    id: r.id,
+    name: r.name,
+    description: r.description,
+    keywords: r.keywords,
+    glossary: r.glossary,
+    components: r.components,
+    defaultAssigneeIds: r.default_assignee_ids,
+    pmUserId: r.pm_user_id,
+    priorityRules: r.priority_rules,
+    version: r.version,
+  };
+}
 
 /** A provider as the API shows it: never its API key, only whether it has one. */
 export function providerResponse(r: LlmProviderRow) {
@@ -28,14 +67,7 @@ export function providerResponse(r: LlmProviderRow) {
 
 export function agentConfigResponse(r: AgentConfigRow) {
   return {
-    id: r.id,
-    name: r.name,
-    providerId: r.provider_id,
-    modelName: r.model_name,
-    systemPrompt: r.system_prompt,
-    description: r.description,
-    temperature: Number(r.temperature),
-    maxTokens: r.max_tokens,
+    ...agentSnapshot(r),
     isActive: r.is_active,
     streamVersion: r.stream_version,
     createdBy: r.created_by,
@@ -46,10 +78,7 @@ export function agentConfigResponse(r: AgentConfigRow) {
 
 export function taskConfigResponse(r: TaskConfigRow) {
   return {
-    id: r.id,
-    name: r.name,
-    description: r.description,
-    responseSchema: r.response_schema,
+    ...taskSnapshot(r),
     isActive: r.is_active,
     streamVersion: r.stream_version,
     createdBy: r.created_by,
@@ -73,16 +102,7 @@ export function assignmentResponse(r: AgentTaskAssignmentRow) {
 
 export function projectConfigResponse(r: ProjectConfigRow) {
   return {
-    id: r.id,
-    name: r.name,
-    description: r.description,
-    keywords: r.keywords,
-    glossary: r.glossary,
-    components: r.components,
-    defaultAssigneeIds: r.default_assignee_ids,
-    pmUserId: r.pm_user_id,
-    priorityRules: r.priority_rules,
-    version: r.version,
+    ...projectSnapshot(r),
     isActive: r.is_active,
     streamVersion: r.stream_version,
     createdBy: r.created_by,

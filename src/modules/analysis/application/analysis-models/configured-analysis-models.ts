@@ -4,27 +4,21 @@ import { MeteredLlmClient } from '@libs/ai/metering/metered-llm.client';
 import { ApplicationError } from '@libs/common/errors/application-error';
 import { CommandMetadata } from '@libs/eventsourcing/command-metadata';
 import {
-  AgentConfigSnapshot,
   AnalysisModel,
   AnalysisModels,
   AssignmentSnapshot,
   LlmProviderType,
   ProjectConfigSnapshot,
-  ProviderSnapshot,
-  TaskConfigSnapshot,
 } from '@modules/analysis/application/analysis-models';
 import { AgentConfigSettings, LlmProviderSettings, TaskConfigSettings } from '@modules/analysis/domain/configuration/configuration-settings';
 import { AnalysisConfigurationErrorCode as Code } from '@modules/analysis/domain/configuration/configuration.errors';
 import { TASK_PROPOSALS_ANSWER_SCHEMA } from '@modules/analysis/domain/task-proposal/task-proposals-answer.schema';
 import { ConfigurationAggregates, NamedConfigurationKind } from '@modules/analysis/infrastructure/configuration-aggregates';
 import { builtinId, ConfigurationNames, followUp } from '@modules/analysis/infrastructure/configuration-names';
+import { agentSnapshot, projectSnapshot, providerSnapshot, taskSnapshot } from '@modules/analysis/infrastructure/configuration.responses';
 import { ConfigurationQueries } from '@modules/analysis/infrastructure/configuration.queries';
 import { ProviderApiKeys } from '@modules/analysis/infrastructure/provider-api-keys';
 import { ProviderConnections } from '@modules/analysis/infrastructure/provider-connections';
-import type { AgentConfigRow } from '@modules/analysis/projections/agent-configs.projection';
-import type { LlmProviderRow } from '@modules/analysis/projections/llm-providers.projection';
-import type { ProjectConfigRow } from '@modules/analysis/projections/project-configs.projection';
-import type { TaskConfigRow } from '@modules/analysis/projections/task-configs.projection';
 
 /** The model name the built-in agent names: the offline task detector (domain/task-detection). */
 export const BUILTIN_TASK_DETECTOR_MODEL = 'builtin-task-detector';
@@ -36,42 +30,6 @@ const BUILTIN_SYSTEM_PROMPT = [
   'and requests with a next step or a deadline. Discussion, opinions, questions and ideas are not tasks; "no tasks" is a valid answer.',
   'Never invent an owner or a due date the text does not state.',
 ].join(' ');
-
-export function providerSnapshot(r: LlmProviderRow): ProviderSnapshot {
-  return { id: r.id, name: r.name, type: r.type as LlmProviderType, baseUrl: r.base_url, validationStatus: r.validation_status as ProviderSnapshot['validationStatus'] };
-}
-
-export function agentSnapshot(r: AgentConfigRow): AgentConfigSnapshot {
-  return {
-    id: r.id,
-    name: r.name,
-    providerId: r.provider_id,
-    modelName: r.model_name,
-    systemPrompt: r.system_prompt,
-    description: r.description,
-    temperature: Number(r.temperature),
-    maxTokens: r.max_tokens,
-  };
-}
-
-export function taskSnapshot(r: TaskConfigRow): TaskConfigSnapshot {
-  return { id: r.id, name: r.name, description: r.description, responseSchema: r.response_schema };
-}
-
-export function projectSnapshot(r: ProjectConfigRow): ProjectConfigSnapshot {
-  return {
-    id: r.id,
-    name: r.name,
-    description: r.description,
-    keywords: r.keywords,
-    glossary: r.glossary,
-    components: r.components,
-    defaultAssigneeIds: r.default_assignee_ids,
-    pmUserId: r.pm_user_id,
-    priorityRules: r.priority_rules,
-    version: r.version,
-  };
-}
 
 /**
  * The configuration part's side of the AnalysisModels contract, read from its read models (the
