@@ -5,6 +5,7 @@ import { Pool } from 'pg';
 import request from 'supertest';
 import { v7 as uuidv7 } from 'uuid';
 import { OUTBOUND_RESOLVER, ResolveAll } from '@libs/common/net/outbound-guard';
+import { syncThroughApi } from '@test/support/pull-sync-client';
 import { ScheduledJobs } from '@libs/jobs/scheduled-jobs';
 import { PULL_SYNC_JOB } from '@modules/ingestion/application/pull-sync/pull-sync.schedule';
 import { folderStream, ImapSyncRunner } from '@modules/ingestion/application/pull-sync/imap-sync.runner';
@@ -79,18 +80,7 @@ describe('ingestion: IMAP sync against a real Dovecot (e2e)', () => {
     return res.body as { id: string; accountVerified: boolean; externalId: string };
   };
   const job = async (jobId: string) => (await http().get(`/api/v1/workspaces/${ws}/jobs/${jobId}`).set(owner.auth).expect(200)).body;
-  const syncViaApi = async (sourceId: string) => {
-    const res = await eventually(async () => {
-      const r = await http().post(`/api/v1/workspaces/${ws}/sources/${sourceId}/sync`).set(owner.auth);
-      if (r.status === 409) return false;
-      expect(r.status).toBe(202);
-      return r;
-    }, 5_000, 50);
-    return eventually(async () => {
-      const j = await job(res.body.jobId);
-      return j.status === 'running' ? false : j;
-    }, 60_000, 100);
-  };
+  const syncViaApi = (sourceId: string) => syncThroughApi(http, { workspaceId: ws, auth: owner.auth, sourceId });
   const stored = async (sourceId: string) => {
     const view = await pool.query(`SELECT external_id FROM ingestion_messages_view WHERE source_id = $1`, [sourceId]);
     const log = await pool.query(

@@ -15,6 +15,7 @@ import { MessageWriter } from '@modules/ingestion/infrastructure/message-writer'
 import { SourceCredentials } from '@modules/ingestion/infrastructure/source-credentials';
 import { eventually } from '@test/support/eventually';
 import { FakeSlack } from '@test/support/fakes/slack.fake';
+import { SyncJob, syncThroughApi } from '@test/support/pull-sync-client';
 import { createWorkspace, signUp, SignedUp } from '@test/support/identity-client';
 import { createTestApp, TestApp } from '@test/support/test-app';
 
@@ -72,19 +73,10 @@ describe('ingestion: Slack history pulled incrementally (e2e)', () => {
   };
   const job = async (jobId: string) => (await http().get(`/api/v1/workspaces/${ws}/jobs/${jobId}`).set(owner.auth).expect(200)).body;
   const sync = async (sourceId: string) => {
-    const res = await eventually(async () => {
-      const r = await http().post(`/api/v1/workspaces/${ws}/sources/${sourceId}/sync`).set(owner.auth);
-      if (r.status === 409) return false;
-      expect(r.status).toBe(202);
-      return r;
-    }, 5_000, 50);
-    return eventually(async () => {
-      const j = await job(res.body.jobId);
-      if (j.status === 'running') return false;
-      jobAnswers.push(JSON.stringify(j));
-      // A failed job's reason is the last entry of its error log.
-      return { ...j, error: j.status === 'failed' ? (j.errors.at(-1)?.errors?.[0]?.message ?? null) : null };
-    }, 60_000, 100);
+    const j = await syncThroughApi(http, { workspaceId: ws, auth: owner.auth, sourceId });
+    jobAnswers.push(JSON.stringify(j));
+    // A failed job's reason is the last entry of its error log.
+    return { ...j, error: j.status === 'failed' ? (j.errors.at(-1)?.errors?.[0]?.message ?? null) : null } as SyncJob;
   };
   const rows = async (sourceId: string) =>
     (

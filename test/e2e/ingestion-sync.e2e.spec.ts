@@ -18,6 +18,7 @@ import { FakeChatwoot } from '@test/support/fakes/chatwoot.fake';
 import { FakeProvider } from '@test/support/fakes/fake-provider';
 import { FakeGong } from '@test/support/fakes/gong.fake';
 import { createWorkspace, signUp, SignedUp, signUpVerified } from '@test/support/identity-client';
+import { syncThroughApi } from '@test/support/pull-sync-client';
 import { createTestApp, TestApp } from '@test/support/test-app';
 import { TestDatabase } from '@test/support/test-database';
 
@@ -71,20 +72,7 @@ describe('ingestion: pull sync of Chatwoot and Gong from watermarks (e2e)', () =
 
   const job = async (jobId: string) => (await http().get(`/api/v1/workspaces/${ws}/jobs/${jobId}`).set(owner.auth).expect(200)).body;
   /** POST .../sync, then the job once it ended. */
-  const syncViaApi = async (sourceId: string, timeoutMs = 60_000) => {
-    // The previous run's lease goes a moment after its job ended: a 409 then is retried.
-    const res = await eventually(async () => {
-      const r = await http().post(`/api/v1/workspaces/${ws}/sources/${sourceId}/sync`).set(owner.auth);
-      if (r.status === 409) return false;
-      expect(r.status).toBe(202);
-      return r;
-    }, 5_000, 50);
-    expect(res.body).toEqual({ jobId: expect.any(String) });
-    return eventually(async () => {
-      const j = await job(res.body.jobId);
-      return j.status === 'running' ? false : j;
-    }, timeoutMs, 100);
-  };
+  const syncViaApi = (sourceId: string, timeoutMs = 60_000) => syncThroughApi(http, { workspaceId: ws, auth: owner.auth, sourceId }, timeoutMs);
   /** The external ids of the source's stored messages, and how many ingestion events each has in the log. */
   const stored = async (sourceId: string) => {
     const view = await pool.query(`SELECT external_id FROM ingestion_messages_view WHERE source_id = $1`, [sourceId]);
