@@ -6,8 +6,10 @@
  */
 import type { CommandMetadata } from '@libs/eventsourcing/command-metadata';
 import type { LlmClient } from '@libs/ai/llm-client';
+import type { AgentConfigSettings, LlmProviderKind, ProjectConfigSettings, TaskConfigSettings } from '@modules/analysis/domain/configuration/configuration-settings';
 
-export type LlmProviderType = 'openai-compatible' | 'ollama' | 'builtin';
+/** The kinds configuration knows (domain/configuration/configuration-settings). */
+export type LlmProviderType = LlmProviderKind;
 
 export interface ProviderSnapshot {
   id: string;
@@ -18,23 +20,14 @@ export interface ProviderSnapshot {
   validationStatus: 'pending' | 'validating' | 'connected' | 'error';
 }
 
-export interface AgentConfigSnapshot {
+/** An agent config as it was when a run or experiment started (what it holds: AgentConfigSettings). */
+export interface AgentConfigSnapshot extends AgentConfigSettings {
   id: string;
-  name: string;
-  providerId: string;
-  modelName: string;
-  systemPrompt: string;
-  description: string | null;
-  temperature: number;
-  maxTokens: number | null;
 }
 
-export interface TaskConfigSnapshot {
+/** A task config as a run saw it; the answer must match its `responseSchema` (ajv). */
+export interface TaskConfigSnapshot extends TaskConfigSettings {
   id: string;
-  name: string;
-  description: string | null;
-  /** JSON Schema the agent's answer must match (ajv). */
-  responseSchema: Record<string, unknown>;
 }
 
 /** An active agent<->task assignment with everything a run snapshots at its start. */
@@ -45,19 +38,9 @@ export interface AssignmentSnapshot {
   provider: ProviderSnapshot;
 }
 
-export interface ProjectConfigSnapshot {
+/** A project config as a run saw it (priorityRules: level -> words that set a proposal's priority). */
+export interface ProjectConfigSnapshot extends ProjectConfigSettings {
   id: string;
-  name: string;
-  description: string;
-  keywords: string[];
-  glossary: Record<string, string>;
-  components: Record<string, unknown>[];
-  /** Workspace user ids. */
-  defaultAssigneeIds: string[];
-  pmUserId: string;
-  /** e.g. `{ "critical": ["outage", "data loss"], "high": ["customer", "deadline"] }`: words that set a proposal's priority. */
-  priorityRules: Record<string, unknown>;
-  version: string;
 }
 
 /** The model a run or experiment calls: the built-in offline engine, or a metered client of a provider. */
