@@ -49,6 +49,7 @@ import { EmailLookupKey, PlatformSecrets } from './infrastructure/platform-secre
 import { IdentityQueries } from './infrastructure/identity.queries';
 import { JwtStrategy } from './infrastructure/jwt.strategy';
 import { OAuthTokenVault } from './infrastructure/oauth-token-vault';
+import { StoredOAuthAccessTokens } from './infrastructure/stored-oauth-access-tokens';
 import { identityProjections } from './projections/identity.projections';
 import { identityAuditVisibility } from './domain/identity.audit-visibility';
 import { identityPersonalData } from './domain/identity.personal-data';
@@ -56,6 +57,7 @@ import { EventTypeRegistry } from '@libs/event-store/event-type-registry';
 import { DataSubjects } from '@libs/event-store/data-subjects';
 import { eraseWhatIdentityTiesToTheUser } from './infrastructure/identity-erasure';
 import { WorkspaceMembers } from './contracts/workspace-members';
+import { OAuthAccessTokens } from './contracts/oauth-access-tokens';
 import { WorkspaceMembersDirectory } from './infrastructure/workspace-members.directory';
 
 /** Identity's WorkspaceAccessPolicy, for the app root to bind in the global AuthModule (wiring, like the modules here). */
@@ -118,7 +120,14 @@ export class IdentityProjectionsModule {}
 
 /** The identity contracts other modules inject (contracts/), bound to their implementations; global, like the auth seam. */
 @Global()
-@Module({ providers: [{ provide: WorkspaceMembers, useClass: WorkspaceMembersDirectory }], exports: [WorkspaceMembers] })
+@Module({
+  imports: [IdentityProjectionsModule],
+  providers: [
+    { provide: WorkspaceMembers, useClass: WorkspaceMembersDirectory },
+    { provide: OAuthAccessTokens, inject: [OAuthTokenVault], useFactory: (vault: OAuthTokenVault) => new StoredOAuthAccessTokens(vault) },
+  ],
+  exports: [WorkspaceMembers, OAuthAccessTokens],
+})
 export class IdentityContractsModule {}
 
 /**
