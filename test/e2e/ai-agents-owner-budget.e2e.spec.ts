@@ -6,6 +6,7 @@ import { EventTypeRegistry } from '@libs/event-store/event-type-registry';
 import { ProjectionRegistry } from '@libs/eventsourcing/projections/projection.registry';
 import { LlmUsageMeter } from '@libs/ai/metering/llm-usage-meter';
 import { JobQueue } from '@libs/jobs/job-queue';
+import { ScheduledJobs } from '@libs/jobs/scheduled-jobs';
 import { AgentExecutionRunner } from '@modules/analysis/application/execute-ai-agent/agent-execution.runner';
 import { AgentSchedules } from '@modules/analysis/application/execute-ai-agent/agent-schedules';
 import { EXECUTION_JOB, EXPERIMENT_JOB } from '@modules/analysis/application/execute-ai-agent/ai-work-dispatcher.consumer';
@@ -273,6 +274,8 @@ describe('analysis: AI agents belong to their owner; the LLM budget stops paid a
       const config = { model: 'builtin', prompt: 'p', events: ['ingestion.message-ingested'] };
       const theirs = (await t.http().post(`${base()}/agents`).set(leaver.auth).send({ name: 'Leaver inbox', type: 'assistant', config: { ...config, schedule: '0 0 1 1 *' } }).expect(201)).body.id;
       const stays = (await t.http().post(`${base()}/agents`).set(admin.auth).send({ name: 'Admin inbox', type: 'assistant', config }).expect(201)).body.id;
+      const jobs = t.app.get(ScheduledJobs);
+      expect(jobs.registered(`ai-agent.${theirs}`)).toEqual({ cron: '0 0 1 1 *' });
       await t.http().delete(`/api/v1/workspaces/${ws}/members/${leaver.userId}`).set(admin.auth).expect((r) => expect(r.status).toBeLessThan(300));
 
       await t.http().post(`/api/v1/workspaces/${ws}/messages/import`).set(admin.auth).send({ source: { kind: 'api', name: 'Chat' }, messages: [{ externalId: 'after-leaving', content: 'The release moves to Friday.', channel: 'general', author: { name: 'Ana', externalId: 'U9' }, sentAt: '2026-03-01T10:00:00Z' }] }).expect(202);
@@ -285,6 +288,74 @@ describe('analysis: AI agents belong to their owner; the LLM budget stops paid a
       await expect(t.app.get(AgentSchedules).runScheduled(ws, theirs, ctx)).rejects.toThrow(/no longer a member/);
       const scheduled = await t.pool.query(`SELECT status, error FROM analysis_agent_executions_view WHERE agent_id = $1 AND trigger_type = 'scheduled'`, [theirs]);
       expect(scheduled.rows).toEqual([{ status: 'failed', error: "The agent's owner is no longer a member of the workspace" }]);
+      // The next reconcile (every 30 s, here called at once) takes the departed owner's job away.
+      await t.app.get(AgentSchedules).reconcile();
+      expect(jobs.registered(`ai-agent.${theirs}`)).toBeNull();
+    });
+  });
+
+  describe('deleting an agent', () => {
+    it('removes it and its memory for good, frees its name, stops its schedule; only its owner may, anyone else gets 404', async () => {
+      const created = (await t.http().post(`${base()}/agents`).set(colleague.auth).send({ name: 'Short-lived', type: 'assistant', config: { model: 'builtin', prompt: 'p', schedule: '0 3 * * *' } }).expect(201)).body;
+      const executionId = (await t.http().post(`${base()}/agents/${created.id}/executions`).set(colleague.auth).send({ input: { text: 'note', remember: { 'x.fact': 'remembered' } } }).expect(202)).body.id;
+      expect((await ended(colleague, created.id, executionId)).status).toBe('completed');
+      const jobs = t.app.get(ScheduledJobs);
+      expect(jobs.registered(`ai-agent.${created.id}`)).toEqual({ cron: '0 3 * * *' });
+
+      // Someone else's agent is "not found" to them, the workspace admin included.
+      await t.http().delete(`${base()}/agents/${created.id}`).set(admin.auth).expect(404);
+      await t.http().delete(`${base()}/agents/${created.id}`).set(adminKey).expect(404);
+      await t.http().delete(`${base()}/agents/${created.id}`).set(colleague.auth).set('If-Match', '"999"').expect(412);
+
+      await t.http().delete(`${base()}/agents/${created.id}`).set(colleague.auth).expect(204);
+      await t.http().get(`${base()}/agents/${created.id}`).set(colleague.auth).expect(404);
+      await t.http().get(`${base()}/agents/${created.id}/executions/${executionId}`).set(colleague.auth).expect(404);
+      await t.http().post(`${base()}/agents/${created.id}/executions`).set(colleague.auth).send({ input: { text: 'again' } }).expect(404);
+      await t.http().delete(`${base()}/agents/${created.id}`).set(colleague.auth).expect(404);
+      expect((await t.pool.query(`SELECT count(*)::int AS n FROM analysis_ai_agents_view WHERE id = $1`, [created.id])).rows[0].n).toBe(0);
+      expect(jobs.registered(`ai-agent.${created.id}`)).toBeNull();
+      // The name is free again, in any case.
+      await t.http().post(`${base()}/agents`).set(admin.auth).send({ name: 'SHORT-LIVED', type: 'assistant', config: { model: 'builtin', prompt: 'p' } }).expect(201);
+      // The deletion is in the log, private to the owner like the agent's other events.
+      const logged = await t.pool.query(`SELECT event_type AS type FROM events WHERE stream_id = $1 ORDER BY stream_version`, [`ai-agent-${created.id}`]);
+      expect(logged.rows.map((r) => r.type).at(-1)).toBe('analysis.ai-agent-deleted');
+    });
+  });
+
+  describe('an owner who is erased', () => {
+    it('takes what they told and were answered by their agents: prompt, memory, inputs and outputs read [erased] in the log and the read models, also after a rebuild; their agents stop', async () => {
+      const secret = 'Remember: my doctor appointment is on the 14th.';
+      const owner = await signUpVerified(t.app);
+      await t.http().post(`/api/v1/workspaces/${ws}/members`).set(admin.auth).send({ email: owner.email, role: 'member' }).expect(201);
+      const agentId = (await t.http().post(`${base()}/agents`).set(owner.auth).send({ name: 'Private diary', type: 'assistant', config: { model: 'builtin', prompt: `Keep this safe: ${secret}`, schedule: '0 4 * * *' } }).expect(201)).body.id;
+      const executionId = (await t.http().post(`${base()}/agents/${agentId}/executions`).set(owner.auth).send({ input: { text: secret, remember: { 'health.appointment': secret } } }).expect(202)).body.id;
+      expect((await ended(owner, agentId, executionId)).status).toBe('completed');
+      const inLog = async () => (await t.pool.query(`SELECT count(*)::int AS n FROM events WHERE payload::text LIKE $1`, [`%doctor appointment%`])).rows[0].n;
+      // Sealed per person from the start: never in clear in the log.
+      expect(await inLog()).toBe(0);
+
+      const operator = { Authorization: `Bearer ${ADMIN_TOKEN}` };
+      await t.http().delete(`/api/v1/admin/subjects/${owner.userId}`).set(operator).expect(200);
+
+      const read = async () => ({
+        agent: (await t.pool.query(`SELECT memory, config->>'prompt' AS prompt FROM analysis_ai_agents_view WHERE id = $1`, [agentId])).rows[0],
+        executions: (await t.pool.query(`SELECT input, output, status FROM analysis_agent_executions_view WHERE agent_id = $1`, [agentId])).rows,
+      });
+      const after = await read();
+      expect(after).toEqual({ agent: { memory: { entries: {} }, prompt: '[erased]' }, executions: [{ input: '[erased]', output: '[erased]', status: 'completed' }] });
+      expect(JSON.stringify(after)).not.toContain('doctor');
+      // An erased person is no member: their agent's job goes.
+      await t.app.get(AgentSchedules).reconcile();
+      expect(t.app.get(ScheduledJobs).registered(`ai-agent.${agentId}`)).toBeNull();
+
+      for (const name of ['analysis.ai-agents', 'analysis.agent-executions']) {
+        const { rebuildId } = (await t.http().post(`/api/v1/admin/projections/${name}/rebuild`).set(operator).send({}).expect(202)).body;
+        await eventually(async () => {
+          const r = await t.http().get('/api/v1/admin/projections/rebuilds').query({ projection: name }).set(operator).expect(200);
+          expect(r.body.items.find((x: { id: string }) => x.id === rebuildId)?.status).toBe('completed');
+        }, 30_000, 100);
+      }
+      expect(await read()).toEqual(after);
     });
   });
 });

@@ -1,5 +1,6 @@
 import { Injectable, Module, OnModuleInit } from '@nestjs/common';
 import { registerErrorStatuses } from '@libs/common/http/error-status.registry';
+import { DataSubjects } from '@libs/event-store/data-subjects';
 import { EventTypeRegistry } from '@libs/event-store/event-type-registry';
 import { ProjectionRegistry } from '@libs/eventsourcing/projections/projection.registry';
 import { AnalysisConfigurationModule } from './analysis-configuration.module';
@@ -17,24 +18,28 @@ import { ClassificationExperimentsHttpController } from './application/run-class
 import { AiAgentsAggregates } from './infrastructure/ai-agents.aggregates';
 import { aiAgentsErrorStatuses } from './infrastructure/ai-agents.errors.http';
 import { AiAgentsQueries } from './infrastructure/ai-agents.queries';
-import { aiAgentsAuditVisibility } from './domain/ai-agent/ai-agents.audit-visibility';
+import { aiAgentsAuditVisibility, aiAgentsPersonalData } from './domain/ai-agent/ai-agents.audit-visibility';
+import { eraseAgentOwners } from './projections/agent-owner-erasure';
 import { AgentExecutionsProjection } from './projections/agent-executions.projection';
 import { AiAgentsProjection } from './projections/ai-agents.projection';
 import { ClassificationExperimentsProjection } from './projections/classification-experiments.projection';
 
 registerErrorStatuses(aiAgentsErrorStatuses);
 
-/** The read models (inline: the API reads its own writes) and who may see the agents' events in the log. */
+/** The read models (inline: the API reads its own writes), who may see the agents' events in the log, and their owners' erasure. */
 @Injectable()
 class AiAgentsProjectionsRegistrar implements OnModuleInit {
   constructor(
     private readonly projections: ProjectionRegistry,
     private readonly eventTypes: EventTypeRegistry,
+    private readonly subjects: DataSubjects,
   ) {}
 
   onModuleInit(): void {
     this.projections.register(new ClassificationExperimentsProjection(), new AiAgentsProjection(), new AgentExecutionsProjection());
     for (const [type, declaration] of Object.entries(aiAgentsAuditVisibility)) this.eventTypes.auditVisibility(type, declaration);
+    for (const [type, declaration] of Object.entries(aiAgentsPersonalData)) this.eventTypes.personalData(type, declaration);
+    this.subjects.onErasure(eraseAgentOwners);
   }
 }
 

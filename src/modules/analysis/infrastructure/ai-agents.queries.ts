@@ -79,8 +79,8 @@ export class AiAgentsQueries {
   }
 
   /** Every active agent with a schedule (each process registers their jobs). */
-  async scheduledAgents(): Promise<{ id: string; workspace_id: string; schedule: string }[]> {
-    const res = await this.pool.query(`SELECT id, workspace_id, config->>'schedule' AS schedule FROM analysis_ai_agents_view WHERE is_active AND config->>'schedule' IS NOT NULL`);
+  async scheduledAgents(): Promise<{ id: string; workspace_id: string; user_id: string | null; schedule: string }[]> {
+    const res = await this.pool.query(`SELECT id, workspace_id, user_id, config->>'schedule' AS schedule FROM analysis_ai_agents_view WHERE is_active AND config->>'schedule' IS NOT NULL`);
     return res.rows;
   }
 

@@ -8,6 +8,8 @@ export interface AgentExecutionRow extends Record<string, unknown> {
   id: string;
   workspace_id: string;
   agent_id: string;
+  /** The agent's owner, whose execution it is. */
+  user_id: string | null;
   trigger_type: string;
   trigger_data: Record<string, unknown> | null;
   status: string;
@@ -39,6 +41,7 @@ export class AgentExecutionsProjection extends RowProjection<AgentExecutionRow> 
         id: d.executionId,
         workspace_id: d.workspaceId,
         agent_id: d.agentId,
+        user_id: d.ownerId,
         trigger_type: d.triggerType,
         trigger_data: d.triggerData,
         status: 'pending',

@@ -1,7 +1,7 @@
 import { RecordedEvent } from '@libs/event-store/event-store.types';
 import { RowHandler, RowProjection } from '@libs/eventsourcing/projections/row-projection';
-import { AgentMemory } from '@modules/analysis/domain/ai-agent/agent-memory';
-import { AgentConfig, AiAgentEvent } from '@modules/analysis/domain/ai-agent/ai-agent.decider';
+import { AgentMemory, emptyMemory } from '@modules/analysis/domain/ai-agent/agent-memory';
+import { AgentConfig, AiAgentEvent, isMemory } from '@modules/analysis/domain/ai-agent/ai-agent.decider';
 
 type D<T extends AiAgentEvent['type']> = Extract<AiAgentEvent, { type: T }>['data'];
 
@@ -73,7 +73,8 @@ export class AiAgentsProjection extends RowProjection<AiAgentRow> {
     },
     'analysis.ai-agent-memory-updated': (r, e) => {
       const d = e.data as D<'analysis.ai-agent-memory-updated'>;
-      return r && { ...r, memory: d.memory, stream_version: e.streamVersion, updated_at: d.at };
+      return r && { ...r, memory: isMemory(d.memory) ? d.memory : emptyMemory(), stream_version: e.streamVersion, updated_at: d.at };
     },
+    'analysis.ai-agent-deleted': () => null,
   };
 }

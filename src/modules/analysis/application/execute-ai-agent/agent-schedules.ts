@@ -3,6 +3,7 @@ import { ScheduledJobs, ScheduledRunContext, ScheduledRunResult } from '@libs/jo
 import { systemMetadata } from '@modules/analysis/application/run-classification-experiment/classification-experiment.runner';
 import { AiAgentsAggregates, derivedId } from '@modules/analysis/infrastructure/ai-agents.aggregates';
 import { AiAgentsQueries } from '@modules/analysis/infrastructure/ai-agents.queries';
+import { WorkspaceMembers } from '@modules/identity/contracts';
 import { AgentExecutionRunner } from './agent-execution.runner';
 
 /** How often each process brings its agents' jobs in line with the read model (changes made by other processes). */
@@ -13,7 +14,7 @@ const PREFIX = 'ai-agent.';
  * A scheduled agent is a scheduled job, `ai-agent.<agentId>`, with the agent's cron (UTC): listed
  * and run by the scheduled-jobs admin like any other, once per slot across processes. Each process
  * registers the jobs of the active scheduled agents at start-up, after a change it makes itself,
- * and every 30 s (changes made by other processes); an agent deactivated, deleted from schedules
+ * and every 30 s (changes made by other processes, an owner who left the workspace); an agent deactivated, deleted, unscheduled, whose owner left
  * or given another cron is unregistered (and registered again with the new cron).
  *
  * A run records a `scheduled` execution whose id comes from (agent, slot), so the slot's run is
@@ -32,6 +33,7 @@ export class AgentSchedules implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly queries: AiAgentsQueries,
     private readonly aggregates: AiAgentsAggregates,
     private readonly runner: AgentExecutionRunner,
+    private readonly members: WorkspaceMembers,
   ) {}
 
   static jobName(agentId: string): string {
@@ -58,7 +60,7 @@ export class AgentSchedules implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async reconcileNow(): Promise<void> {
-    const wanted = new Map((await this.queries.scheduledAgents()).map((a) => [AgentSchedules.jobName(a.id), a]));
+    const wanted = new Map((await this.ofMembers(await this.queries.scheduledAgents())).map((a) => [AgentSchedules.jobName(a.id), a]));
     for (const [name, cron] of this.mine) {
       if (wanted.get(name)?.schedule === cron) continue;
       await this.scheduled.unregister(name);
@@ -76,6 +78,16 @@ export class AgentSchedules implements OnApplicationBootstrap, OnModuleDestroy {
       // Listed by the admin (its row written) before the change that registered it answers.
       await this.scheduled.settled(name);
     }
+  }
+
+  /** An agent whose owner left the workspace (or was erased) is no job there: its job goes at the next reconcile. */
+  private async ofMembers<A extends { workspace_id: string; user_id: string | null }>(agents: A[]): Promise<A[]> {
+    const members = new Map<string, Set<string>>();
+    for (const ws of new Set(agents.map((a) => a.workspace_id))) {
+      const owners = agents.filter((a) => a.workspace_id === ws && a.user_id).map((a) => a.user_id!);
+      members.set(ws, await this.members.membersAmong(ws, owners));
+    }
+    return agents.filter((a) => a.user_id !== null && members.get(a.workspace_id)!.has(a.user_id));
   }
 
   async runScheduled(workspaceId: string, agentId: string, ctx: ScheduledRunContext): Promise<ScheduledRunResult> {

@@ -98,6 +98,14 @@ export class AiAgentsHandler {
     return agentResponse(await this.row(workspaceId, agentId, owner));
   }
 
+  /** Deletes the agent (its memory with it) and frees its name; its job and triggers stop; past executions stay in the log. */
+  async delete(workspaceId: string, agentId: string, meta: CommandMetadata, owner: string | null): Promise<void> {
+    const current = await this.row(workspaceId, agentId, owner);
+    await this.aggregates.agent.handle(agentId, { kind: 'delete', workspaceId, now: meta.now }, meta);
+    await this.aggregates.agentNames.release({ workspaceId, nameKey: current.name.toLowerCase() }, agentId, meta);
+    await this.schedules.reconcile();
+  }
+
   async get(workspaceId: string, agentId: string, owner: string | null) {
     return agentResponse(await this.row(workspaceId, agentId, owner));
   }

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { RequireWorkspaceRole } from '@libs/common/auth/workspace-member.guard';
@@ -48,6 +48,15 @@ export class AiAgentsHttpController {
   @ApiOperation({ summary: 'Change an agent (name, description, type, config, skills, isActive)' })
   async update(@Param('workspaceId') ws: string, @Param('agentId') id: string, @Body() body: UpdateAgentRequestDto, @CommandMeta() meta: CommandMetadata, @AgentOwner() owner: string | null, @Res({ passthrough: true }) res: Response) {
     return withEtag(res, await this.agents.update(ws, id, body, meta, owner));
+  }
+
+  @Delete(':agentId')
+  @RequireWorkspaceRole('member')
+  @HttpCode(204)
+  @ApiHeader(IF_MATCH)
+  @ApiOperation({ summary: 'Delete an agent: its memory goes, its name is free, its schedule and triggers stop; its past executions stay in the log' })
+  async delete(@Param('workspaceId') ws: string, @Param('agentId') id: string, @CommandMeta() meta: CommandMetadata, @AgentOwner() owner: string | null): Promise<void> {
+    await this.agents.delete(ws, id, meta, owner);
   }
 
   @Delete(':agentId/memory')

@@ -52,4 +52,18 @@ describe('AI agent decider', () => {
     spec.given([created]).when({ kind: 'set-active', workspaceId: 'ws-2', active: false, now }).thenThrows(AiAgentsError, (e) => expect(e.code).toBe('ANALYSIS.AGENT_NOT_FOUND'));
     spec.given([]).when({ kind: 'clear-memory', workspaceId: 'ws-1', now }).thenThrows(AiAgentsError);
   });
+
+  it('deletes once (a repeat records nothing); a deleted agent is not found to every other command; another workspace cannot delete it', () => {
+    const deleted: AiAgentEvent = { type: 'analysis.ai-agent-deleted', data: { agentId, ownerId: 'u-1', workspaceId: 'ws-1', name: 'Helper', at } };
+    spec.given([created, remembered]).when({ kind: 'delete', workspaceId: 'ws-1', now }).then([deleted]);
+    spec.given([created, deleted]).when({ kind: 'delete', workspaceId: 'ws-1', now }).thenNothingHappened();
+    spec.given([created]).when({ kind: 'delete', workspaceId: 'ws-2', now }).thenThrows(AiAgentsError, (e) => expect(e.code).toBe('ANALYSIS.AGENT_NOT_FOUND'));
+    spec.given([created, deleted]).when({ kind: 'update-memory', workspaceId: 'ws-1', executionId: 'e-2', changes: { set: [{ key: 'k', value: 'v' }], forget: [] }, now }).thenThrows(AiAgentsError);
+    spec.given([created, deleted]).when({ kind: 'set-active', workspaceId: 'ws-1', active: true, now }).thenThrows(AiAgentsError);
+  });
+
+  it('reads an erased owner\'s memory (the log says [erased]) as empty: nothing to forget', () => {
+    const erased = { ...remembered, data: { ...remembered.data, memory: '[erased]' as unknown as typeof remembered.data.memory } } as AiAgentEvent;
+    spec.given([created, erased]).when({ kind: 'clear-memory', workspaceId: 'ws-1', now }).thenNothingHappened();
+  });
 });

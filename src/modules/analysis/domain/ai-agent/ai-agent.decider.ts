@@ -42,11 +42,13 @@ export type AiAgentEvent =
       type: 'analysis.ai-agent-memory-updated';
       /** The whole memory after the change (bounded, see agent-memory.ts): the read model needs no history. */
       data: { agentId: string; ownerId: string | null; executionId: string | null; memory: AgentMemory; changed: string[]; evicted: string[]; at: string };
-    };
+    }
+  /** Deleted by its owner: the name is free again, its memory gone from the read model; its executions stay in the log. */
+  | { type: 'analysis.ai-agent-deleted'; data: { agentId: string; ownerId: string | null; workspaceId: string; name: string; at: string } };
 
 export type AiAgentState =
   | { status: 'none' }
-  | { status: 'created'; agentId: string; workspaceId: string; ownerId: string | null; name: string; active: boolean; memory: AgentMemory };
+  | { status: 'created' | 'deleted'; agentId: string; workspaceId: string; ownerId: string | null; name: string; active: boolean; memory: AgentMemory };
 
 export interface AgentChanges {
   name?: string;
@@ -61,12 +63,18 @@ export type AiAgentCommand =
   | { kind: 'update'; workspaceId: string; changes: AgentChanges; now: Date }
   | { kind: 'set-active'; workspaceId: string; active: boolean; now: Date }
   | { kind: 'update-memory'; workspaceId: string; changes: MemoryChanges; executionId: string | null; now: Date }
-  | { kind: 'clear-memory'; workspaceId: string; now: Date };
+  | { kind: 'clear-memory'; workspaceId: string; now: Date }
+  | { kind: 'delete'; workspaceId: string; now: Date };
 
 function mine(s: AiAgentState, workspaceId: string) {
-  // Another workspace's agent is "not found", never "forbidden".
-  if (s.status === 'none' || s.workspaceId !== workspaceId) throw new AiAgentsError(Code.AgentNotFound, 'No such agent');
+  // Another workspace's agent (or a deleted one) is "not found", never "forbidden".
+  if (s.status !== 'created' || s.workspaceId !== workspaceId) throw new AiAgentsError(Code.AgentNotFound, 'No such agent');
   return s;
+}
+
+/** A memory as the log holds it (an erased owner's reads as the string '[erased]'). */
+export function isMemory(m: unknown): m is AgentMemory {
+  return m !== null && typeof m === 'object' && typeof (m as AgentMemory).entries === 'object' && (m as AgentMemory).entries !== null;
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -82,7 +90,10 @@ export const aiAgentDecider: Decider<AiAgentCommand, AiAgentState, AiAgentEvent>
       case 'analysis.ai-agent-activation-changed':
         return s.status === 'none' ? s : { ...s, active: e.data.active };
       case 'analysis.ai-agent-memory-updated':
-        return s.status === 'none' ? s : { ...s, memory: e.data.memory };
+        // Once its owner is erased the log reads '[erased]' for the memory: nothing is remembered.
+        return s.status === 'none' ? s : { ...s, memory: isMemory(e.data.memory) ? e.data.memory : emptyMemory() };
+      case 'analysis.ai-agent-deleted':
+        return s.status === 'none' ? s : { ...s, status: 'deleted', active: false, memory: emptyMemory() };
       default:
         return assertNever(e);
     }
@@ -117,6 +128,12 @@ export const aiAgentDecider: Decider<AiAgentCommand, AiAgentState, AiAgentEvent>
         const keys = Object.keys(a.memory.entries);
         if (keys.length === 0) return [];
         return { type: 'analysis.ai-agent-memory-updated', data: { agentId: a.agentId, ownerId: a.ownerId, executionId: null, memory: emptyMemory(), changed: keys, evicted: [], at } };
+      }
+      case 'delete': {
+        // A retried DELETE finds it gone: nothing more to record (idempotent, like HTTP DELETE).
+        if (s.status === 'deleted' && s.workspaceId === c.workspaceId) return [];
+        const a = mine(s, c.workspaceId);
+        return { type: 'analysis.ai-agent-deleted', data: { agentId: a.agentId, ownerId: a.ownerId, workspaceId: a.workspaceId, name: a.name, at } };
       }
       default:
         return assertNever(c);

@@ -13,9 +13,23 @@ export const aiAgentsAuditVisibility: Record<string, AuditVisibilityDeclaration>
     'analysis.ai-agent-updated',
     'analysis.ai-agent-activation-changed',
     'analysis.ai-agent-memory-updated',
+    'analysis.ai-agent-deleted',
     'analysis.agent-execution-requested',
     'analysis.agent-execution-started',
     'analysis.agent-execution-completed',
     'analysis.agent-execution-failed',
   ].map((type) => [type, { privateTo: 'ownerId' }]),
 );
+
+/**
+ * What the owner wrote or was answered is theirs (crypto-shredded with them, GDPR art. 17): the
+ * system prompt, the memory, each execution's input and output. Once the owner is erased the log
+ * reads '[erased]' for them, and eraseAgentOwners clears the read models in the same transaction.
+ */
+export const aiAgentsPersonalData: Record<string, { subject: string; fields: string[] }> = {
+  'analysis.ai-agent-created': { subject: 'ownerId', fields: ['config.prompt'] },
+  'analysis.ai-agent-updated': { subject: 'ownerId', fields: ['config.prompt'] },
+  'analysis.ai-agent-memory-updated': { subject: 'ownerId', fields: ['memory'] },
+  'analysis.agent-execution-requested': { subject: 'ownerId', fields: ['input'] },
+  'analysis.agent-execution-completed': { subject: 'ownerId', fields: ['output'] },
+};
