@@ -248,7 +248,12 @@ export class SagaConsumer extends BatchedConsumer {
         ORDER BY created_at, command_id LIMIT $2`,
       [this.saga.name, limit],
     );
-    for (const c of pending.rows) await this.dispatch(c);
+    const lanes = Math.min(this.saga.commandConcurrency ?? 1, pending.rows.length);
+    let next = 0;
+    // Each lane takes the next command in order; with one lane, one after another as sent.
+    await Promise.all(Array.from({ length: lanes }, async () => {
+      while (next < pending.rows.length) await this.dispatch(pending.rows[next++]);
+    }));
     return pending.rows.length;
   }
 

@@ -9,7 +9,7 @@ import { ConsumerRegistry } from '@libs/eventsourcing/subscriptions/durable-cons
 import { ParkedEventAdmin } from '@libs/eventsourcing/subscriptions/parked-event-admin';
 import { ParkedEvents } from '@libs/eventsourcing/subscriptions/parked-events';
 import { SubscriptionCheckpoints } from '@libs/eventsourcing/subscriptions/subscription-checkpoints';
-import { sagaSubscriptionName } from './saga';
+import { defineSaga, sagaSubscriptionName } from './saga';
 import { SagaCommandRoutes } from './saga-command-routes';
 import { SagaConsumer } from './saga-consumer';
 
@@ -175,5 +175,33 @@ describe('sagas: durable state, outbox with deterministic command ids, deadlines
     const [cmd] = await commandsOf('poison');
     expect(cmd).toMatchObject({ command_type: 'test.request-payment', status: 'rejected' });
     expect((await parked.list({ subscription: SUB, status: 'parked' })).length).toBe(0);
+  });
+
+  it('dispatches one command at a time unless the saga declares lanes (commandConcurrency): then that many at once, never more, each once', async () => {
+    const measure = async (name: string, commandConcurrency?: number) => {
+      const saga = defineSaga<{ n: number }>({
+        name,
+        commandConcurrency,
+        on: { [`${name}.asked`]: { instanceOf: (e) => String((e.data as { n: number }).n), react: (_s, e) => ({ state: { n: (e.data as { n: number }).n }, commands: [{ type: `${name}.work`, data: e.data as Record<string, unknown> }] }) } },
+      });
+      let inFlight = 0;
+      let most = 0;
+      const done: number[] = [];
+      routes.register(`${name}.work`, async (data) => {
+        most = Math.max(most, ++inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 60));
+        inFlight--;
+        done.push(Number(data.n));
+        return null;
+      });
+      await checkpoints.ensure(sagaSubscriptionName(name), 'saga');
+      for (let n = 0; n < 5; n++) await store.append(`${name}-${n}`, [{ type: `${name}.asked`, data: { n } }], { streamType: 'lane', expectedVersion: ANY, workspaceId: ws });
+      const c = new SagaConsumer(saga, store, db.pool, checkpoints, parked, routes, { batchSize: 100, maxAttempts: 2, backoffMs: 5, commandAttempts: 3, holder: name, clock: () => now });
+      await drain(c);
+      return { most, done: done.sort() };
+    };
+    expect(await measure('test.one-lane')).toEqual({ most: 1, done: [0, 1, 2, 3, 4] });
+    expect(await measure('test.two-lanes', 2)).toEqual({ most: 2, done: [0, 1, 2, 3, 4] });
+    expect(() => defineSaga({ name: 'test.no-lanes', commandConcurrency: 0, on: {} })).toThrow(/positive integer/);
   });
 });

@@ -48,10 +48,18 @@ export interface SagaDefinition<S = unknown> {
   on: Record<string, SagaEventHandler<S>>;
   /** `now` is when the deadline is processed (never read a clock inside). */
   onDeadline?(state: S, deadline: DueDeadline, now: Date): SagaReaction<S>;
+  /**
+   * Commands dispatched at once (default 1: one after another, in the order they were sent).
+   * More only when every pending command of the saga may run beside the others (e.g. batches of
+   * a run, each its own stream): the saga itself decides how many it sends at a time.
+   */
+  commandConcurrency?: number;
 }
 
 export function defineSaga<S>(definition: SagaDefinition<S>): SagaDefinition<S> {
   if (!/^[a-z][\w.-]*$/.test(definition.name)) throw new Error(`Saga name "${definition.name}" must be a stable lower-case name`);
+  const lanes = definition.commandConcurrency;
+  if (lanes !== undefined && (!Number.isInteger(lanes) || lanes < 1)) throw new Error(`Saga ${definition.name}: commandConcurrency must be a positive integer`);
   return definition;
 }
 

@@ -13,15 +13,17 @@ describe('AgentExecutionsProjection (analysis_agent_executions_view)', () => {
   let db: TestDatabase;
   beforeAll(async () => (db = await createTestDatabase(2)));
   afterAll(async () => db?.close());
+  const OWNER = '0193a000-0000-7000-8000-0000000000c1';
   const spec = () => ProjectionSpecification<AgentExecutionEvent>(new AgentExecutionsProjection(), () => db.pool, { streamId: `agent-execution-${executionId}`, workspaceId });
   const requested: AgentExecutionEvent = {
     type: 'analysis.agent-execution-requested',
-    data: { executionId, agentId, ownerId: null, workspaceId, triggerType: 'event', triggerData: { eventId: 'e-1' }, input: { text: 'hi' }, requestedBy: null, at },
+    data: { executionId, agentId, ownerId: OWNER, workspaceId, triggerType: 'event', triggerData: { eventId: 'e-1' }, input: { text: 'hi' }, requestedBy: null, at },
   };
   const pending = {
     id: executionId,
     workspace_id: workspaceId,
     agent_id: agentId,
+    user_id: OWNER,
     trigger_type: 'event',
     trigger_data: { eventId: 'e-1' },
     status: 'pending',
@@ -40,16 +42,16 @@ describe('AgentExecutionsProjection (analysis_agent_executions_view)', () => {
     await spec()
       .given([requested])
       .when([
-        { type: 'analysis.agent-execution-started', data: { executionId, ownerId: null, at } },
-        { type: 'analysis.agent-execution-completed', data: { executionId, ownerId: null, output: { text: 'done' }, at: later } },
+        { type: 'analysis.agent-execution-started', data: { executionId, ownerId: OWNER, at } },
+        { type: 'analysis.agent-execution-completed', data: { executionId, ownerId: OWNER, output: { text: 'done' }, at: later } },
       ])
       .then([{ ...pending, status: 'completed', output: { text: 'done' }, started_at: at, completed_at: later, updated_at: later }]);
   });
 
   it('keeps the error of a failed execution', async () => {
     await spec()
-      .given([requested, { type: 'analysis.agent-execution-started', data: { executionId, ownerId: null, at } }])
-      .when([{ type: 'analysis.agent-execution-failed', data: { executionId, ownerId: null, error: 'provider down', at: later } }])
+      .given([requested, { type: 'analysis.agent-execution-started', data: { executionId, ownerId: OWNER, at } }])
+      .when([{ type: 'analysis.agent-execution-failed', data: { executionId, ownerId: OWNER, error: 'provider down', at: later } }])
       .then([{ ...pending, status: 'failed', error: 'provider down', started_at: at, completed_at: later, updated_at: later }]);
   });
 });

@@ -50,4 +50,13 @@ describe('AiAgentsProjection (analysis_ai_agents_view)', () => {
       ])
       .then([{ ...agent, name: 'Support helper', description: 'd', skills: [], is_active: false, memory, stream_version: 4, updated_at: later }]);
   });
+
+  it('reads an erased owner\'s memory (the log says [erased]) as empty, and removes a deleted agent', async () => {
+    const erased = { type: 'analysis.ai-agent-memory-updated', data: { agentId, ownerId, executionId, memory: '[erased]', changed: ['tone'], evicted: [], at: later } } as unknown as AiAgentEvent;
+    await spec().given([created]).when([erased]).then([{ ...agent, stream_version: 2, updated_at: later }]);
+    await spec()
+      .given([created])
+      .when([{ type: 'analysis.ai-agent-deleted', data: { agentId, ownerId, workspaceId, name: 'Helper', at: later } }])
+      .then([]);
+  });
 });

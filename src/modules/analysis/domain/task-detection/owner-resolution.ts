@@ -25,7 +25,42 @@ export function foldName(value: string): string {
   return value.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().trim();
 }
 
-const only = (matches: readonly WorkspaceMember[]): string | null => (new Set(matches.map((m) => m.id)).size === 1 ? matches[0].id : null);
+const only = (matches: readonly WorkspaceMember[] | undefined): string | null => (matches && matches.length > 0 && new Set(matches.map((m) => m.id)).size === 1 ? matches[0].id : null);
+
+/** The members by folded full name, handle, first name and email: built once per list, not per look-up. */
+interface MemberIndex {
+  ids: Set<string>;
+  byName: Map<string, WorkspaceMember[]>;
+  byHandle: Map<string, WorkspaceMember[]>;
+  byFirstName: Map<string, WorkspaceMember[]>;
+  byEmail: Map<string, WorkspaceMember[]>;
+}
+
+// A detector resolves every word of a batch against the same list: fold each member once.
+const indexes = new WeakMap<readonly WorkspaceMember[], MemberIndex>();
+
+function add(map: Map<string, WorkspaceMember[]>, key: string, m: WorkspaceMember): void {
+  const list = map.get(key);
+  if (!list) map.set(key, [m]);
+  else if (!list.includes(m)) list.push(m);
+}
+
+/** The list's index. Lists are read as given: a caller never changes one it already resolved against. */
+function indexOf(members: readonly WorkspaceMember[]): MemberIndex {
+  let index = indexes.get(members);
+  if (index) return index;
+  index = { ids: new Set(), byName: new Map(), byHandle: new Map(), byFirstName: new Map(), byEmail: new Map() };
+  for (const m of members) {
+    index.ids.add(m.id);
+    const name = foldName(m.name);
+    add(index.byName, name, m);
+    add(index.byFirstName, name.split(/\s+/)[0], m);
+    for (const h of m.handles) add(index.byHandle, foldName(h), m);
+    for (const e of m.emails) add(index.byEmail, e.toLowerCase(), m);
+  }
+  indexes.set(members, index);
+  return index;
+}
 
 /** A handle as written in a mention: "@ana", "<@U024BE7LH>", "<@U024BE7LH|ana>". */
 export function handleOfMention(mention: string): string {
@@ -37,12 +72,11 @@ export function handleOfMention(mention: string): string {
 export function resolveHandle(handle: string, members: readonly WorkspaceMember[]): string | null {
   const wanted = foldName(handleOfMention(handle));
   if (!wanted) return null;
-  return only(members.filter((m) => m.handles.some((h) => foldName(h) === wanted)));
+  return only(indexOf(members).byHandle.get(wanted));
 }
 
 export function resolveEmail(email: string, members: readonly WorkspaceMember[]): string | null {
-  const wanted = email.trim().toLowerCase();
-  return only(members.filter((m) => m.emails.some((e) => e.toLowerCase() === wanted)));
+  return only(indexOf(members).byEmail.get(email.trim().toLowerCase()));
 }
 
 /**
@@ -52,17 +86,18 @@ export function resolveEmail(email: string, members: readonly WorkspaceMember[])
 export function resolveName(name: string, members: readonly WorkspaceMember[]): string | null {
   const wanted = foldName(name);
   if (!wanted) return null;
-  const full = members.filter((m) => foldName(m.name) === wanted);
-  if (full.length > 0) return only(full);
-  const byHandle = members.filter((m) => m.handles.some((h) => foldName(h) === wanted));
-  if (byHandle.length > 0) return only(byHandle);
+  const index = indexOf(members);
+  const full = index.byName.get(wanted);
+  if (full) return only(full);
+  const byHandle = index.byHandle.get(wanted);
+  if (byHandle) return only(byHandle);
   if (wanted.includes(' ')) return null;
-  return only(members.filter((m) => foldName(m.name).split(/\s+/)[0] === wanted));
+  return only(index.byFirstName.get(wanted));
 }
 
 /** A person by whatever the message gives: member id, then email, then handle, then name. */
 export function resolvePerson(person: PersonReference, members: readonly WorkspaceMember[]): string | null {
-  if (person.memberId && members.some((m) => m.id === person.memberId)) return person.memberId;
+  if (person.memberId && indexOf(members).ids.has(person.memberId)) return person.memberId;
   if (person.email) {
     const id = resolveEmail(person.email, members);
     if (id) return id;
