@@ -1,3 +1,4 @@
+import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Pool } from 'pg';
@@ -17,6 +18,8 @@ import { createWorkspace, linkOAuthAccount, signUp, SignedUp, uniqueSecret } fro
 import { createTestApp, TestApp } from '@test/support/test-app';
 
 const KEYS = `k1:${Buffer.alloc(32, 7).toString('base64')}`;
+// Two processes on one database is the PostgreSQL mode (the embedded one is single-process).
+const itPg = process.env.TEST_DATABASE_URL ? it : it.skip;
 const inAnHour = () => new Date(Date.now() + 3600_000).toISOString();
 
 /**
@@ -32,6 +35,8 @@ describe('ingestion: Microsoft 365 mail pulled with Graph delta (e2e)', () => {
   let testApp: TestApp | undefined;
   let app: NestExpressApplication;
   let pool: Pool;
+  let dbUrl: string | undefined;
+  const children: ChildProcess[] = [];
   let owner: SignedUp;
   let ws: string;
   const http = () => request(app.getHttpServer());
@@ -43,10 +48,12 @@ describe('ingestion: Microsoft 365 mail pulled with Graph delta (e2e)', () => {
       logLines,
     });
     ({ app, pool } = testApp);
+    dbUrl = testApp.db?.url;
     owner = await signUp(app);
     ws = await createWorkspace(app, owner);
   }, 120_000);
   afterAll(async () => {
+    for (const c of children) c.kill('SIGKILL');
     await testApp?.close();
     await graph.close();
   });
@@ -135,7 +142,7 @@ describe('ingestion: Microsoft 365 mail pulled with Graph delta (e2e)', () => {
     expect(requests[0].query.$select.split(',')).toEqual(expect.arrayContaining(['subject', 'from', 'toRecipients', 'ccRecipients', 'bccRecipients', 'receivedDateTime', 'sentDateTime', 'conversationId', 'internetMessageId', 'body', 'bodyPreview', 'isRead', 'hasAttachments', 'categories', 'parentFolderId']));
     expect(requests[0].headers.prefer).toMatch(/odata\.maxpagesize=2/);
     expect(requests[0].headers.authorization).toBe(`Bearer ${s.token}`);
-    expect((await watermark(s.sourceId, 'inbox')).meta).toEqual({ link: expect.stringContaining('$deltatoken='), paging: false });
+    expect((await watermark(s.sourceId, 'inbox')).meta).toEqual({ link: expect.stringContaining('$deltatoken='), paging: false, account: s.accountId });
 
     const fresh = graph.deliver(s.mailbox, 'inbox', { subject: 'One more question' });
     const mark = graph.requests.length;
@@ -162,6 +169,21 @@ describe('ingestion: Microsoft 365 mail pulled with Graph delta (e2e)', () => {
     expect(byId.get(keep.id)!.deleted_at).toBeNull();
     expect(await sync(s.sourceId)).toMatchObject({ status: 'completed' });
     expect(await deletedEvents(s.sourceId)).toBe(1);
+  });
+
+  it('naming another linked account starts that mailbox from a new round (the old delta token is never sent with the new token)', async () => {
+    const s = await source({ folders: ['inbox'] });
+    graph.deliver(s.mailbox, 'inbox', { subject: 'first mailbox' });
+    expect(await sync(s.sourceId)).toMatchObject({ status: 'completed', counters: { stored: 1 } });
+    const b = await account();
+    graph.deliver(b.mailbox, 'inbox', { subject: 'second mailbox' });
+    await http().patch(`/api/v1/workspaces/${ws}/sources/${s.sourceId}`).set(owner.auth).send({ config: { oauthAccountId: b.accountId, folders: ['inbox'] } }).expect(200);
+    const mark = graph.requests.length;
+    expect(await sync(s.sourceId)).toMatchObject({ status: 'completed', counters: { stored: 1 } });
+    expect(graph.deltaRequests(mark).map((r) => [r.query.$deltatoken ?? null, r.headers.authorization])).toEqual([[null, `Bearer ${b.token}`]]);
+    // Another user's account cannot be named by an update either.
+    const other = await account(await signUp(app));
+    await http().patch(`/api/v1/workspaces/${ws}/sources/${s.sourceId}`).set(owner.auth).send({ config: { oauthAccountId: other.accountId } }).expect(422);
   });
 
   it('an expired delta token (410 Gone) reads the folder again without doubling anything', async () => {
@@ -272,7 +294,7 @@ describe('ingestion: Microsoft 365 mail pulled with Graph delta (e2e)', () => {
     held.release();
     const stopped = (await http().get(`/api/v1/workspaces/${ws}/jobs/${started.body.jobId}`).set(owner.auth).expect(200)).body;
     expect(stopped).toMatchObject({ status: 'failed', counters: { stored: 4 } });
-    expect((await watermark(s.sourceId, 'inbox')).meta).toEqual({ link: expect.stringContaining(`$skiptoken=${third.query.$skiptoken}`), paging: true });
+    expect((await watermark(s.sourceId, 'inbox')).meta).toEqual({ link: expect.stringContaining(`$skiptoken=${third.query.$skiptoken}`), paging: true, account: s.accountId });
 
     const mark = graph.requests.length;
     expect(await sync(s.sourceId)).toMatchObject({ status: 'completed', counters: { stored: 3 } });
@@ -280,6 +302,35 @@ describe('ingestion: Microsoft 365 mail pulled with Graph delta (e2e)', () => {
     expect(await rows(s.sourceId)).toHaveLength(7);
     expect((await eventCounts(s.sourceId, 'ingestion.message-ingested')).every((x) => x.n === 1)).toBe(true);
   });
+
+  itPg('resumes from the saved nextLink after kill -9 of the syncing process', async () => {
+    const s = await source({ folders: ['inbox'], pageSize: 2 });
+    for (let i = 0; i < 5; i++) graph.deliver(s.mailbox, 'inbox', { subject: `Killed ${i}` });
+    // The second page never answers: the process is killed while waiting for it.
+    const held = graph.hold((r) => r.headers.authorization === `Bearer ${s.token}` && r.query.$skiptoken !== undefined);
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/pull-sync-process.ts', dbUrl!, s.sourceId, KEYS], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, GRAPH_API_BASE_URL: graph.apiBase },
+    });
+    children.push(child);
+    const out: string[] = [];
+    child.stdout!.on('data', (d: Buffer) => out.push(d.toString()));
+    child.stderr!.on('data', (d: Buffer) => out.push(d.toString()));
+    const second = await Promise.race([held.reached, new Promise<never>((_r, reject) => setTimeout(() => reject(new Error(`the child did not get there: ${out.join('')}`)), 60_000))]);
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+    held.release();
+    const killedJob = /JOB (\S+)/.exec(out.join(''))![1];
+    expect((await watermark(s.sourceId, 'inbox')).meta).toMatchObject({ link: expect.stringContaining(`$skiptoken=${second.query.$skiptoken}`), paging: true });
+    expect(await rows(s.sourceId)).toHaveLength(2);
+
+    const mark = graph.requests.length;
+    expect(await sync(s.sourceId)).toMatchObject({ status: 'completed', counters: { stored: 3 } });
+    expect(graph.deltaRequests(mark)[0].query.$skiptoken).toBe(second.query.$skiptoken);
+    expect((await eventCounts(s.sourceId, 'ingestion.message-ingested')).map((x) => x.n)).toEqual([1, 1, 1, 1, 1]);
+    const killed = (await http().get(`/api/v1/workspaces/${ws}/jobs/${killedJob}`).set(owner.auth).expect(200)).body;
+    expect(killed).toMatchObject({ status: 'failed', errors: [expect.objectContaining({ errors: [expect.objectContaining({ message: expect.stringMatching(/abandoned/) })] })] });
+  }, 120_000);
 
   it('goes through the inward-connect guard: without 127.0.0.1 allowed, nothing reaches the fake', async () => {
     const s = await source({ folders: ['inbox'] });

@@ -16,6 +16,8 @@ interface FolderMark {
   link: string;
   /** The link is a nextLink: a round is in progress (a killed run resumes at its page). */
   paging: boolean;
+  /** The linked account the link belongs to (a delta token is the mailbox's). */
+  account: string;
 }
 
 /** A failure the user can act on: what to do, never Graph's own text. */
@@ -73,7 +75,8 @@ export class Microsoft365SyncRunner extends SyncRunner {
       const stream = m365FolderStream(folder);
       const wm = await ctx.watermark(stream);
       const mark = wm?.meta as Partial<FolderMark> | undefined;
-      let link = typeof mark?.link === 'string' ? mark.link : null;
+      // A link of another account (config.oauthAccountId changed) or another GRAPH_API_BASE_URL means nothing here: a new round.
+      let link = typeof mark?.link === 'string' && mark.account === accountId && mark.link.startsWith(`${client.apiBase}/`) ? mark.link : null;
       let resynced = false;
       for (let n = 0; n < MAX_PAGES; n++) {
         let page: GraphDeltaPage;
@@ -103,7 +106,7 @@ export class Microsoft365SyncRunner extends SyncRunner {
           if (await this.deps.writer.change(ctx.source, id, 'ingestion.message-deleted', { deletedAt: ctx.now().toISOString() }, write)) deletions++;
         }
         const next = page.nextLink ?? page.deltaLink!;
-        await ctx.commit({ mapped, watermarks: [{ stream, update: { cursorTs: page.nextLink ? (wm?.cursorTs ?? null) : ctx.now().toISOString(), cursorId: null, meta: { link: next, paging: Boolean(page.nextLink) } satisfies FolderMark } }] });
+        await ctx.commit({ mapped, watermarks: [{ stream, update: { cursorTs: page.nextLink ? (wm?.cursorTs ?? null) : ctx.now().toISOString(), cursorId: null, meta: { link: next, paging: Boolean(page.nextLink), account: accountId } satisfies FolderMark } }] });
         if (!page.nextLink) break;
         link = page.nextLink;
       }

@@ -33,7 +33,7 @@ interface Running {
 
 /**
  * Starts pull syncs: on demand (in the background, answering the job id at once) and for the
- * scheduled job (every active chatwoot/gong source, one after the other). One sync of a source
+ * scheduled job (every active pull source with credentials or a linked account, one after the other). One sync of a source
  * at a time, across processes: a lease per source (renewed while the sync runs; lost, the sync
  * stops) plus this process's own map, since a lease holder may renew its own lease.
  */
@@ -87,7 +87,7 @@ export class PullSyncService implements BeforeApplicationShutdown {
     return { jobId: handle.jobId };
   }
 
-  /** The scheduled run: every active pull source with credentials, least recently synced first. */
+  /** The scheduled run: every active pull source with credentials (or, for linked-account kinds, without), least recently synced first. */
   async syncAll(runId: string, signal?: AbortSignal): Promise<PullSyncAllResult> {
     const r = await this.pool.query<SourceRow>(
       `SELECT * FROM ingestion_sources_view
