@@ -37,6 +37,8 @@ describe('ingestion: Microsoft 365 mail pulled with Graph delta (e2e)', () => {
   let pool: Pool;
   let dbUrl: string | undefined;
   const children: ChildProcess[] = [];
+  // The guard of the runners built by hand (closed at the end: its connections are kept alive).
+  const localGuard = new OutboundGuard({ allowList: '127.0.0.1' });
   let owner: SignedUp;
   let ws: string;
   const http = () => request(app.getHttpServer());
@@ -54,6 +56,7 @@ describe('ingestion: Microsoft 365 mail pulled with Graph delta (e2e)', () => {
   }, 120_000);
   afterAll(async () => {
     for (const c of children) c.kill('SIGKILL');
+    await localGuard.close();
     await testApp?.close();
     await graph.close();
   });
@@ -277,7 +280,7 @@ describe('ingestion: Microsoft 365 mail pulled with Graph delta (e2e)', () => {
       writer: app.get(MessageWriter),
       aggregates: app.get(IngestionAggregates),
       credentials: app.get(SourceCredentials),
-      http: { guard: extra.guard ?? new OutboundGuard({ allowList: '127.0.0.1' }), retry: { maxAttempts: 2 } },
+      http: { guard: extra.guard ?? localGuard, retry: { maxAttempts: 2 } },
       graphApiBase: graph.apiBase,
       oauth: extra.oauth ?? app.get(OAuthAccessTokens),
     });
@@ -316,7 +319,8 @@ describe('ingestion: Microsoft 365 mail pulled with Graph delta (e2e)', () => {
     const out: string[] = [];
     child.stdout!.on('data', (d: Buffer) => out.push(d.toString()));
     child.stderr!.on('data', (d: Buffer) => out.push(d.toString()));
-    const second = await Promise.race([held.reached, new Promise<never>((_r, reject) => setTimeout(() => reject(new Error(`the child did not get there: ${out.join('')}`)), 60_000))]);
+    let timer: NodeJS.Timeout | undefined;
+    const second = await Promise.race([held.reached, new Promise<never>((_r, reject) => (timer = setTimeout(() => reject(new Error(`the child did not get there: ${out.join('')}`)), 60_000)))]).finally(() => clearTimeout(timer));
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('exit', resolve));
     held.release();
