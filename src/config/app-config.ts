@@ -126,6 +126,10 @@ export const appConfigSchema = z.object({
   SLACK_API_BASE_URL: z.string().url('must be a URL').default('https://slack.com/api'),
   /** Telegram Bot API base (or a self-hosted Bot API server); used to prove a bot token's bot (getMe). */
   TELEGRAM_API_BASE_URL: z.string().url('must be a URL').default('https://api.telegram.org'),
+  /** Microsoft Graph base with its version (national clouds have their own); the Microsoft 365 mail sync calls it. */
+  GRAPH_API_BASE_URL: z.string().url('must be a URL').default('https://graph.microsoft.com/v1.0'),
+  /** Fathom's public API base; the Fathom pull (meetings with transcripts) calls it. */
+  FATHOM_API_BASE_URL: z.string().url('must be a URL').default('https://api.fathom.ai/external/v1'),
   /** Operator token: superuser on /api/v1/admin and read access to every workspace, for automation and break-glass; unset = none. */
   ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   // AI: the built-in offline engine and embedder by default; any OpenAI-compatible server when set.

@@ -19,7 +19,7 @@ export const IngestionEvents = {
 /** Each message is one stream of the log; other modules may read it (e.g. to check a message exists). */
 export const messageStreamIdOf = (messageId: string) => `message-${messageId}`;
 
-export const SOURCE_KINDS = ['slack', 'email', 'gmail', 'gong', 'fathom', 'chatwoot', 'telegram', 'api', 'imap'] as const;
+export const SOURCE_KINDS = ['slack', 'email', 'gmail', 'gong', 'fathom', 'chatwoot', 'telegram', 'api', 'imap', 'microsoft365'] as const;
 export type SourceKind = (typeof SOURCE_KINDS)[number];
 
 /** v1 payloads, primitives only (consumers must accept unknown extra fields; names never change within a version). */

@@ -20,6 +20,8 @@ const SHAPES: Record<SourceKind, { required: string[]; optional: string[] }> = {
   email: { required: [], optional: ['webhookSecret'] },
   api: { required: [], optional: ['webhookSecret'] },
   imap: { required: ['host', 'username', 'password'], optional: ['port', 'tls', 'allowSelfSigned'] },
+  // Reads a linked Microsoft account (config.oauthAccountId): identity holds its tokens, the source none.
+  microsoft365: { required: [], optional: [] },
 };
 
 /** IMAP's switches: booleans (kept as 'true'/'false' like every credential value); `tls` may also name the mode. */

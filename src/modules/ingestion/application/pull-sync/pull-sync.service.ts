@@ -1,6 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { Pool } from 'pg';
 import { v7 as uuidv7 } from 'uuid';
+import { OAuthAccessTokens } from '@modules/identity/contracts';
 import { LeaseManager } from '@libs/database/coordination/coordination.port';
 import { PG_POOL } from '@libs/database/database-backend';
 import { CommandMetadata } from '@libs/eventsourcing/command-metadata';
@@ -13,7 +14,7 @@ import { SourceCredentials } from '@modules/ingestion/infrastructure/source-cred
 import type { SourceRow } from '@modules/ingestion/projections/sources.projection';
 import { SourcesHandler } from '@modules/ingestion/application/sources/sources.handler';
 import { PullSyncError, PullSyncErrorCode } from './pull-sync.errors';
-import { PULL_SOURCE_KINDS, PullSource, PullSourceKind, SyncRunner, SyncSummary } from './sync-runner';
+import { LINKED_ACCOUNT_KINDS, PULL_SOURCE_KINDS, PullSource, PullSourceKind, SyncRunner, SyncSummary } from './sync-runner';
 import { createSyncRunners } from './sync-runner.registry';
 
 export const PULL_SYNC_LEASE_TTL_MS = 60_000;
@@ -32,7 +33,7 @@ interface Running {
 
 /**
  * Starts pull syncs: on demand (in the background, answering the job id at once) and for the
- * scheduled job (every active chatwoot/gong source, one after the other). One sync of a source
+ * scheduled job (every active pull source with credentials or a linked account, one after the other). One sync of a source
  * at a time, across processes: a lease per source (renewed while the sync runs; lost, the sync
  * stops) plus this process's own map, since a lease holder may renew its own lease.
  */
@@ -51,6 +52,7 @@ export class PullSyncService implements BeforeApplicationShutdown {
     private readonly sources: SourcesHandler,
     private readonly leases: LeaseManager,
     net: ConnectorHttp,
+    oauth: OAuthAccessTokens,
   ) {
     this.runners = createSyncRunners({
       pool,
@@ -60,6 +62,9 @@ export class PullSyncService implements BeforeApplicationShutdown {
       conversations,
       http: net.options(),
       slackApiBase: net.slackApiBase,
+      graphApiBase: net.graphApiBase,
+      fathomApiBase: net.fathomApiBase,
+      oauth,
       verifyAccount: (source, meta) => this.sources.ensureVerified(source.workspaceId, source.id, meta),
     });
   }
@@ -82,13 +87,13 @@ export class PullSyncService implements BeforeApplicationShutdown {
     return { jobId: handle.jobId };
   }
 
-  /** The scheduled run: every active pull source with credentials, least recently synced first. */
+  /** The scheduled run: every active pull source with credentials (or, for linked-account kinds, without), least recently synced first. */
   async syncAll(runId: string, signal?: AbortSignal): Promise<PullSyncAllResult> {
     const r = await this.pool.query<SourceRow>(
       `SELECT * FROM ingestion_sources_view
-        WHERE kind = ANY($1::text[]) AND is_active AND credentials_ciphertext IS NOT NULL
+        WHERE kind = ANY($1::text[]) AND is_active AND (credentials_ciphertext IS NOT NULL OR kind = ANY($2::text[]))
         ORDER BY last_synced_at NULLS FIRST, created_at`,
-      [PULL_SOURCE_KINDS],
+      [PULL_SOURCE_KINDS, LINKED_ACCOUNT_KINDS],
     );
     const result: PullSyncAllResult = { processed: 0, meta: { sources: r.rows.length, completed: [], failed: [], busy: [] } };
     for (const row of r.rows) {

@@ -10,11 +10,14 @@ import type { ContactInput, ConversationInput, ConversationWriter } from '@modul
 import { IngestionAggregates } from '@modules/ingestion/infrastructure/ingestion-aggregates';
 import { MessageWriter, SourceRef, WriteContext } from '@modules/ingestion/infrastructure/message-writer';
 import { Credentials, SourceCredentials } from '@modules/ingestion/infrastructure/source-credentials';
+import type { OAuthAccessTokens } from '@modules/identity/contracts';
 import type { WebhookAction } from '@modules/ingestion/application/webhooks/webhook-actions';
 import { SyncWatermarks, Watermark, WatermarkUpdate } from './sync-watermarks';
 
-export type PullSourceKind = 'chatwoot' | 'gong' | 'slack' | 'imap';
-export const PULL_SOURCE_KINDS: readonly PullSourceKind[] = ['chatwoot', 'gong', 'slack', 'imap'];
+export type PullSourceKind = 'chatwoot' | 'gong' | 'slack' | 'imap' | 'microsoft365' | 'fathom';
+export const PULL_SOURCE_KINDS: readonly PullSourceKind[] = ['chatwoot', 'gong', 'slack', 'imap', 'microsoft365', 'fathom'];
+/** Kinds that read a linked OAuth account (config.oauthAccountId): no source credentials. */
+export const LINKED_ACCOUNT_KINDS: readonly PullSourceKind[] = ['microsoft365'];
 
 /** A fetched row as a runner hands it to the job: a message to store, skipped with a reason, or rejected with field errors. */
 export type Mapped = { kind: 'message'; message: IncomingMessage } | { kind: 'skipped'; reason: string } | { kind: 'rejected'; errors: FieldError[] };
@@ -47,6 +50,11 @@ export interface SyncRunnerDeps {
   verifyAccount?: (source: PullSource, meta: CommandMetadata) => Promise<void>;
   /** SLACK_API_BASE_URL (tests point it at a fake); Slack's own when absent. */
   slackApiBase?: string;
+  /** GRAPH_API_BASE_URL and FATHOM_API_BASE_URL (tests point them at fakes); the providers' own when absent. */
+  graphApiBase?: string;
+  fathomApiBase?: string;
+  /** Linked accounts' access tokens (identity's contract), for the kinds that read one. */
+  oauth?: OAuthAccessTokens;
   now?: () => Date;
 }
 
@@ -110,6 +118,8 @@ const MAX_ERROR = 2000;
  */
 export abstract class SyncRunner {
   abstract readonly kind: PullSourceKind;
+  /** Reads a linked OAuth account named by config.oauthAccountId instead of source credentials. */
+  readonly usesLinkedAccount: boolean = false;
   protected readonly logger = new Logger('PullSync');
   protected readonly watermarks: SyncWatermarks;
 
@@ -126,7 +136,7 @@ export abstract class SyncRunner {
   /** Starts the job (after failing the source's sync jobs a dead process left running) and sets the source syncing. */
   async open(source: PullSource, opts: { meta: CommandMetadata; jobId?: string }): Promise<SyncHandle> {
     if (source.kind !== this.kind) throw new Error(`A ${this.kind} runner cannot sync a ${source.kind} source`);
-    const credentials = this.deps.credentials.open(source.id, source.credentialsCiphertext);
+    const credentials = this.usesLinkedAccount ? {} : this.deps.credentials.open(source.id, source.credentialsCiphertext);
     if (!credentials) throw new IngestionError(IngestionErrorCode.CredentialsInvalid, `The ${source.kind} source has no credentials to sync with`);
     const jobId = opts.jobId ?? uuidv7();
     const meta = { ...opts.meta, workspaceId: source.workspaceId, idempotencyKey: undefined, expectedVersion: undefined };

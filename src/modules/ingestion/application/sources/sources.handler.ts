@@ -1,7 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import { v7 as uuidv7 } from 'uuid';
+import { ValidationFailedError } from '@libs/common/errors/application-error';
 import { CommandMetadata } from '@libs/eventsourcing/command-metadata';
+import { OAuthAccessError, OAuthAccessTokens } from '@modules/identity/contracts';
 import { SourceKind } from '@modules/ingestion/contracts/ingestion.integration-events';
 import { IngestionError, IngestionErrorCode as Code } from '@modules/ingestion/domain/ingestion.errors';
 import { IngestionAggregates } from '@modules/ingestion/infrastructure/ingestion-aggregates';
@@ -39,6 +41,8 @@ export class SourcesHandler {
     private readonly queries: IngestionQueries,
     private readonly credentials: SourceCredentials,
     private readonly proofs: AccountProofs,
+    // Absent where identity's contracts are not bound (the CLI): linked-account sources are then refused.
+    @Optional() private readonly oauth?: OAuthAccessTokens,
   ) {}
 
   /**
@@ -50,6 +54,7 @@ export class SourcesHandler {
     const creds = this.credentials.validate(input.kind, input.credentials);
     const sourceId = uuidv7();
     const config = input.config ?? {};
+    await this.checkLinkedAccount(input.kind, config, meta);
     const externalId = this.credentials.externalIdOf(input.kind, creds, config);
     const proof = await this.proofs.prove(input.kind, creds, config);
     if (proof.status === 'proven') await this.aggregates.sourceAccounts.claim({ kind: input.kind, externalId: proof.externalId }, sourceId, meta);
@@ -91,6 +96,7 @@ export class SourcesHandler {
     const s = await this.get(workspaceId, sourceId);
     const kind = s.kind as SourceKind;
     const m = { ...meta, idempotencyKey: undefined };
+    if (input.config !== undefined) await this.checkLinkedAccount(kind, input.config, meta);
     let creds = this.credentials.open(sourceId, s.credentials_ciphertext);
     if (input.credentials !== undefined) {
       creds = this.credentials.validate(kind, input.credentials);
@@ -127,6 +133,29 @@ export class SourcesHandler {
     if (proof.status === 'unproven') throw new IngestionError(Code.AccountNotVerified, `The ${s.kind} account could not be proven: ${proof.reason}`);
   }
 
+  /**
+   * A source that reads a linked account (microsoft365) names it in config.oauthAccountId: only the
+   * user who linked it may name it (else anyone in the workspace could read someone's mailbox), and
+   * it must be a Microsoft account. The same answer whether the account is another user's or unknown.
+   */
+  private async checkLinkedAccount(kind: SourceKind, config: Record<string, unknown>, meta: CommandMetadata): Promise<void> {
+    if (kind !== 'microsoft365') return;
+    const errors = microsoft365ConfigProblems(config);
+    if (errors.length) throw new ValidationFailedError('The microsoft365 config is not valid', errors);
+    const accountId = config.oauthAccountId as string;
+    const notYours = () =>
+      new IngestionError(Code.LinkedAccountInvalid, 'config.oauthAccountId must name a Microsoft account you linked yourself (POST /api/v1/me/oauth-accounts)', { field: 'config.oauthAccountId' });
+    if (!this.oauth || !meta.actorId) throw notYours();
+    try {
+      const access = await this.oauth.accessFor(accountId);
+      if (access.userId !== meta.actorId || access.provider !== 'microsoft') throw notYours();
+    } catch (err) {
+      if (!(err instanceof OAuthAccessError)) throw err;
+      if (err.problem === 'not_linked') throw notYours();
+      throw new IngestionError(Code.LinkedAccountInvalid, err.problem === 'reconnect_required' ? 'The Microsoft account needs to be connected again before a source can read it' : 'Microsoft could not be reached to check the account; try again later', { field: 'config.oauthAccountId' });
+    }
+  }
+
   private async proveAndClaim(s: SourceRow, meta: CommandMetadata): Promise<AccountProof> {
     const proof = await this.proofs.prove(s.kind as SourceKind, this.credentials.open(s.id, s.credentials_ciphertext), s.config ?? {});
     if (proof.status === 'proven') {
@@ -157,4 +186,19 @@ export class SourcesHandler {
     await this.aggregates.source.handle(s.id, { kind: 'release-account', workspaceId: s.workspace_id, externalId, now: meta.now }, m);
     await this.aggregates.sourceAccounts.release({ kind: s.kind, externalId }, s.id, m);
   }
+}
+
+const FOLDER = /^[A-Za-z0-9_=-]{1,256}$/;
+
+/** config of a microsoft365 source: { oauthAccountId, folders? (well-known names or folder ids), backfillDays? }. */
+export function microsoft365ConfigProblems(config: Record<string, unknown>): { field: string; message: string }[] {
+  const errors: { field: string; message: string }[] = [];
+  if (typeof config.oauthAccountId !== 'string' || !isUUID(config.oauthAccountId)) errors.push({ field: 'config.oauthAccountId', message: 'oauthAccountId must be the id of a linked Microsoft account' });
+  if (config.folders !== undefined && !(Array.isArray(config.folders) && config.folders.length >= 1 && config.folders.length <= 50 && config.folders.every((f) => typeof f === 'string' && FOLDER.test(f)))) {
+    errors.push({ field: 'config.folders', message: 'folders must be 1 to 50 mail folder names (well-known names such as inbox, sentitems, archive) or folder ids' });
+  }
+  if (config.backfillDays !== undefined && !(Number.isInteger(config.backfillDays) && (config.backfillDays as number) >= 1 && (config.backfillDays as number) <= 3650)) {
+    errors.push({ field: 'config.backfillDays', message: 'backfillDays must be a whole number of days from 1 to 3650' });
+  }
+  return errors;
 }
