@@ -230,6 +230,11 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new InvalidConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
+  // An OAuth client is a confidential one: an id without its secret could only fail at the first token exchange.
+  const halfClients = (['GOOGLE', 'MICROSOFT', 'SLACK'] as const).filter((p) => parsed.data[`${p}_OAUTH_CLIENT_ID`] && !parsed.data[`${p}_OAUTH_CLIENT_SECRET`]);
+  if (halfClients.length > 0) {
+    throw new InvalidConfigError(`Invalid configuration:\n${halfClients.map((p) => `  ${p}_OAUTH_CLIENT_SECRET: required with ${p}_OAUTH_CLIENT_ID`).join('\n')}`);
+  }
   if (parsed.data.NODE_ENV === 'production' && parsed.data.DATABASE_URL && !parsed.data.SECRETS_KEYS) {
     // The key must outlive the process and every app process must share it.
     throw new InvalidConfigError(

@@ -115,8 +115,9 @@ export class OAuthAccountsHandler {
    */
   async unlink(userId: string, accountId: string, meta: CommandMetadata): Promise<{ revoked: boolean; revocation: RevokeOutcome | 'not_attempted' }> {
     if (!isUUID(accountId)) throw new IdentityError(Code.OAuthAccountNotFound, 'No such OAuth account');
-    const tokens = await this.vault.tokensFor(accountId);
     let revocation: RevokeOutcome | 'not_attempted' = 'not_attempted';
+    // Tokens that no longer open (a tampered row, a retired key) cannot be revoked, but the account still unlinks.
+    const tokens = await this.vault.tokensFor(accountId).catch(() => null);
     if (tokens && tokens.userId === userId && isConnectProvider(tokens.provider) && this.providers.configured(tokens.provider)) {
       revocation = await this.providers.revoke(tokens.provider, tokens);
     }
