@@ -119,6 +119,25 @@ describe('OAuth connect flows: Google, Microsoft, Slack (e2e)', () => {
     expect(fake.grants.google.authorization_code).toBe(codes + 1);
   });
 
+  it('connecting the same account again lands on the same account and replaces its tokens', async () => {
+    const subject = `again-${uuidv7()}`;
+    const first = await link('google', subject);
+    const vault = app.get(OAuthTokenVault);
+    const before = (await vault.tokensFor(first.res.body.accountId))!;
+    const count = (await http().get('/api/v1/me/oauth-accounts').set(ada.auth).expect(200)).body.items.length;
+    const second = await link('google', subject);
+    expect(second.res.status).toBe(200);
+    expect(second.res.body.accountId).toBe(first.res.body.accountId);
+    const after = (await vault.tokensFor(first.res.body.accountId))!;
+    expect(after.accessToken).not.toBe(before.accessToken);
+    expect(after.refreshToken).not.toBe(before.refreshToken);
+    expect((await http().get('/api/v1/me/oauth-accounts').set(ada.auth).expect(200)).body.items.length).toBe(count);
+    // Someone else consenting with the same provider account cannot take it.
+    const started = await connect('google', {}, ben, await createWorkspace(app, ben)).expect(200);
+    const taken = await callback('google', fake.authorize(started.body.authorizationUrl, subject));
+    problem(taken, 409, 'IDENTITY.OAUTH_ACCOUNT_TAKEN');
+  });
+
   it('refuses a tampered state, an expired one, one of another provider, and none', async () => {
     const started = await connect('google').expect(200);
     const back = fake.authorize(started.body.authorizationUrl, 'tamper');

@@ -151,7 +151,8 @@ export class OAuthConnectHandler {
   /** A relative path on this app, or a URL on the configured app origin: never an open redirect. */
   private checkReturnTo(returnTo: string): string {
     const refuse = () => new IdentityError(Code.OAuthReturnToNotAllowed, 'returnTo must be a relative path (/...) or a URL on the app origin (OAUTH_APP_ORIGIN)');
-    if (/[\s\\]/.test(returnTo) || /[\x00-\x1f]/.test(returnTo)) throw refuse();
+    // Whitespace, control characters and backslashes: browsers read `/\host` as another origin.
+    if (/[\s\\]/.test(returnTo) || [...returnTo].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) throw refuse();
     if (returnTo.startsWith('/')) {
       if (returnTo.startsWith('//')) throw refuse();
       return returnTo;

@@ -18,10 +18,11 @@ export class OAuthConnectHttpController {
   constructor(private readonly connect: OAuthConnectHandler) {}
 
   @Post('api/v1/workspaces/:workspaceId/oauth/:provider/connect')
-  @WorkspaceScoped()
+  // The member guard runs first (another workspace is 404 to anyone), then only a person may link their own account (no API key).
   @UseGuards(UserGuard)
+  @WorkspaceScoped('member')
   @HttpCode(200)
-  @ApiOperation({ summary: "Start connecting a Google, Microsoft or Slack account (a signed-in member): the provider's consent URL (PKCE S256, a signed single-use state, 10 minutes)" })
+  @ApiOperation({ summary: "Start connecting a Google, Microsoft or Slack account (a signed-in member, role member or above): the provider's consent URL (PKCE S256, a signed single-use state, 10 minutes)" })
   @ApiOkResponse({ description: '{ authorizationUrl, expiresAt }' })
   @ApiConflictResponse({ description: 'IDENTITY.OAUTH_PROVIDER_NOT_CONFIGURED' })
   start(@CurrentUser() user: User, @Param('workspaceId') ws: string, @Param('provider') provider: string, @Body() body: ConnectOAuthRequestDto) {
