@@ -186,6 +186,13 @@ describe('OAuth connect flows: Google, Microsoft, Slack (e2e)', () => {
     problem(rejected, 400, 'IDENTITY.OAUTH_CODE_REJECTED');
     expect(rejected.body.oauthError).toBe('invalid_grant');
     expect(JSON.stringify(rejected.body)).not.toContain('Malformed auth code');
+
+    // The token endpoint down: 502, a message of ours, and the user starts again.
+    const third = await connect('microsoft').expect(200);
+    fake.failTokenEndpoint.microsoft = 1;
+    const down = await callback('microsoft', fake.authorize(third.body.authorizationUrl, 'down'));
+    problem(down, 502, 'IDENTITY.OAUTH_PROVIDER_UNAVAILABLE');
+    expect(JSON.stringify(down.body)).not.toContain('AADSTS');
     expect((await http().get('/api/v1/me/oauth-accounts').set(ada.auth).expect(200)).body.items.length).toBe(before);
   });
 

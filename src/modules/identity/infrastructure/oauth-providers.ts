@@ -1,7 +1,7 @@
 import { OnApplicationShutdown } from '@nestjs/common';
 import * as oauth from 'oauth4webapi';
 import type { AppConfig } from '@config/app-config';
-import { OutboundGuard, outboundRefusalOf } from '@libs/common/net/outbound-guard';
+import { OutboundGuard, outboundRefusalOf, readBodyCapped } from '@libs/common/net/outbound-guard';
 
 /** The providers a user can connect through the browser (GitHub accounts are only linked with tokens obtained elsewhere). */
 export const CONNECT_PROVIDERS = ['google', 'microsoft', 'slack'] as const;
@@ -225,8 +225,11 @@ export class OAuthProviders implements OnApplicationShutdown {
     };
   }
 
-  private once(url: string, init: RequestInit): Promise<Response> {
-    return this.guard.fetch(url, { ...init, signal: AbortSignal.timeout(TIMEOUT_MS) });
+  /** One request through the guard, its answer read at most CONNECTOR_MAX_RESPONSE_BYTES (a hostile server cannot exhaust memory). */
+  private async once(url: string, init: RequestInit): Promise<Response> {
+    const res = await this.guard.fetch(url, { ...init, signal: AbortSignal.timeout(TIMEOUT_MS) });
+    const body = await readBodyCapped(res, this.config.CONNECTOR_MAX_RESPONSE_BYTES);
+    return new Response(body.length === 0 ? null : body, { status: res.status, statusText: res.statusText, headers: res.headers });
   }
 
   /** 429, 5xx and network failures again with a short backoff (Retry-After honoured up to 10 s); the last answer or error goes back. */
