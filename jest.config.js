@@ -1,10 +1,15 @@
 /** One run for unit (.spec), integration (.int.spec), e2e (.e2e.spec) and architecture tests. */
 const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false }, keepClassNames: true, target: 'es2022' }, module: { type: 'commonjs' }, sourceMaps: 'inline' }];
 
+const swcEsm = ['@swc/jest', { jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' }, module: { type: 'commonjs' } }];
+
 module.exports = {
   rootDir: '.',
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': swc },
+  // oauth4webapi ships ESM only: node >= 20.19 requires it natively at run time, but jest's CommonJS
+  // runtime cannot, so its one file is compiled to CommonJS by the same swc transform.
+  transform: { '^.+\\.ts$': swc, '/node_modules/oauth4webapi/.+\\.js$': swcEsm },
+  transformIgnorePatterns: ['/node_modules/(?!oauth4webapi/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   testMatch: ['<rootDir>/{src,libs,test}/**/*.spec.ts'],
   moduleNameMapper: {

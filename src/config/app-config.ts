@@ -130,6 +130,33 @@ export const appConfigSchema = z.object({
   GRAPH_API_BASE_URL: z.string().url('must be a URL').default('https://graph.microsoft.com/v1.0'),
   /** Fathom's public API base; the Fathom pull (meetings with transcripts) calls it. */
   FATHOM_API_BASE_URL: z.string().url('must be a URL').default('https://api.fathom.ai/external/v1'),
+  // OAuth connect flows (Google, Microsoft, Slack): a provider without a client id is "not configured".
+  /** Public base URL of this API as the browser reaches it; callbacks are <base>/api/v1/oauth/<provider>/callback (register them at the provider). Unset: no provider is configured. */
+  OAUTH_CALLBACK_BASE_URL: z.string().url('must be a URL').optional(),
+  /** Origin of the web app an absolute `returnTo` may point to (relative paths are always allowed); unset: the callback base URL's origin. */
+  OAUTH_APP_ORIGIN: z.string().url('must be a URL').optional(),
+  GOOGLE_OAUTH_CLIENT_ID: z.string().optional(),
+  /** Secret: never logged, never answered. */
+  GOOGLE_OAUTH_CLIENT_SECRET: z.string().optional(),
+  GOOGLE_OAUTH_AUTHORIZATION_URL: z.string().url('must be a URL').default('https://accounts.google.com/o/oauth2/v2/auth'),
+  GOOGLE_OAUTH_TOKEN_URL: z.string().url('must be a URL').default('https://oauth2.googleapis.com/token'),
+  GOOGLE_OAUTH_REVOKE_URL: z.string().url('must be a URL').default('https://oauth2.googleapis.com/revoke'),
+  GOOGLE_OAUTH_USERINFO_URL: z.string().url('must be a URL').default('https://openidconnect.googleapis.com/v1/userinfo'),
+  /** The id_token issuer Google's tokens carry. */
+  GOOGLE_OAUTH_ISSUER: z.string().default('https://accounts.google.com'),
+  MICROSOFT_OAUTH_CLIENT_ID: z.string().optional(),
+  /** Secret: never logged, never answered. */
+  MICROSOFT_OAUTH_CLIENT_SECRET: z.string().optional(),
+  /** common | organizations | consumers | a tenant id or domain. */
+  MICROSOFT_OAUTH_TENANT: z.string().regex(/^[A-Za-z0-9.-]+$/, 'must be common, organizations, consumers or a tenant id/domain').default('common'),
+  /** The Microsoft identity platform host: endpoints are <base>/<tenant>/oauth2/v2.0/{authorize,token}; the id_token issuer <base>/<tid>/v2.0. */
+  MICROSOFT_OAUTH_BASE_URL: z.string().url('must be a URL').default('https://login.microsoftonline.com'),
+  MICROSOFT_OAUTH_USERINFO_URL: z.string().url('must be a URL').default('https://graph.microsoft.com/oidc/userinfo'),
+  SLACK_OAUTH_CLIENT_ID: z.string().optional(),
+  /** Secret: never logged, never answered. */
+  SLACK_OAUTH_CLIENT_SECRET: z.string().optional(),
+  /** Slack's consent page; the code exchange (oauth.v2.access) and the revocation (auth.revoke) go to SLACK_API_BASE_URL. */
+  SLACK_OAUTH_AUTHORIZATION_URL: z.string().url('must be a URL').default('https://slack.com/oauth/v2/authorize'),
   /** Operator token: superuser on /api/v1/admin and read access to every workspace, for automation and break-glass; unset = none. */
   ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   // AI: the built-in offline engine and embedder by default; any OpenAI-compatible server when set.
@@ -206,6 +233,11 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new InvalidConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  // An OAuth client is a confidential one: an id without its secret could only fail at the first token exchange.
+  const halfClients = (['GOOGLE', 'MICROSOFT', 'SLACK'] as const).filter((p) => parsed.data[`${p}_OAUTH_CLIENT_ID`] && !parsed.data[`${p}_OAUTH_CLIENT_SECRET`]);
+  if (halfClients.length > 0) {
+    throw new InvalidConfigError(`Invalid configuration:\n${halfClients.map((p) => `  ${p}_OAUTH_CLIENT_SECRET: required with ${p}_OAUTH_CLIENT_ID`).join('\n')}`);
   }
   if (parsed.data.NODE_ENV === 'production' && parsed.data.DATABASE_URL && !parsed.data.SECRETS_KEYS) {
     // The key must outlive the process and every app process must share it.

@@ -215,7 +215,8 @@ describe('identity: Telegram profile, OAuth accounts, app settings (e2e)', () =>
       expect(() => box.decrypt(rows[0].c, oauthTokenAad(a.id, 'access'))).toThrow(SecretBoxError);
       expect(box.decrypt(rows[0].c, oauthTokenAad(a.id, 'refresh'))).toBe(a.refreshToken);
       // Unlinking removes the tampered row (and leaves nothing unreadable for the rotation below).
-      await http().delete(`/api/v1/me/oauth-accounts/${b.id}`).set(ada.auth).expect(204);
+      // Its tokens do not open, so nothing is revoked at the provider; the account still unlinks.
+      expect((await http().delete(`/api/v1/me/oauth-accounts/${b.id}`).set(ada.auth).expect(200)).body).toEqual({ revoked: false, revocation: 'not_attempted' });
     });
 
     it("(provider, provider account) belongs to one user: 409 for another, a re-link with new tokens for the same; free once unlinked", async () => {
@@ -237,7 +238,8 @@ describe('identity: Telegram profile, OAuth accounts, app settings (e2e)', () =>
       expect(again.body).toEqual(expect.objectContaining({ id: account.id, hasRefreshToken: false, hasIdToken: false, createdAt: account.body.createdAt }));
       expect((await http().get('/api/v1/me/oauth-accounts').set(ada.auth).expect(200)).body.items).toHaveLength(1);
 
-      await http().delete(`/api/v1/me/oauth-accounts/${account.id}`).set(ada.auth).expect(204);
+      // GitHub accounts are linked with tokens obtained elsewhere: no revocation is attempted.
+      expect((await http().delete(`/api/v1/me/oauth-accounts/${account.id}`).set(ada.auth).expect(200)).body).toEqual({ revoked: false, revocation: 'not_attempted' });
       expect((await http().get('/api/v1/me/oauth-accounts').set(ada.auth).expect(200)).body.items).toEqual([]);
       expect(await app.get(OAuthTokenVault).tokensFor(account.id)).toBeNull();
       problem(await http().delete(`/api/v1/me/oauth-accounts/${account.id}`).set(ada.auth), 404, 'IDENTITY.OAUTH_ACCOUNT_NOT_FOUND');

@@ -18,7 +18,7 @@ import { EventSourcedCommandHandler } from '@libs/eventsourcing/event-sourced-co
 import { ProjectionRegistry } from '@libs/eventsourcing/projections/projection.registry';
 import { SnapshotStore } from '@libs/eventsourcing/snapshot-store';
 import { OAuthTokenVault } from '@modules/identity/infrastructure/oauth-token-vault';
-import { StoredOAuthAccessTokens } from '@modules/identity/infrastructure/stored-oauth-access-tokens';
+import { StoredOAuthAccessTokens } from '@test/support/stored-oauth-access-tokens';
 import { PullSource } from '@modules/ingestion/application/pull-sync/sync-runner';
 import { createSyncRunners } from '@modules/ingestion/application/pull-sync/sync-runner.registry';
 import { sourceContactPersonalData } from '@modules/ingestion/domain/conversation.events';

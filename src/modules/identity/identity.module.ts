@@ -49,7 +49,15 @@ import { EmailLookupKey, PlatformSecrets } from './infrastructure/platform-secre
 import { IdentityQueries } from './infrastructure/identity.queries';
 import { JwtStrategy } from './infrastructure/jwt.strategy';
 import { OAuthTokenVault } from './infrastructure/oauth-token-vault';
-import { StoredOAuthAccessTokens } from './infrastructure/stored-oauth-access-tokens';
+import { OAuthProviders } from './infrastructure/oauth-providers';
+import { RefreshingOAuthAccessTokens } from './infrastructure/refreshing-oauth-access-tokens';
+import { OAuthConnectHandler } from './application/oauth-connect/oauth-connect.handler';
+import { OAuthConnectHttpController } from './application/oauth-connect/oauth-connect.http.controller';
+import type { AppConfig } from '@config/app-config';
+import { APP_CONFIG } from '@config/config.module';
+import { OUTBOUND_RESOLVER, OutboundGuard, ResolveAll } from '@libs/common/net/outbound-guard';
+import { LeaseManager } from '@libs/database/coordination/coordination.port';
+import { EventSourcedCommandHandler } from '@libs/eventsourcing/event-sourced-command.handler';
 import { identityProjections } from './projections/identity.projections';
 import { identityAuditVisibility } from './domain/identity.audit-visibility';
 import { identityPersonalData } from './domain/identity.personal-data';
@@ -124,9 +132,21 @@ export class IdentityProjectionsModule {}
   imports: [IdentityProjectionsModule],
   providers: [
     { provide: WorkspaceMembers, useClass: WorkspaceMembersDirectory },
-    { provide: OAuthAccessTokens, inject: [OAuthTokenVault], useFactory: (vault: OAuthTokenVault) => new StoredOAuthAccessTokens(vault) },
+    // Google, Microsoft and Slack OAuth clients, through an outbound guard of their own (CONNECTOR_ALLOWED_HOSTS).
+    {
+      provide: OAuthProviders,
+      inject: [APP_CONFIG, { token: OUTBOUND_RESOLVER, optional: true }],
+      useFactory: (config: AppConfig, resolve?: ResolveAll) => new OAuthProviders(config, new OutboundGuard({ allowList: config.CONNECTOR_ALLOWED_HOSTS, resolve })),
+    },
+    // Refreshes at the provider when the token expires within a minute or was refused (one refresh per account at a time, across processes).
+    {
+      provide: OAuthAccessTokens,
+      inject: [OAuthTokenVault, OAuthProviders, EventSourcedCommandHandler, LeaseManager],
+      useFactory: (vault: OAuthTokenVault, providers: OAuthProviders, handler: EventSourcedCommandHandler, leases: LeaseManager) =>
+        new RefreshingOAuthAccessTokens(vault, providers, new IdentityAggregates(handler), leases),
+    },
   ],
-  exports: [WorkspaceMembers, OAuthAccessTokens],
+  exports: [WorkspaceMembers, OAuthAccessTokens, OAuthProviders],
 })
 export class IdentityContractsModule {}
 
@@ -157,6 +177,7 @@ export class IdentityModule implements NestModule {
         AdminUsersHttpController,
         TelegramProfileHttpController,
         OAuthAccountsHttpController,
+        OAuthConnectHttpController,
         AppSettingsHttpController,
       ],
       providers: [
@@ -194,6 +215,7 @@ export class IdentityModule implements NestModule {
         AdminUsersHandler,
         TelegramProfileHandler,
         OAuthAccountsHandler,
+        OAuthConnectHandler,
         AppSettingsHandler,
         BootstrapAdmin,
       ],

@@ -24,6 +24,7 @@ import { PullSyncHttpController } from './application/pull-sync/pull-sync.http.c
 import { PullSyncSchedule } from './application/pull-sync/pull-sync.schedule';
 import { PullSyncService } from './application/pull-sync/pull-sync.service';
 import { SourcesHandler } from './application/sources/sources.handler';
+import { StopUnlinkedAccountSourcesRegistrar } from './application/sources/stop-unlinked-account-sources.consumer';
 import { SourcesHttpController } from './application/sources/sources.http.controller';
 import { WebhookDeliveries } from './application/webhooks/webhook-deliveries';
 import { WebhookIntake } from './application/webhooks/webhook-intake';
@@ -111,6 +112,8 @@ export class IngestionCoreModule {}
     MessageClassificationWriter, { provide: MessageTokenizer, useClass: WinkTokenizer }, NoiseScoringRegistrar,
     // Pull sync (Chatwoot, Gong): on demand and scheduled, from per-source watermarks.
     PullSyncService, PullSyncSchedule,
+    // A disconnected OAuth account (identity) stops the sources reading it.
+    StopUnlinkedAccountSourcesRegistrar,
     // Provider webhooks: verified on the raw body, mapped per provider, deduplicated by delivery and message ids.
     WebhookIntake, WebhookDeliveries, ConversationWriter,
   ],

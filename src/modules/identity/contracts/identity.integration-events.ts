@@ -7,4 +7,6 @@ export const IdentityEvents = {
   WorkspaceCreated: 'identity.workspace-created',
   MemberAdded: 'identity.workspace-member-added',
   MemberRemoved: 'identity.workspace-member-removed',
+  /** A linked OAuth account was disconnected: `{ accountId, userId, provider, providerAccountId, at }`. Every source reading it stops. */
+  OAuthAccountUnlinked: 'identity.oauth-account-unlinked',
 } as const;

@@ -37,6 +37,18 @@ export enum IdentityErrorCode {
   OAuthAccountTaken = 'IDENTITY.OAUTH_ACCOUNT_TAKEN',
   OAuthAccountNotFound = 'IDENTITY.OAUTH_ACCOUNT_NOT_FOUND',
   SettingNotFound = 'IDENTITY.SETTING_NOT_FOUND',
+  /** The OAuth connect flows (application/oauth-connect). */
+  OAuthProviderUnknown = 'IDENTITY.OAUTH_PROVIDER_UNKNOWN',
+  OAuthProviderNotConfigured = 'IDENTITY.OAUTH_PROVIDER_NOT_CONFIGURED',
+  OAuthReturnToNotAllowed = 'IDENTITY.OAUTH_RETURN_TO_NOT_ALLOWED',
+  OAuthStateInvalid = 'IDENTITY.OAUTH_STATE_INVALID',
+  OAuthStateExpired = 'IDENTITY.OAUTH_STATE_EXPIRED',
+  OAuthStateUsed = 'IDENTITY.OAUTH_STATE_USED',
+  OAuthStateOtherUser = 'IDENTITY.OAUTH_STATE_OTHER_USER',
+  OAuthAuthorizationDenied = 'IDENTITY.OAUTH_AUTHORIZATION_DENIED',
+  OAuthAuthorizationFailed = 'IDENTITY.OAUTH_AUTHORIZATION_FAILED',
+  OAuthCodeRejected = 'IDENTITY.OAUTH_CODE_REJECTED',
+  OAuthProviderUnavailable = 'IDENTITY.OAUTH_PROVIDER_UNAVAILABLE',
 }
 
 export class IdentityError extends ApplicationError {

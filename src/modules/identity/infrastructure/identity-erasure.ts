@@ -4,8 +4,8 @@ import { ErasureHook } from '@libs/event-store/data-subjects';
 /**
  * When a user is erased, what identity holds about them under OTHER subjects goes too, in the
  * same transaction: invitations sent to their email (each its own subject), the mails the
- * outbox kept for them, and their OAuth tokens (unusable from then on, in the view as in the
- * log). Runs first, while the users view still knows the email.
+ * outbox kept for them, their OAuth tokens (unusable from then on, in the view as in the
+ * log) and their OAuth connect attempts in flight. Runs first, while the users view still knows the email.
  */
 export const eraseWhatIdentityTiesToTheUser: ErasureHook = async (tx: PoolClient, events, also) => {
   for (const e of events) {
@@ -19,6 +19,8 @@ export const eraseWhatIdentityTiesToTheUser: ErasureHook = async (tx: PoolClient
         WHERE user_id = $1`,
       [subjectId],
     );
+    // Connect attempts in flight: their callback must not link anything to an erased user.
+    await tx.query(`DELETE FROM identity_oauth_connect_attempts WHERE user_id = $1`, [subjectId]);
     const user = await tx.query<{ email_lower: string | null }>(`SELECT email_lower FROM identity_users_view WHERE id = $1`, [subjectId]);
     const email = user.rows[0]?.email_lower;
     if (!email) continue;

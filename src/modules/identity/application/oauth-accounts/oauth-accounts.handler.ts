@@ -6,6 +6,7 @@ import { CommandMetadata } from '@libs/eventsourcing/command-metadata';
 import { IdentityError, IdentityErrorCode as Code } from '@modules/identity/domain/identity.errors';
 import { IdentityAggregates } from '@modules/identity/infrastructure/identity-aggregates';
 import { IdentityQueries } from '@modules/identity/infrastructure/identity.queries';
+import { isConnectProvider, OAuthProviders, RevokeOutcome } from '@modules/identity/infrastructure/oauth-providers';
 import { OAuthTokenVault } from '@modules/identity/infrastructure/oauth-token-vault';
 import { LinkOAuthAccountRequestDto, RefreshOAuthTokensRequestDto } from './oauth-accounts.request.dto';
 
@@ -28,6 +29,7 @@ export class OAuthAccountsHandler {
     private readonly aggregates: IdentityAggregates,
     private readonly queries: IdentityQueries,
     private readonly vault: OAuthTokenVault,
+    private readonly providers: OAuthProviders,
   ) {}
 
   list(userId: string) {
@@ -105,11 +107,24 @@ export class OAuthAccountsHandler {
     return this.get(userId, accountId);
   }
 
-  async unlink(userId: string, accountId: string, meta: CommandMetadata): Promise<void> {
+  /**
+   * Revokes the grant at the provider first (Google, Slack; Microsoft has no revocation endpoint),
+   * then unlinks even when the revocation failed: the tokens leave the read model either way, and
+   * the answer says whether the provider revoked them. Unlinking stops every source naming the
+   * account (ingestion reacts to identity.oauth-account-unlinked).
+   */
+  async unlink(userId: string, accountId: string, meta: CommandMetadata): Promise<{ revoked: boolean; revocation: RevokeOutcome | 'not_attempted' }> {
     if (!isUUID(accountId)) throw new IdentityError(Code.OAuthAccountNotFound, 'No such OAuth account');
+    let revocation: RevokeOutcome | 'not_attempted' = 'not_attempted';
+    // Tokens that no longer open (a tampered row, a retired key) cannot be revoked, but the account still unlinks.
+    const tokens = await this.vault.tokensFor(accountId).catch(() => null);
+    if (tokens && tokens.userId === userId && isConnectProvider(tokens.provider) && this.providers.configured(tokens.provider)) {
+      revocation = await this.providers.revoke(tokens.provider, tokens);
+    }
     const { result } = await this.aggregates.oauthAccount.handle(accountId, { kind: 'unlink', userId, now: meta.now }, meta);
     const s = result.state;
     // The pair is free again, for anyone.
     if (s.status !== 'none') await this.aggregates.oauthProviderAccounts.release(`${s.provider}:${s.providerAccountId}`, userId, meta);
+    return { revoked: revocation === 'revoked', revocation };
   }
 }

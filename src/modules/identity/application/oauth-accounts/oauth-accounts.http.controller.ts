@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Principal } from '@libs/common/auth/principal';
 import { CommandMetadata } from '@libs/eventsourcing/command-metadata';
 import { CommandMeta } from '@libs/eventsourcing/http/command-metadata.decorator';
@@ -47,10 +47,13 @@ export class OAuthAccountsHttpController {
   }
 
   @Delete(':accountId')
-  @HttpCode(204)
-  @ApiOperation({ summary: 'Unlink an OAuth account (its tokens leave the read model)' })
-  @ApiNoContentResponse()
-  async unlink(@CurrentUser() user: User, @Param('accountId') id: string, @CommandMeta() meta: CommandMetadata): Promise<void> {
-    await this.accounts.unlink(user.userId, id, meta);
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Disconnect an OAuth account: revoked at the provider first (Google, Slack; Microsoft has no revocation endpoint, remove the app at myapps.microsoft.com), then unlinked even if that failed; every source reading it is deactivated',
+  })
+  @ApiOkResponse({ description: "{ revoked: boolean, revocation: 'revoked' | 'failed' | 'not_supported' | 'not_attempted' }" })
+  unlink(@CurrentUser() user: User, @Param('accountId') id: string, @CommandMeta() meta: CommandMetadata) {
+    return this.accounts.unlink(user.userId, id, meta);
   }
 }

@@ -133,6 +133,14 @@ export class PullSyncService implements BeforeApplicationShutdown {
     return result;
   }
 
+  /** Stops a sync of the source running in this process (its job fails with `reason`); false when none runs here. */
+  cancel(sourceId: string, reason: string): boolean {
+    const r = this.running.get(sourceId);
+    if (!r) return false;
+    r.controller.abort(new Error(reason));
+    return true;
+  }
+
   /** Whether a sync of the source runs in this process. */
   isRunning(sourceId: string): boolean {
     return this.running.has(sourceId);

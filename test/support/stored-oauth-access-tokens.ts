@@ -1,12 +1,12 @@
 import { OAuthAccess, OAuthAccessError, OAuthAccessTokens } from '@modules/identity/contracts/oauth-access-tokens';
-import { OAuthTokenVault } from './oauth-token-vault';
+import { OAuthTokenVault } from '@modules/identity/infrastructure/oauth-token-vault';
 
 /** A minute of slack: a token that expires during the call is as good as expired. */
 const EXPIRY_MARGIN_MS = 60_000;
 
 /**
- * The stored tokens as they are, without refreshing them: a token past its expiry asks the user to
- * connect again. (The OAuth connect flows bring the refreshing implementation.)
+ * For a stand-alone sync process in tests: the stored tokens as they are, never refreshed (the app binds
+ * RefreshingOAuthAccessTokens); a token past its expiry asks the user to connect again.
  */
 export class StoredOAuthAccessTokens extends OAuthAccessTokens {
   constructor(
