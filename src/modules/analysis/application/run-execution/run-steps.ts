@@ -138,11 +138,13 @@ export class RunSteps implements OnModuleDestroy {
           outcome.kind === 'completed' ? { kind: 'complete', tasks: outcome.tasks, dropped: outcome.dropped, usage: outcome.usage, at } : { kind: 'fail', error: outcome.error, usage: outcome.usage, at },
           write,
         );
+        // Recorded as given: no need to read the (large) result back.
+        batch = outcome.kind === 'completed' ? { ...batch, status: 'completed', tasks: outcome.tasks } : { ...batch, status: 'failed' };
       } catch (err) {
         // Another delivery recorded it first: its result is the batch's result.
         this.logger.warn({ runId, batchIndex, err: (err as Error).message }, 'batch result already recorded');
+        batch = await this.loadBatch(runId, batchIndex);
       }
-      batch = await this.loadBatch(runId, batchIndex);
     }
     if (batch.status === 'completed') {
       const stored = await this.proposals.store(runId, run.workspace_id, snapshot, batch.tasks, messages, write, new Date().toISOString());
