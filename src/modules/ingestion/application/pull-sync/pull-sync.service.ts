@@ -4,6 +4,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { LeaseManager } from '@libs/database/coordination/coordination.port';
 import { PG_POOL } from '@libs/database/database-backend';
 import { CommandMetadata } from '@libs/eventsourcing/command-metadata';
+import { OAuthAccessTokens } from '@modules/identity/contracts';
 import { IngestionError, IngestionErrorCode } from '@modules/ingestion/domain/ingestion.errors';
 import { ConversationWriter } from '@modules/ingestion/infrastructure/conversation-writer';
 import { ConnectorHttp } from '@modules/ingestion/infrastructure/connectors/connector-http';
@@ -51,6 +52,7 @@ export class PullSyncService implements BeforeApplicationShutdown {
     private readonly sources: SourcesHandler,
     private readonly leases: LeaseManager,
     net: ConnectorHttp,
+    oauthTokens: OAuthAccessTokens,
   ) {
     this.runners = createSyncRunners({
       pool,
@@ -60,6 +62,8 @@ export class PullSyncService implements BeforeApplicationShutdown {
       conversations,
       http: net.options(),
       slackApiBase: net.slackApiBase,
+      oauthTokens,
+      gmailApiBase: net.gmailApiBase,
       verifyAccount: (source, meta) => this.sources.ensureVerified(source.workspaceId, source.id, meta),
     });
   }
@@ -86,9 +90,10 @@ export class PullSyncService implements BeforeApplicationShutdown {
   async syncAll(runId: string, signal?: AbortSignal): Promise<PullSyncAllResult> {
     const r = await this.pool.query<SourceRow>(
       `SELECT * FROM ingestion_sources_view
-        WHERE kind = ANY($1::text[]) AND is_active AND credentials_ciphertext IS NOT NULL
+        WHERE kind = ANY($1::text[]) AND is_active AND (credentials_ciphertext IS NOT NULL OR kind = ANY($2::text[]))
         ORDER BY last_synced_at NULLS FIRST, created_at`,
-      [PULL_SOURCE_KINDS],
+      // Kinds reading a linked account (gmail) have no credentials of their own.
+      [PULL_SOURCE_KINDS, Object.values(this.runners).filter((r) => r.usesLinkedAccount).map((r) => r.kind)],
     );
     const result: PullSyncAllResult = { processed: 0, meta: { sources: r.rows.length, completed: [], failed: [], busy: [] } };
     for (const row of r.rows) {

@@ -2,9 +2,10 @@ import { ChatwootSyncRunner } from './chatwoot-sync.runner';
 import { GongSyncRunner } from './gong-sync.runner';
 import { SlackSyncRunner } from './slack-sync.runner';
 import { ImapSyncRunner } from './imap-sync.runner';
+import { GmailSyncRunner } from './gmail-sync.runner';
 import { PullSourceKind, SyncRunner, SyncRunnerDeps } from './sync-runner';
 
 /** The runner of each kind of pull source (plain classes: the app and a stand-alone process build them alike). */
 export function createSyncRunners(deps: SyncRunnerDeps): Record<PullSourceKind, SyncRunner> {
-  return { chatwoot: new ChatwootSyncRunner(deps), gong: new GongSyncRunner(deps), slack: new SlackSyncRunner(deps), imap: new ImapSyncRunner(deps) };
+  return { chatwoot: new ChatwootSyncRunner(deps), gong: new GongSyncRunner(deps), slack: new SlackSyncRunner(deps), imap: new ImapSyncRunner(deps), gmail: new GmailSyncRunner(deps) };
 }

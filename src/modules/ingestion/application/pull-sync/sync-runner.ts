@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { CommandMetadata } from '@libs/eventsourcing/command-metadata';
+import type { OAuthAccessTokens } from '@modules/identity/contracts';
 import { RejectedRow } from '@modules/ingestion/domain/import-job/import-job.decider';
 import { IngestionError, IngestionErrorCode } from '@modules/ingestion/domain/ingestion.errors';
 import { FieldError, IncomingMessage } from '@modules/ingestion/domain/message/incoming-message';
@@ -13,8 +14,8 @@ import { Credentials, SourceCredentials } from '@modules/ingestion/infrastructur
 import type { WebhookAction } from '@modules/ingestion/application/webhooks/webhook-actions';
 import { SyncWatermarks, Watermark, WatermarkUpdate } from './sync-watermarks';
 
-export type PullSourceKind = 'chatwoot' | 'gong' | 'slack' | 'imap';
-export const PULL_SOURCE_KINDS: readonly PullSourceKind[] = ['chatwoot', 'gong', 'slack', 'imap'];
+export type PullSourceKind = 'chatwoot' | 'gong' | 'slack' | 'imap' | 'gmail';
+export const PULL_SOURCE_KINDS: readonly PullSourceKind[] = ['chatwoot', 'gong', 'slack', 'imap', 'gmail'];
 
 /** A fetched row as a runner hands it to the job: a message to store, skipped with a reason, or rejected with field errors. */
 export type Mapped = { kind: 'message'; message: IncomingMessage } | { kind: 'skipped'; reason: string } | { kind: 'rejected'; errors: FieldError[] };
@@ -47,6 +48,10 @@ export interface SyncRunnerDeps {
   verifyAccount?: (source: PullSource, meta: CommandMetadata) => Promise<void>;
   /** SLACK_API_BASE_URL (tests point it at a fake); Slack's own when absent. */
   slackApiBase?: string;
+  /** Linked accounts' tokens (identity's contract), for the kinds that read a linked account (gmail). */
+  oauthTokens?: OAuthAccessTokens;
+  /** GMAIL_API_BASE_URL (tests point it at a fake); Google's own when absent. */
+  gmailApiBase?: string;
   now?: () => Date;
 }
 
@@ -110,6 +115,8 @@ const MAX_ERROR = 2000;
  */
 export abstract class SyncRunner {
   abstract readonly kind: PullSourceKind;
+  /** Reads a linked OAuth account (config.oauthAccountId, token from identity): the source has no credentials of its own. */
+  readonly usesLinkedAccount: boolean = false;
   protected readonly logger = new Logger('PullSync');
   protected readonly watermarks: SyncWatermarks;
 
@@ -126,7 +133,7 @@ export abstract class SyncRunner {
   /** Starts the job (after failing the source's sync jobs a dead process left running) and sets the source syncing. */
   async open(source: PullSource, opts: { meta: CommandMetadata; jobId?: string }): Promise<SyncHandle> {
     if (source.kind !== this.kind) throw new Error(`A ${this.kind} runner cannot sync a ${source.kind} source`);
-    const credentials = this.deps.credentials.open(source.id, source.credentialsCiphertext);
+    const credentials = this.usesLinkedAccount ? {} : this.deps.credentials.open(source.id, source.credentialsCiphertext);
     if (!credentials) throw new IngestionError(IngestionErrorCode.CredentialsInvalid, `The ${source.kind} source has no credentials to sync with`);
     const jobId = opts.jobId ?? uuidv7();
     const meta = { ...opts.meta, workspaceId: source.workspaceId, idempotencyKey: undefined, expectedVersion: undefined };

@@ -1,13 +1,16 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import { v7 as uuidv7 } from 'uuid';
+import { ValidationFailedError } from '@libs/common/errors/application-error';
 import { CommandMetadata } from '@libs/eventsourcing/command-metadata';
+import { OAuthAccessError, OAuthAccessTokens } from '@modules/identity/contracts';
 import { SourceKind } from '@modules/ingestion/contracts/ingestion.integration-events';
 import { IngestionError, IngestionErrorCode as Code } from '@modules/ingestion/domain/ingestion.errors';
 import { IngestionAggregates } from '@modules/ingestion/infrastructure/ingestion-aggregates';
 import { IngestionQueries } from '@modules/ingestion/infrastructure/ingestion.queries';
 import { SourceCredentials } from '@modules/ingestion/infrastructure/source-credentials';
 import type { SourceRow } from '@modules/ingestion/projections/sources.projection';
+import { gmailConfigOf } from '@modules/ingestion/application/pull-sync/gmail-sync.runner';
 import { AccountProof, AccountProofs } from './account-proofs';
 import { ConnectSourceRequestDto, UpdateSourceRequestDto } from './sources.request.dto';
 
@@ -39,6 +42,8 @@ export class SourcesHandler {
     private readonly queries: IngestionQueries,
     private readonly credentials: SourceCredentials,
     private readonly proofs: AccountProofs,
+    // Absent in the CLI (no identity contracts there): it creates no gmail source.
+    @Optional() private readonly oauthTokens?: OAuthAccessTokens,
   ) {}
 
   /**
@@ -50,6 +55,7 @@ export class SourcesHandler {
     const creds = this.credentials.validate(input.kind, input.credentials);
     const sourceId = uuidv7();
     const config = input.config ?? {};
+    if (input.kind === 'gmail') await this.checkLinkedAccount(config, meta);
     const externalId = this.credentials.externalIdOf(input.kind, creds, config);
     const proof = await this.proofs.prove(input.kind, creds, config);
     if (proof.status === 'proven') await this.aggregates.sourceAccounts.claim({ kind: input.kind, externalId: proof.externalId }, sourceId, meta);
@@ -66,6 +72,31 @@ export class SourcesHandler {
     }, { ...meta, idempotencyKey: undefined });
     if (proof.status === 'proven') await this.recordProof(workspaceId, sourceId, proof.externalId, meta);
     return sourceResponse((await this.queries.source(workspaceId, sourceId))!);
+  }
+
+  private gmailConfig(config: Record<string, unknown>) {
+    const parsed = gmailConfigOf(config);
+    if (!parsed.ok) throw new ValidationFailedError('The gmail config is not valid', parsed.errors);
+    return parsed.value;
+  }
+
+  /**
+   * A gmail source reads a linked Google account with its owner's token: only that owner may
+   * name it (anyone else naming its id would read their mail). Not linked, another user's and
+   * another provider's accounts get one answer, so ids of other users' accounts cannot be probed.
+   */
+  private async checkLinkedAccount(config: Record<string, unknown>, meta: CommandMetadata): Promise<void> {
+    const { oauthAccountId } = this.gmailConfig(config);
+    const refused = new IngestionError(Code.LinkedAccountRefused, 'config.oauthAccountId must name a Google account you linked yourself and whose token is still valid (GET /api/v1/me/oauth-accounts; reconnect it if it expired)', { field: 'config.oauthAccountId' });
+    if (!this.oauthTokens || !meta.actorId) throw refused;
+    try {
+      const access = await this.oauthTokens.accessFor(oauthAccountId);
+      if (access.userId !== meta.actorId || access.provider !== 'google') throw refused;
+    } catch (err) {
+      // Unknown, unlinked or no longer usable (reconnect): the same answer.
+      if (err instanceof OAuthAccessError) throw refused;
+      throw err;
+    }
   }
 
   /** The source an import names by kind and name (API.md import shape), made on first use. */
@@ -91,6 +122,9 @@ export class SourcesHandler {
     const s = await this.get(workspaceId, sourceId);
     const kind = s.kind as SourceKind;
     const m = { ...meta, idempotencyKey: undefined };
+    // Another account named: the user changing it must have linked that one too.
+    if (kind === 'gmail' && input.config !== undefined && input.config.oauthAccountId !== s.config?.oauthAccountId) await this.checkLinkedAccount(input.config, meta);
+    else if (kind === 'gmail' && input.config !== undefined) this.gmailConfig(input.config);
     let creds = this.credentials.open(sourceId, s.credentials_ciphertext);
     if (input.credentials !== undefined) {
       creds = this.credentials.validate(kind, input.credentials);

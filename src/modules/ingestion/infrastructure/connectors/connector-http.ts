@@ -13,6 +13,7 @@ export class ConnectorHttp implements OnApplicationShutdown {
   readonly guard: OutboundGuard;
   readonly slackApiBase: string;
   readonly telegramApiBase: string;
+  readonly gmailApiBase: string;
   private readonly maxResponseBytes: number;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig, @Optional() @Inject(OUTBOUND_RESOLVER) resolve?: ResolveAll) {
@@ -20,6 +21,7 @@ export class ConnectorHttp implements OnApplicationShutdown {
     this.maxResponseBytes = config.CONNECTOR_MAX_RESPONSE_BYTES;
     this.slackApiBase = config.SLACK_API_BASE_URL;
     this.telegramApiBase = config.TELEGRAM_API_BASE_URL;
+    this.gmailApiBase = config.GMAIL_API_BASE_URL;
   }
 
   /** Options for a ProviderHttpClient (retry and the rest may be added by the caller). */
