@@ -23,6 +23,8 @@ interface HistoryRecord {
 export interface FakeMailbox {
   email: string;
   messages: Map<string, FakeGmailMessage>;
+  /** By RFC Message-ID, for threading. */
+  byMessageId: Map<string, FakeGmailMessage>;
   history: HistoryRecord[];
   historyId: number;
   /** history.list with a startHistoryId below this answers 404 (Google keeps about a week). */
@@ -88,7 +90,7 @@ export class FakeGmail extends FakeProvider {
 
   mailbox(email: string): FakeMailbox {
     let box = this.mailboxes.get(email);
-    if (!box) this.mailboxes.set(email, (box = { email, messages: new Map(), history: [], historyId: 1000 + Math.floor(Math.random() * 1000), oldestHistoryId: 0 }));
+    if (!box) this.mailboxes.set(email, (box = { email, messages: new Map(), byMessageId: new Map(), history: [], historyId: 1000 + Math.floor(Math.random() * 1000), oldestHistoryId: 0 }));
     return box;
   }
 
@@ -111,11 +113,12 @@ export class FakeGmail extends FakeProvider {
     const header = (name: string) => new RegExp(`^${name}:[ \\t]*(.*)$`, 'im').exec(head)?.[1];
     const messageId = ids(header('message-id'))[0] ?? null;
     const refs = [...ids(header('references')), ...ids(header('in-reply-to'))];
-    const parent = [...box.messages.values()].find((m) => m.messageId && refs.includes(m.messageId));
+    const parent = refs.map((r) => box.byMessageId.get(r)).find(Boolean);
     const id = (0x18c0000000000000n + BigInt(++this.seq) * 0x1f3n + BigInt(createHash('sha1').update(raw).digest()[0])).toString(16);
     box.historyId += 1 + (this.seq % 7); // increasing, with gaps
     const m: FakeGmailMessage = { id, threadId: parent?.threadId ?? id, labelIds: opts.labelIds ?? ['INBOX', 'UNREAD'], internalDate: opts.internalDate ?? Date.now(), historyId: box.historyId, raw, messageId, deleted: false };
     box.messages.set(id, m);
+    if (messageId && !box.byMessageId.has(messageId)) box.byMessageId.set(messageId, m);
     box.history.push({ id: box.historyId, type: 'messageAdded', message: m });
     return m;
   }
