@@ -1,3 +1,4 @@
+import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Pool } from 'pg';
@@ -20,6 +21,8 @@ import { createTestApp, TestApp } from '@test/support/test-app';
 const KEYS = `k1:${Buffer.alloc(32, 7).toString('base64')}`;
 const DAY = 86_400_000;
 const GMAIL_SCOPE = `openid email ${GMAIL_READONLY}`;
+// Two processes on one database is the PostgreSQL mode (the embedded one is single-process).
+const itPg = process.env.TEST_DATABASE_URL ? it : it.skip;
 
 let n = 0;
 /** RFC 822 lines joined with CRLF. */
@@ -93,6 +96,8 @@ describe('ingestion: Gmail sync through the REST API (e2e)', () => {
   let pool: Pool;
   let owner: SignedUp;
   let ws: string;
+  let dbUrl: string | undefined;
+  const children: ChildProcess[] = [];
   const http = () => request(app.getHttpServer());
 
   beforeAll(async () => {
@@ -102,10 +107,12 @@ describe('ingestion: Gmail sync through the REST API (e2e)', () => {
       logLines,
     });
     ({ app, pool } = testApp);
+    dbUrl = testApp.db?.url;
     owner = await signUp(app);
     ws = await createWorkspace(app, owner);
   }, 120_000);
   afterAll(async () => {
+    for (const c of children) c.kill('SIGKILL');
     await testApp?.close();
     await gmail.close();
   });
@@ -364,6 +371,40 @@ describe('ingestion: Gmail sync through the REST API (e2e)', () => {
     expect(Math.max(...events.map((e) => e.n))).toBe(1);
     expect((await watermark(sourceId)).cursor_id).toBe(mark.meta.backfill.historyId);
   });
+
+  itPg('resumes at the saved page token after kill -9 of the syncing process; the killed job is failed as abandoned', async () => {
+    const { email, account } = await linkMailbox();
+    fill(email);
+    for (let i = 0; i < 4; i++) gmail.deliver(email, plain(`Batch ${i}`, `message ${i}`).raw, { labelIds: ['INBOX'], internalDate: Date.now() - (10 + i) * DAY });
+    const sourceId = (await createSource(account, { pageSize: 2 }).expect(201)).body.id as string;
+    let lists = 0;
+    const held = gmail.hold((r) => r.path.endsWith('/messages') && ++lists === 3);
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/pull-sync-process.ts', dbUrl!, sourceId, KEYS], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, GMAIL_API_BASE_URL: gmail.apiBase },
+    });
+    children.push(child);
+    const out: string[] = [];
+    child.stdout!.on('data', (d: Buffer) => out.push(d.toString()));
+    child.stderr!.on('data', (d: Buffer) => out.push(d.toString()));
+    const waiting = await Promise.race([held.reached, new Promise<never>((_r, reject) => setTimeout(() => reject(new Error(`the child did not get there: ${out.join('')}`)), 60_000))]);
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+    held.release();
+    const killedJob = /JOB (\S+)/.exec(out.join(''))![1];
+    const job = async (id: string) => (await http().get(`/api/v1/workspaces/${ws}/jobs/${id}`).set(owner.auth).expect(200)).body;
+    expect(await job(killedJob)).toMatchObject({ status: 'running' });
+    expect(await watermark(sourceId)).toMatchObject({ cursor_id: null, meta: { backfill: { pageToken: waiting.query.pageToken } } });
+    expect(await rows(sourceId)).toHaveLength(3);
+
+    const from = gmail.requests.length;
+    expect(await sync(sourceId)).toMatchObject({ status: 'completed', counters: { stored: 6 } });
+    expect(gmail.calls('messages.list', from)[0].query.pageToken).toBe(waiting.query.pageToken);
+    const events = await ingested(sourceId);
+    expect(events).toHaveLength(9);
+    expect(Math.max(...events.map((e) => e.n))).toBe(1);
+    expect(await job(killedJob)).toMatchObject({ status: 'failed', errors: [expect.objectContaining({ errors: [expect.objectContaining({ message: expect.stringMatching(/abandoned/) })] })] });
+  }, 120_000);
 
   it('only the user who linked a Google account may name it: another user\'s, an unknown or a non-Google account is refused (422), nothing saved', async () => {
     const bob = await signUp(app);

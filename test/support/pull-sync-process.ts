@@ -17,6 +17,8 @@ import { PostgresEventStore } from '@libs/event-store/postgres-event-store';
 import { EventSourcedCommandHandler } from '@libs/eventsourcing/event-sourced-command.handler';
 import { ProjectionRegistry } from '@libs/eventsourcing/projections/projection.registry';
 import { SnapshotStore } from '@libs/eventsourcing/snapshot-store';
+import { OAuthTokenVault } from '@modules/identity/infrastructure/oauth-token-vault';
+import { StoredOAuthAccessTokens } from '@modules/identity/infrastructure/stored-oauth-access-tokens';
 import { PullSource } from '@modules/ingestion/application/pull-sync/sync-runner';
 import { createSyncRunners } from '@modules/ingestion/application/pull-sync/sync-runner.registry';
 import { sourceContactPersonalData } from '@modules/ingestion/domain/conversation.events';
@@ -53,6 +55,9 @@ async function main(): Promise<void> {
     http: { guard },
     // The test's fake Slack (the app reads SLACK_API_BASE_URL the same way).
     slackApiBase: process.env.SLACK_API_BASE_URL,
+    // Linked accounts' tokens as identity binds them, and the test's fake Gmail (gmail sources).
+    oauthTokens: new StoredOAuthAccessTokens(new OAuthTokenVault(pool, box, new EncryptedColumns())),
+    gmailApiBase: process.env.GMAIL_API_BASE_URL,
   });
   const row = (await pool.query(`SELECT * FROM ingestion_sources_view WHERE id = $1`, [sourceId])).rows[0];
   const source: PullSource = { id: row.id, workspaceId: row.workspace_id, kind: row.kind, credentialsCiphertext: row.credentials_ciphertext, config: row.config };

@@ -275,7 +275,8 @@ function readToken(token: string): { key: string; offset: number } | null {
 }
 
 function snippetOf(raw: Buffer): string {
-  const text = raw.toString('latin1');
-  const body = text.slice(text.search(/\r\n\r\n/) + 4);
+  // Gmail's snippet is the start of the text: the first few KB are enough to make it.
+  const text = raw.subarray(0, 16 * 1024).toString('latin1');
+  const body = text.slice(text.search(/\r\n\r\n/) + 4, 4096);
   return body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 100);
 }
