@@ -13,6 +13,7 @@ import { ConnectorHttp } from '@modules/ingestion/infrastructure/connectors/conn
 import { IngestionAggregates } from '@modules/ingestion/infrastructure/ingestion-aggregates';
 import { MessageWriter } from '@modules/ingestion/infrastructure/message-writer';
 import { SourceCredentials } from '@modules/ingestion/infrastructure/source-credentials';
+import { eventually } from '@test/support/eventually';
 import { FakeGmail, GMAIL_READONLY } from '@test/support/fakes/gmail.fake';
 import { createWorkspace, linkOAuthAccount, LinkedOAuthAccount, signUp, SignedUp } from '@test/support/identity-client';
 import { SyncJob, syncThroughApi } from '@test/support/pull-sync-client';
@@ -351,6 +352,8 @@ describe('ingestion: Gmail sync through the REST API (e2e)', () => {
     const controller = new AbortController();
     const run = new GmailSyncRunner(deps).run(source, { meta: { commandId: uuidv7(), workspaceId: ws, actorId: null, correlationId: uuidv7(), now: new Date() }, signal: controller.signal });
     const waiting = await held.reached;
+    // The third page is listed while the second is stored: stopped once that one is.
+    await eventually(async () => (await watermark(sourceId))?.meta?.backfill?.pageToken === waiting.query.pageToken, 30_000, 50);
     controller.abort(new Error('killed'));
     held.release();
     expect(await run).toMatchObject({ status: 'failed', error: 'interrupted: killed; the next run resumes from the watermark', stored: 3 });
@@ -388,6 +391,8 @@ describe('ingestion: Gmail sync through the REST API (e2e)', () => {
     child.stdout!.on('data', (d: Buffer) => out.push(d.toString()));
     child.stderr!.on('data', (d: Buffer) => out.push(d.toString()));
     const waiting = await Promise.race([held.reached, new Promise<never>((_r, reject) => setTimeout(() => reject(new Error(`the child did not get there: ${out.join('')}`)), 60_000))]);
+    // The third page is listed while the second is stored: killed once that one is.
+    await eventually(async () => (await watermark(sourceId))?.meta?.backfill?.pageToken === waiting.query.pageToken, 30_000, 50);
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('exit', resolve));
     held.release();

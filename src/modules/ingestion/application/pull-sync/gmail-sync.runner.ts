@@ -253,11 +253,22 @@ export class GmailSyncRunner extends SyncRunner {
     if (!saved) await ctx.commit({ mapped: [], watermarks: [mark(b)] });
     for (; b.walk < walks.length; b.walk++, b.pageToken = null) {
       const label = walks[b.walk];
+      const opts = { q: backfillQuery(cfg, b.after), labelIds: label ? [label] : undefined, maxResults: cfg.pageSize };
+      // The next page is listed and fetched while this one is stored (the database works in parallel with the parsing).
+      const fetchPage = async (token: string | null, resumed: boolean) => {
+        const page = await this.listPage(client, opts, token, resumed);
+        return { page, mapped: await this.rows(ctx, client, page.messages, cfg, label === null) };
+      };
+      let pending = fetchPage(b.pageToken, b.pageToken !== null);
       for (let n = 0; n < MAX_PAGES; n++) {
+        const { page, mapped } = await pending;
         if (ctx.signal?.aborted) throw new Error('aborted');
-        const page = await this.listPage(client, { q: backfillQuery(cfg, b.after), labelIds: label ? [label] : undefined, maxResults: cfg.pageSize }, b);
-        const mapped = await this.rows(ctx, client, page.messages, cfg, label === null);
         b.pageToken = page.nextPageToken;
+        if (b.pageToken) {
+          pending = fetchPage(b.pageToken, false);
+          // Awaited on the next turn; a failed commit must not leave it unhandled.
+          pending.catch(() => undefined);
+        }
         // The page is stored, then the walk moves past it: to its next page, the next walk, or (the last page of the last walk) incremental.
         const update = b.pageToken
           ? mark(b)
@@ -272,12 +283,11 @@ export class GmailSyncRunner extends SyncRunner {
   }
 
   /** A page of the walk; a saved page token Google no longer takes (400) restarts that walk at its first page (stored messages are skipped). */
-  private async listPage(client: GmailClient, opts: { q: string; labelIds?: string[]; maxResults: number }, b: GmailBackfill) {
+  private async listPage(client: GmailClient, opts: { q: string; labelIds?: string[]; maxResults: number }, pageToken: string | null, resumed: boolean) {
     try {
-      return await client.list({ ...opts, pageToken: b.pageToken });
+      return await client.list({ ...opts, pageToken });
     } catch (err) {
-      if (!(err instanceof ProviderHttpError && err.status === 400 && b.pageToken)) throw err;
-      b.pageToken = null;
+      if (!(err instanceof ProviderHttpError && err.status === 400 && resumed)) throw err;
       return client.list({ ...opts, pageToken: null });
     }
   }
