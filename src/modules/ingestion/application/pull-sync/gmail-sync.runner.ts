@@ -326,7 +326,15 @@ export class GmailSyncRunner extends SyncRunner {
     const worker = async () => {
       while (next < todo.length) {
         const ref = todo[next++];
-        const m = await client.raw(ref.id);
+        let m;
+        try {
+          m = await client.raw(ref.id);
+        } catch (err) {
+          // An answer too large to read (CONNECTOR_MAX_RESPONSE_BYTES) or unreadable: this message alone is rejected, the sync goes on.
+          if (!(err instanceof ProviderHttpError && err.status !== null && err.status < 300)) throw err;
+          fetched.set(ref.id, { kind: 'rejected', errors: [{ field: '', message: `Gmail message ${ref.id} could not be read: ${err.message}` }] });
+          continue;
+        }
         if (!m) fetched.set(ref.id, { kind: 'skipped', reason: 'deleted from Gmail before it was fetched' });
         // messages.list answers no labels: spam, trash and drafts are told once the message is fetched.
         else if (filterLabels && !wanted(m.labelIds, cfg)) fetched.set(ref.id, { kind: 'skipped', reason: 'a draft, spam or trash' });
