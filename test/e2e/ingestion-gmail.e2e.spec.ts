@@ -390,7 +390,7 @@ describe('ingestion: Gmail sync through the REST API (e2e)', () => {
     const out: string[] = [];
     child.stdout!.on('data', (d: Buffer) => out.push(d.toString()));
     child.stderr!.on('data', (d: Buffer) => out.push(d.toString()));
-    const waiting = await Promise.race([held.reached, new Promise<never>((_r, reject) => setTimeout(() => reject(new Error(`the child did not get there: ${out.join('')}`)), 60_000))]);
+    const waiting = await Promise.race([held.reached, new Promise<never>((_r, reject) => setTimeout(() => reject(new Error(`the child did not get there: ${out.join('')}`)), 60_000).unref())]);
     // The third page is listed while the second is stored: killed once that one is.
     await eventually(async () => (await watermark(sourceId))?.meta?.backfill?.pageToken === waiting.query.pageToken, 30_000, 50);
     child.kill('SIGKILL');
