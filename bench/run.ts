@@ -1,5 +1,6 @@
 import { analysisRunBench } from './analysis-run.bench';
 import { appendBench } from './append.bench';
+import { gmailSyncBench } from './gmail-sync.bench';
 import { imapSyncBench } from './imap-sync.bench';
 import { ingestionBench } from './ingestion.bench';
 import { mailImportBench } from './mail-import.bench';
@@ -16,7 +17,7 @@ import { Bench, log } from './harness';
  * stdout: one JSON object per result line, nothing else (progress goes to stderr).
  */
 
-const BENCHES: Bench[] = [appendBench, projectionsBench, auditBench, ingestionBench, mailImportBench, webhooksBench, searchBench, parsersBench, imapSyncBench, analysisRunBench];
+const BENCHES: Bench[] = [appendBench, projectionsBench, auditBench, ingestionBench, mailImportBench, webhooksBench, searchBench, parsersBench, imapSyncBench, gmailSyncBench, analysisRunBench];
 
 function usage(): string {
   return `usage: node dist/bench/run.js [${BENCHES.map((b) => b.name).join('|')}]... [--smoke]

@@ -157,6 +157,8 @@ export const appConfigSchema = z.object({
   SLACK_OAUTH_CLIENT_SECRET: z.string().optional(),
   /** Slack's consent page; the code exchange (oauth.v2.access) and the revocation (auth.revoke) go to SLACK_API_BASE_URL. */
   SLACK_OAUTH_AUTHORIZATION_URL: z.string().url('must be a URL').default('https://slack.com/oauth/v2/authorize'),
+  /** Gmail REST API base (gmail sources' sync: /gmail/v1/users/me/...); tests point it at a fake. */
+  GMAIL_API_BASE_URL: z.string().url('must be a URL').default('https://gmail.googleapis.com'),
   /** Operator token: superuser on /api/v1/admin and read access to every workspace, for automation and break-glass; unset = none. */
   ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   // AI: the built-in offline engine and embedder by default; any OpenAI-compatible server when set.

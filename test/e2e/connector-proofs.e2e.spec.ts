@@ -357,12 +357,12 @@ describe('connector account proofs: a named account binds nothing until its cred
       expect(JSON.stringify(row.rows)).not.toContain(g.accessKey);
     });
 
-    it('kinds whose account cannot be proven (fathom, gmail, email, api): config.externalId is a label, never bound, whoever names it', async () => {
+    it('kinds whose account cannot be proven (fathom, email, api; gmail reads a linked account, ingestion-gmail.e2e): config.externalId is a label, never bound, whoever names it', async () => {
       const apiSecret = secret('api-hook');
-      const credentialsOf: Record<string, Record<string, unknown> | undefined> = { fathom: { apiToken: secret('fathom') }, gmail: undefined, email: undefined, api: { webhookSecret: apiSecret } };
+      const credentialsOf: Record<string, Record<string, unknown> | undefined> = { fathom: { apiToken: secret('fathom') }, email: undefined, api: { webhookSecret: apiSecret } };
       const [a, b] = [await h.member(), await h.member()];
       const apiSources: string[] = [];
-      for (const kind of ['fathom', 'gmail', 'email', 'api']) {
+      for (const kind of ['fathom', 'email', 'api']) {
         const externalId = `acct-${kind}-${uuidv7()}`;
         for (const m of [a, b]) {
           const res = await h.connect(m, kind, credentialsOf[kind], { externalId }).expect(201);

@@ -107,7 +107,7 @@ describe('ingestion: Microsoft 365 mail pulled with Graph delta (e2e)', () => {
     const other = await signUp(app);
     const theirs = await account(other);
     const refused = await connect({ oauthAccountId: theirs.accountId }).expect(422);
-    expect(refused.body).toMatchObject({ code: 'INGESTION.LINKED_ACCOUNT_INVALID' });
+    expect(refused.body).toMatchObject({ code: 'INGESTION.LINKED_ACCOUNT_REFUSED' });
     expect(refused.body.detail ?? refused.body.message ?? '').not.toContain(theirs.token);
     await connect({ oauthAccountId: uuidv7() }).expect(422);
     const google = await linkOAuthAccount(app, owner, { provider: 'google', expiresAt: inAnHour() });
@@ -282,7 +282,7 @@ describe('ingestion: Microsoft 365 mail pulled with Graph delta (e2e)', () => {
       credentials: app.get(SourceCredentials),
       http: { guard: extra.guard ?? localGuard, retry: { maxAttempts: 2 } },
       graphApiBase: graph.apiBase,
-      oauth: extra.oauth ?? app.get(OAuthAccessTokens),
+      oauthTokens: extra.oauth ?? app.get(OAuthAccessTokens),
     });
 
   it('stopped mid-paging, the next run resumes from the saved nextLink and stores nothing twice', async () => {

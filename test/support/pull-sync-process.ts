@@ -55,10 +55,11 @@ async function main(): Promise<void> {
     http: { guard },
     // The test's fake Slack (the app reads SLACK_API_BASE_URL the same way).
     slackApiBase: process.env.SLACK_API_BASE_URL,
+    // Linked accounts' tokens as stored (never refreshed here), and the test's fake providers.
+    oauthTokens: new StoredOAuthAccessTokens(new OAuthTokenVault(pool, box, new EncryptedColumns())),
+    gmailApiBase: process.env.GMAIL_API_BASE_URL,
     graphApiBase: process.env.GRAPH_API_BASE_URL,
     fathomApiBase: process.env.FATHOM_API_BASE_URL,
-    // Linked accounts' tokens as the app's identity binds them (Microsoft 365).
-    oauth: new StoredOAuthAccessTokens(new OAuthTokenVault(pool, box, new EncryptedColumns())),
   });
   const row = (await pool.query(`SELECT * FROM ingestion_sources_view WHERE id = $1`, [sourceId])).rows[0];
   const source: PullSource = { id: row.id, workspaceId: row.workspace_id, kind: row.kind, credentialsCiphertext: row.credentials_ciphertext, config: row.config };

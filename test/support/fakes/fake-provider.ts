@@ -7,6 +7,8 @@ export interface SeenRequest {
   method: string;
   path: string;
   query: Record<string, string>;
+  /** The query as sent (repeated parameters, e.g. Google's labelIds=A&labelIds=B). */
+  params: URLSearchParams;
   body: any;
   headers: Record<string, string | string[] | undefined>;
   at: number;
@@ -105,7 +107,7 @@ export abstract class FakeProvider {
     } catch {
       body = text;
     }
-    const r: SeenRequest = { n: this.requests.length + 1, method: req.method ?? 'GET', path: u.pathname, query: Object.fromEntries(u.searchParams), body, headers: req.headers, at: Date.now(), status: null };
+    const r: SeenRequest = { n: this.requests.length + 1, method: req.method ?? 'GET', path: u.pathname, query: Object.fromEntries(u.searchParams), params: u.searchParams, body, headers: req.headers, at: Date.now(), status: null };
     this.requests.push(r);
     const hold = this.holds.find((h) => h.when(r));
     if (hold) {

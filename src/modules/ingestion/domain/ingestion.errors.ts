@@ -7,8 +7,8 @@ export enum IngestionErrorCode {
   /** The provider account could not be proven with the source's credentials. */
   AccountNotVerified = 'INGESTION.ACCOUNT_NOT_VERIFIED',
   CredentialsInvalid = 'INGESTION.CREDENTIALS_INVALID',
-  /** A source names a linked OAuth account (config.oauthAccountId) the acting user did not link, or one that cannot be used. */
-  LinkedAccountInvalid = 'INGESTION.LINKED_ACCOUNT_INVALID',
+  /** A source names a linked OAuth account (config.oauthAccountId) the user creating it did not link, or of another provider. */
+  LinkedAccountRefused = 'INGESTION.LINKED_ACCOUNT_REFUSED',
   JobNotFound = 'INGESTION.JOB_NOT_FOUND',
   ImportFormatInvalid = 'INGESTION.IMPORT_FORMAT_INVALID',
   /** Import limits (413): an input larger than a configured bound (see ImportLimits). */

@@ -16,7 +16,8 @@ const SHAPES: Record<SourceKind, { required: string[]; optional: string[] }> = {
   chatwoot: { required: ['baseUrl', 'apiToken', 'accountId'], optional: ['hmacToken'] },
   gong: { required: ['accessKey', 'secretKey'], optional: ['baseUrl', 'webhookSecret'] },
   fathom: { required: ['apiToken'], optional: ['webhookSecret'] },
-  gmail: { required: [], optional: ['accessToken', 'refreshToken'] },
+  // A gmail source reads a linked Google account (config.oauthAccountId): its tokens stay with identity.
+  gmail: { required: [], optional: [] },
   email: { required: [], optional: ['webhookSecret'] },
   api: { required: [], optional: ['webhookSecret'] },
   imap: { required: ['host', 'username', 'password'], optional: ['port', 'tls', 'allowSelfSigned'] },

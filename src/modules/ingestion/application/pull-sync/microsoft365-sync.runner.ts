@@ -47,7 +47,7 @@ export class Microsoft365SyncRunner extends SyncRunner {
   protected async pull(ctx: PullContext): Promise<void> {
     const accountId = typeof ctx.config.oauthAccountId === 'string' ? ctx.config.oauthAccountId : null;
     if (!accountId) throw new Microsoft365SyncError('This Microsoft 365 source names no linked account (config.oauthAccountId): link a Microsoft account and set it');
-    const oauth = this.deps.oauth;
+    const oauth = this.deps.oauthTokens;
     if (!oauth) throw new Microsoft365SyncError('Linked accounts are not available in this process');
     let access = await this.access(() => oauth.accessFor(accountId));
     const client = new GraphMailClient({ ...ctx.http, apiBase: this.deps.graphApiBase, signal: ctx.signal });

@@ -14,7 +14,7 @@ import { SourceCredentials } from '@modules/ingestion/infrastructure/source-cred
 import type { SourceRow } from '@modules/ingestion/projections/sources.projection';
 import { SourcesHandler } from '@modules/ingestion/application/sources/sources.handler';
 import { PullSyncError, PullSyncErrorCode } from './pull-sync.errors';
-import { LINKED_ACCOUNT_KINDS, PULL_SOURCE_KINDS, PullSource, PullSourceKind, SyncRunner, SyncSummary } from './sync-runner';
+import { PULL_SOURCE_KINDS, PullSource, PullSourceKind, SyncRunner, SyncSummary } from './sync-runner';
 import { createSyncRunners } from './sync-runner.registry';
 
 export const PULL_SYNC_LEASE_TTL_MS = 60_000;
@@ -52,7 +52,7 @@ export class PullSyncService implements BeforeApplicationShutdown {
     private readonly sources: SourcesHandler,
     private readonly leases: LeaseManager,
     net: ConnectorHttp,
-    oauth: OAuthAccessTokens,
+    oauthTokens: OAuthAccessTokens,
   ) {
     this.runners = createSyncRunners({
       pool,
@@ -62,9 +62,10 @@ export class PullSyncService implements BeforeApplicationShutdown {
       conversations,
       http: net.options(),
       slackApiBase: net.slackApiBase,
+      oauthTokens,
+      gmailApiBase: net.gmailApiBase,
       graphApiBase: net.graphApiBase,
       fathomApiBase: net.fathomApiBase,
-      oauth,
       verifyAccount: (source, meta) => this.sources.ensureVerified(source.workspaceId, source.id, meta),
     });
   }
@@ -93,7 +94,8 @@ export class PullSyncService implements BeforeApplicationShutdown {
       `SELECT * FROM ingestion_sources_view
         WHERE kind = ANY($1::text[]) AND is_active AND (credentials_ciphertext IS NOT NULL OR kind = ANY($2::text[]))
         ORDER BY last_synced_at NULLS FIRST, created_at`,
-      [PULL_SOURCE_KINDS, LINKED_ACCOUNT_KINDS],
+      // Kinds reading a linked account (gmail) have no credentials of their own.
+      [PULL_SOURCE_KINDS, Object.values(this.runners).filter((r) => r.usesLinkedAccount).map((r) => r.kind)],
     );
     const result: PullSyncAllResult = { processed: 0, meta: { sources: r.rows.length, completed: [], failed: [], busy: [] } };
     for (const row of r.rows) {

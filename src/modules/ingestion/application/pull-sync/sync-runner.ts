@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { CommandMetadata } from '@libs/eventsourcing/command-metadata';
+import type { OAuthAccessTokens } from '@modules/identity/contracts';
 import { RejectedRow } from '@modules/ingestion/domain/import-job/import-job.decider';
 import { IngestionError, IngestionErrorCode } from '@modules/ingestion/domain/ingestion.errors';
 import { FieldError, IncomingMessage } from '@modules/ingestion/domain/message/incoming-message';
@@ -10,14 +11,11 @@ import type { ContactInput, ConversationInput, ConversationWriter } from '@modul
 import { IngestionAggregates } from '@modules/ingestion/infrastructure/ingestion-aggregates';
 import { MessageWriter, SourceRef, WriteContext } from '@modules/ingestion/infrastructure/message-writer';
 import { Credentials, SourceCredentials } from '@modules/ingestion/infrastructure/source-credentials';
-import type { OAuthAccessTokens } from '@modules/identity/contracts';
 import type { WebhookAction } from '@modules/ingestion/application/webhooks/webhook-actions';
 import { SyncWatermarks, Watermark, WatermarkUpdate } from './sync-watermarks';
 
-export type PullSourceKind = 'chatwoot' | 'gong' | 'slack' | 'imap' | 'microsoft365' | 'fathom';
-export const PULL_SOURCE_KINDS: readonly PullSourceKind[] = ['chatwoot', 'gong', 'slack', 'imap', 'microsoft365', 'fathom'];
-/** Kinds that read a linked OAuth account (config.oauthAccountId): no source credentials. */
-export const LINKED_ACCOUNT_KINDS: readonly PullSourceKind[] = ['microsoft365'];
+export type PullSourceKind = 'chatwoot' | 'gong' | 'slack' | 'imap' | 'gmail' | 'microsoft365' | 'fathom';
+export const PULL_SOURCE_KINDS: readonly PullSourceKind[] = ['chatwoot', 'gong', 'slack', 'imap', 'gmail', 'microsoft365', 'fathom'];
 
 /** A fetched row as a runner hands it to the job: a message to store, skipped with a reason, or rejected with field errors. */
 export type Mapped = { kind: 'message'; message: IncomingMessage } | { kind: 'skipped'; reason: string } | { kind: 'rejected'; errors: FieldError[] };
@@ -50,11 +48,12 @@ export interface SyncRunnerDeps {
   verifyAccount?: (source: PullSource, meta: CommandMetadata) => Promise<void>;
   /** SLACK_API_BASE_URL (tests point it at a fake); Slack's own when absent. */
   slackApiBase?: string;
-  /** GRAPH_API_BASE_URL and FATHOM_API_BASE_URL (tests point them at fakes); the providers' own when absent. */
+  /** Linked accounts' tokens (identity's contract), for the kinds that read a linked account (gmail, microsoft365). */
+  oauthTokens?: OAuthAccessTokens;
+  /** GMAIL_API_BASE_URL, GRAPH_API_BASE_URL and FATHOM_API_BASE_URL (tests point them at fakes); the providers' own when absent. */
+  gmailApiBase?: string;
   graphApiBase?: string;
   fathomApiBase?: string;
-  /** Linked accounts' access tokens (identity's contract), for the kinds that read one. */
-  oauth?: OAuthAccessTokens;
   now?: () => Date;
 }
 
@@ -118,7 +117,7 @@ const MAX_ERROR = 2000;
  */
 export abstract class SyncRunner {
   abstract readonly kind: PullSourceKind;
-  /** Reads a linked OAuth account named by config.oauthAccountId instead of source credentials. */
+  /** Reads a linked OAuth account (config.oauthAccountId, token from identity): the source has no credentials of its own. */
   readonly usesLinkedAccount: boolean = false;
   protected readonly logger = new Logger('PullSync');
   protected readonly watermarks: SyncWatermarks;

@@ -10,6 +10,7 @@ import { IngestionAggregates } from '@modules/ingestion/infrastructure/ingestion
 import { IngestionQueries } from '@modules/ingestion/infrastructure/ingestion.queries';
 import { SourceCredentials } from '@modules/ingestion/infrastructure/source-credentials';
 import type { SourceRow } from '@modules/ingestion/projections/sources.projection';
+import { gmailConfigOf } from '@modules/ingestion/application/pull-sync/gmail-sync.runner';
 import { AccountProof, AccountProofs } from './account-proofs';
 import { ConnectSourceRequestDto, UpdateSourceRequestDto } from './sources.request.dto';
 
@@ -42,7 +43,7 @@ export class SourcesHandler {
     private readonly credentials: SourceCredentials,
     private readonly proofs: AccountProofs,
     // Absent where identity's contracts are not bound (the CLI): linked-account sources are then refused.
-    @Optional() private readonly oauth?: OAuthAccessTokens,
+    @Optional() private readonly oauthTokens?: OAuthAccessTokens,
   ) {}
 
   /**
@@ -134,25 +135,27 @@ export class SourcesHandler {
   }
 
   /**
-   * A source that reads a linked account (microsoft365) names it in config.oauthAccountId: only the
-   * user who linked it may name it (else anyone in the workspace could read someone's mailbox), and
-   * it must be a Microsoft account. The same answer whether the account is another user's or unknown.
+   * A source that reads a linked account (gmail, microsoft365) names it in config.oauthAccountId
+   * and reads it with its owner's token: only that owner may name it or change what is read (else
+   * anyone in the workspace could read someone's mailbox), and it must be of the kind's provider.
+   * Not linked, another user's and another provider's accounts get one answer, so ids of other
+   * users' accounts cannot be probed.
    */
   private async checkLinkedAccount(kind: SourceKind, config: Record<string, unknown>, meta: CommandMetadata): Promise<void> {
-    if (kind !== 'microsoft365') return;
-    const errors = microsoft365ConfigProblems(config);
-    if (errors.length) throw new ValidationFailedError('The microsoft365 config is not valid', errors);
-    const accountId = config.oauthAccountId as string;
-    const notYours = () =>
-      new IngestionError(Code.LinkedAccountInvalid, 'config.oauthAccountId must name a Microsoft account you linked yourself (POST /api/v1/me/oauth-accounts)', { field: 'config.oauthAccountId' });
-    if (!this.oauth || !meta.actorId) throw notYours();
+    const linked = LINKED_ACCOUNT_SOURCES[kind];
+    if (!linked) return;
+    const errors = linked.configProblems(config);
+    if (errors.length) throw new ValidationFailedError(`The ${kind} config is not valid`, errors);
+    const field = { field: 'config.oauthAccountId' };
+    const refused = new IngestionError(Code.LinkedAccountRefused, `config.oauthAccountId must name a ${linked.label} account you linked yourself and whose token is still valid (GET /api/v1/me/oauth-accounts; reconnect it if it expired)`, field);
+    if (!this.oauthTokens || !meta.actorId) throw refused;
     try {
-      const access = await this.oauth.accessFor(accountId);
-      if (access.userId !== meta.actorId || access.provider !== 'microsoft') throw notYours();
+      const access = await this.oauthTokens.accessFor(config.oauthAccountId as string);
+      if (access.userId !== meta.actorId || access.provider !== linked.provider) throw refused;
     } catch (err) {
       if (!(err instanceof OAuthAccessError)) throw err;
-      if (err.problem === 'not_linked') throw notYours();
-      throw new IngestionError(Code.LinkedAccountInvalid, err.problem === 'reconnect_required' ? 'The Microsoft account needs to be connected again before a source can read it' : 'Microsoft could not be reached to check the account; try again later', { field: 'config.oauthAccountId' });
+      if (err.problem === 'provider_unavailable') throw new IngestionError(Code.LinkedAccountRefused, `${linked.label} could not be reached to check the account; try again later`, field);
+      throw refused;
     }
   }
 
@@ -189,6 +192,12 @@ export class SourcesHandler {
 }
 
 const FOLDER = /^[A-Za-z0-9_=-]{1,256}$/;
+
+/** The kinds that read a linked OAuth account: its provider, and what their config must be. */
+const LINKED_ACCOUNT_SOURCES: Partial<Record<SourceKind, { provider: 'google' | 'microsoft'; label: string; configProblems: (config: Record<string, unknown>) => { field: string; message: string }[] }>> = {
+  gmail: { provider: 'google', label: 'Google', configProblems: (config) => { const parsed = gmailConfigOf(config); return parsed.ok ? [] : parsed.errors; } },
+  microsoft365: { provider: 'microsoft', label: 'Microsoft', configProblems: (config) => microsoft365ConfigProblems(config) },
+};
 
 /** config of a microsoft365 source: { oauthAccountId, folders? (well-known names or folder ids), backfillDays? }. */
 export function microsoft365ConfigProblems(config: Record<string, unknown>): { field: string; message: string }[] {

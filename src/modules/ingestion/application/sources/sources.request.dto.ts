@@ -10,13 +10,13 @@ export class ConnectSourceRequestDto {
   @ApiProperty() @Transform(trim) @IsString() @Length(1, 100) name!: string;
   @ApiPropertyOptional({
     description:
-      'Per kind: slack { signingSecret, botToken? }, telegram { secretToken, botToken? }, chatwoot { baseUrl, apiToken, accountId, hmacToken? }, gong { accessKey, secretKey, baseUrl?, webhookSecret? }, fathom { apiToken (the API key: meetings are pulled with it), webhookSecret? }, microsoft365 none (it reads a linked account, config.oauthAccountId), imap { host, username, password, port?, tls? (true by default: implicit TLS on 993, else STARTTLS that must succeed; false for cleartext), allowSelfSigned? }. Never returned. ' +
+      'Per kind: slack { signingSecret, botToken? }, telegram { secretToken, botToken? }, chatwoot { baseUrl, apiToken, accountId, hmacToken? }, gong { accessKey, secretKey, baseUrl?, webhookSecret? }, fathom { apiToken (the API key: meetings are pulled with it), webhookSecret? }, imap { host, username, password, port?, tls? (true by default: implicit TLS on 993, else STARTTLS that must succeed; false for cleartext), allowSelfSigned? }; gmail and microsoft365: none (they read a linked account, config.oauthAccountId). Never returned. ' +
       'The provider account is bound to the workspace only once these prove it (Slack: botToken of config.teamId; Telegram: botToken; Chatwoot: apiToken a member of accountId; Gong: the keys; IMAP: a login).',
   })
   @IsOptional()
   @IsObject()
   credentials?: Record<string, unknown>;
-  @ApiPropertyOptional({ description: 'Source-specific settings (e.g. slack { teamId }, channels to follow; imap { folders: string[] (default INBOX), since?: date of the first pass }; microsoft365 { oauthAccountId: a Microsoft account you linked, folders?: string[] (default inbox, sentitems), backfillDays? }; fathom { syncFrom?: date of the first pull })' }) @IsOptional() @IsObject() config?: Record<string, unknown>;
+  @ApiPropertyOptional({ description: 'Source-specific settings (e.g. slack { teamId }, channels to follow; imap { folders: string[] (default INBOX), since?: date of the first pass }; gmail { oauthAccountId (a Google account you linked, /api/v1/me/oauth-accounts), backfillDays? (90), labelIds?, query?, pageSize? }; microsoft365 { oauthAccountId: a Microsoft account you linked, folders?: string[] (default inbox, sentitems), backfillDays? }; fathom { syncFrom?: date of the first pull })' }) @IsOptional() @IsObject() config?: Record<string, unknown>;
 }
 
 export class UpdateSourceRequestDto {

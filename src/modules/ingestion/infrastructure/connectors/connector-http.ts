@@ -15,6 +15,7 @@ export class ConnectorHttp implements OnApplicationShutdown {
   readonly telegramApiBase: string;
   readonly graphApiBase: string;
   readonly fathomApiBase: string;
+  readonly gmailApiBase: string;
   private readonly maxResponseBytes: number;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig, @Optional() @Inject(OUTBOUND_RESOLVER) resolve?: ResolveAll) {
@@ -24,6 +25,7 @@ export class ConnectorHttp implements OnApplicationShutdown {
     this.telegramApiBase = config.TELEGRAM_API_BASE_URL;
     this.graphApiBase = config.GRAPH_API_BASE_URL;
     this.fathomApiBase = config.FATHOM_API_BASE_URL;
+    this.gmailApiBase = config.GMAIL_API_BASE_URL;
   }
 
   /** Options for a ProviderHttpClient (retry and the rest may be added by the caller). */

@@ -45,6 +45,26 @@ describe('ProviderHttpClient', () => {
     expect(backoffDelay(3, { baseDelayMs: 100, maxDelayMs: 10_000 }, () => 0)).toBe(200);
   });
 
+  it('reads a refusal\'s reason when asked (Google\'s 403 quota): a transient reason is retried, a final one fails with the code alone, never the body', async () => {
+    const reasonOf = (_status: number, body: unknown) => {
+      const r = (body as { error?: { errors?: { reason?: string }[] } } | null)?.error?.errors?.[0]?.reason;
+      return r === 'rateLimitExceeded' ? { reason: r, transient: true } : r === 'insufficientPermissions' ? { reason: r, transient: false } : null;
+    };
+    const quota = { error: { code: 403, message: 'Rate Limit Exceeded internal-detail', errors: [{ reason: 'rateLimitExceeded' }] } };
+    const s = scripted([{ status: 403, body: quota }, { status: 403, body: quota }, { status: 200, body: { ok: 1 } }]);
+    const client = new ProviderHttpClient('gmail', { fetch: s.fetchFn, sleep: s.sleep, random: () => 1, retry: { baseDelayMs: 100 } });
+    await expect(client.json({ ...get, refusalReason: reasonOf })).resolves.toEqual({ status: 200, body: { ok: 1 } });
+    expect(s.sleeps).toEqual([100, 200]);
+
+    const scope = scripted([{ status: 403, body: { error: { message: 'insufficient scopes internal-detail', errors: [{ reason: 'insufficientPermissions' }] } } }]);
+    const err = await new ProviderHttpClient('gmail', { fetch: scope.fetchFn, sleep: scope.sleep }).json({ ...get, refusalReason: reasonOf }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ status: 403, reason: 'insufficientPermissions', transient: false, message: 'Gmail answered 403 Forbidden (insufficientPermissions) to GET /v2/things' });
+    // Without refusalReason a 403 is final and its body unread, as before.
+    const plain = scripted([{ status: 403, body: quota }]);
+    expect(await new ProviderHttpClient('gmail', { fetch: plain.fetchFn, sleep: plain.sleep }).json(get).catch((e: unknown) => e)).toMatchObject({ status: 403, reason: null, message: 'Gmail answered 403 Forbidden to GET /v2/things' });
+    expect(plain.calls).toHaveLength(1);
+  });
+
   it('gives up after maxAttempts with a transient error naming the provider and path, never the credentials', async () => {
     const s = scripted(Array.from({ length: 5 }, () => ({ status: 500, body: { error: 'boom' } })));
     const client = new ProviderHttpClient('chatwoot', { fetch: s.fetchFn, sleep: s.sleep, retry: { maxAttempts: 3 } });

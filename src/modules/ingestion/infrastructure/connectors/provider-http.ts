@@ -27,6 +27,13 @@ export interface ProviderRequest {
   signal?: AbortSignal;
   /** What errors name instead of the URL's path, when the path carries a secret (Telegram's /bot<token>/...). */
   describeAs?: string;
+  /**
+   * For providers whose status alone does not say what a refusal is (Google's 403 is a quota as
+   * often as a missing scope): the refused answer's body is read (capped, parsed as JSON, null when
+   * it is not) and this answers a reason code the caller knows, or null. A transient reason is
+   * retried like a 429. Only the code goes into the error, never a byte of the body.
+   */
+  refusalReason?: (status: number, body: unknown) => { reason: string; transient: boolean } | null;
 }
 
 export interface ProviderResponse<T> {
@@ -73,6 +80,8 @@ export class ProviderHttpError extends Error {
     readonly attempts: number,
     /** The failure was transient (429, 5xx, network, timeout) but the attempts or the wait allowed ran out. */
     readonly transient: boolean,
+    /** The provider's reason code, when the request's refusalReason recognised one. */
+    readonly reason: string | null = null,
   ) {
     super(message);
     this.name = 'ProviderHttpError';
@@ -142,7 +151,7 @@ export class ProviderHttpClient {
       await this.options.rateLimiter?.acquire(req.signal);
       const timeout = AbortSignal.timeout(this.policy.timeoutMs);
       const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
-      let failure: { status: number | null; reason: string; retryAfterMs: number | null };
+      let failure: { status: number | null; reason: string; retryAfterMs: number | null; code?: string | null };
       try {
         const res = await this.fetchFn(req.url, {
           method: req.method,
@@ -152,13 +161,14 @@ export class ProviderHttpClient {
           redirect: 'error',
         });
         const ok = res.ok || req.acceptStatuses?.includes(res.status);
-        // Only an answer that is used is read (capped); an error's body is never read, so it cannot leak anywhere.
+        // Only an answer that is used is read (capped); an error's body is read only for a reason code, so it cannot leak anywhere.
         if (ok) return { status: res.status, body: parseJson<T>(await this.read(res, req.method, path, attempt), this.label, this.provider, req.method, path, res.status, attempt) };
-        await res.body?.cancel().catch(() => undefined);
-        if (!isTransientStatus(res.status)) {
-          throw new ProviderHttpError(this.provider, res.status, `${this.label} answered ${statusText(res.status)} to ${req.method} ${path}`, attempt, false);
+        const refusal = req.refusalReason ? req.refusalReason(res.status, await readErrorJson(res)) : (await res.body?.cancel().catch(() => undefined), null);
+        const said = `${statusText(res.status)}${refusal ? ` (${refusal.reason})` : ''}`;
+        if (!refusal?.transient && !isTransientStatus(res.status)) {
+          throw new ProviderHttpError(this.provider, res.status, `${this.label} answered ${said} to ${req.method} ${path}`, attempt, false, refusal?.reason ?? null);
         }
-        failure = { status: res.status, reason: statusText(res.status), retryAfterMs: parseRetryAfter(res.headers.get('retry-after')) };
+        failure = { status: res.status, reason: said, retryAfterMs: parseRetryAfter(res.headers.get('retry-after')), code: refusal?.reason ?? null };
       } catch (err) {
         if (err instanceof ProviderHttpError) throw err;
         if (req.signal?.aborted) throw req.signal.reason;
@@ -168,10 +178,10 @@ export class ProviderHttpClient {
         failure = { status: null, reason: timeout.aborted ? `no answer within ${this.policy.timeoutMs} ms` : describe(err), retryAfterMs: null };
       }
       if (failure.retryAfterMs !== null && failure.retryAfterMs > this.policy.maxRetryAfterMs) {
-        throw new ProviderHttpError(this.provider, failure.status, `${this.label} asks to wait ${Math.ceil(failure.retryAfterMs / 1000)} s before ${req.method} ${path}; the next run resumes`, attempt, true);
+        throw new ProviderHttpError(this.provider, failure.status, `${this.label} asks to wait ${Math.ceil(failure.retryAfterMs / 1000)} s before ${req.method} ${path}; the next run resumes`, attempt, true, failure.code ?? null);
       }
       if (attempt >= this.policy.maxAttempts) {
-        throw new ProviderHttpError(this.provider, failure.status, `${this.label} ${req.method} ${path} failed after ${attempt} attempts: ${failure.reason}`, attempt, true);
+        throw new ProviderHttpError(this.provider, failure.status, `${this.label} ${req.method} ${path} failed after ${attempt} attempts: ${failure.reason}`, attempt, true, failure.code ?? null);
       }
       const delayMs = failure.retryAfterMs ?? backoffDelay(attempt, this.policy, this.random);
       this.options.onRetry?.({ provider: this.provider, attempt, status: failure.status, delayMs, reason: failure.reason });
@@ -188,6 +198,16 @@ export class ProviderHttpClient {
       }
       throw err;
     }
+  }
+}
+
+/** A refusal's body for its reason code: at most 64 KB, JSON or null (never passed on as text). */
+async function readErrorJson(res: Response): Promise<unknown> {
+  try {
+    return JSON.parse((await readBodyCapped(res, 64 * 1024)).toString('utf8'));
+  } catch {
+    await res.body?.cancel().catch(() => undefined);
+    return null;
   }
 }
 
