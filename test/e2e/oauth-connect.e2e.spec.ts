@@ -350,9 +350,11 @@ describe('OAuth connect flows: Google, Microsoft, Slack (e2e)', () => {
       const source = await http()
         .post(`/api/v1/workspaces/${ws}/sources`)
         .set(ada.auth)
-        .send({ kind: 'gmail', name: `Gmail ${id.slice(-6)}`, credentials: {}, config: { oauthAccountId: id } })
+        .send({ kind: 'gmail', name: `Gmail ${id.slice(-6)}`, config: { oauthAccountId: id } })
         .expect(201);
-      const other = await http().post(`/api/v1/workspaces/${ws}/sources`).set(ada.auth).send({ kind: 'gmail', name: `Other ${id.slice(-6)}`, credentials: {}, config: { oauthAccountId: uuidv7() } }).expect(201);
+      // A source reading another of her Google accounts goes on.
+      const second = (await link('google', `stay-${uuidv7()}`)).res.body.accountId;
+      const other = await http().post(`/api/v1/workspaces/${ws}/sources`).set(ada.auth).send({ kind: 'gmail', name: `Other ${id.slice(-6)}`, config: { oauthAccountId: second } }).expect(201);
 
       const answer = await http().delete(`/api/v1/me/oauth-accounts/${id}`).set(ada.auth).expect(200);
       expect(answer.body).toEqual({ revoked: true, revocation: 'revoked' });
