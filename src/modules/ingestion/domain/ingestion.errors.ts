@@ -7,6 +7,8 @@ export enum IngestionErrorCode {
   /** The provider account could not be proven with the source's credentials. */
   AccountNotVerified = 'INGESTION.ACCOUNT_NOT_VERIFIED',
   CredentialsInvalid = 'INGESTION.CREDENTIALS_INVALID',
+  /** A setting of the source's config is out of range (e.g. syncIntervalMinutes). */
+  SourceConfigInvalid = 'INGESTION.SOURCE_CONFIG_INVALID',
   JobNotFound = 'INGESTION.JOB_NOT_FOUND',
   ImportFormatInvalid = 'INGESTION.IMPORT_FORMAT_INVALID',
   /** Import limits (413): an input larger than a configured bound (see ImportLimits). */

@@ -7,6 +7,7 @@ export const ingestionErrorStatuses: Record<Code, number> = {
   [Code.SourceExternalAccountTaken]: 409,
   [Code.AccountNotVerified]: 422,
   [Code.CredentialsInvalid]: 400,
+  [Code.SourceConfigInvalid]: 400,
   [Code.JobNotFound]: 404,
   [Code.ImportFormatInvalid]: 400,
   [Code.ImportBodyTooLarge]: 413,
