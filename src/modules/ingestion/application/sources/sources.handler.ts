@@ -6,6 +6,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { CommandMetadata } from '@libs/eventsourcing/command-metadata';
 import { SourceKind } from '@modules/ingestion/contracts/ingestion.integration-events';
 import { IngestionError, IngestionErrorCode as Code } from '@modules/ingestion/domain/ingestion.errors';
+import { checkSourceConfig } from '@modules/ingestion/domain/source/source.decider';
 import { IngestionAggregates } from '@modules/ingestion/infrastructure/ingestion-aggregates';
 import { IngestionQueries } from '@modules/ingestion/infrastructure/ingestion.queries';
 import { SourceCredentials } from '@modules/ingestion/infrastructure/source-credentials';
@@ -62,6 +63,8 @@ export class SourcesHandler {
    * POST .../verify try again). A proven account another workspace holds: 409, nothing saved.
    */
   async connect(workspaceId: string, input: ConnectSourceRequestDto, meta: CommandMetadata) {
+    // Before the proof: a refused config must not leave the account claimed.
+    checkSourceConfig(input.config);
     const creds = this.credentials.validate(input.kind, input.credentials);
     const sourceId = uuidv7();
     const config = input.config ?? {};
@@ -104,6 +107,7 @@ export class SourcesHandler {
 
   async update(workspaceId: string, sourceId: string, input: UpdateSourceRequestDto, meta: CommandMetadata) {
     const s = await this.get(workspaceId, sourceId);
+    checkSourceConfig(input.config);
     const kind = s.kind as SourceKind;
     const m = { ...meta, idempotencyKey: undefined };
     let creds = this.credentials.open(sourceId, s.credentials_ciphertext);

@@ -20,8 +20,8 @@ export type SyncStatus = 'pending' | 'syncing' | 'success' | 'error';
 export const MIN_SYNC_INTERVAL_MINUTES = 1;
 export const MAX_SYNC_INTERVAL_MINUTES = 1440;
 
-/** A config's `syncIntervalMinutes`, when set, is a whole number of minutes within the bounds. */
-function checkConfig(config: Record<string, unknown> | undefined): void {
+/** A config's `syncIntervalMinutes`, when set, is a whole number of minutes within the bounds (callers check before any side effect too). */
+export function checkSourceConfig(config: Record<string, unknown> | undefined): void {
   const v = config?.syncIntervalMinutes;
   if (v === undefined || v === null) return;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < MIN_SYNC_INTERVAL_MINUTES || v > MAX_SYNC_INTERVAL_MINUTES) {
@@ -131,7 +131,7 @@ export const sourceDecider: Decider<SourceCommand, SourceState, SourceEvent> = {
     switch (c.kind) {
       case 'connect':
         if (s.status !== 'none') throw new IngestionError(Code.SourceExternalAccountTaken, 'This source exists');
-        checkConfig(c.config);
+        checkSourceConfig(c.config);
         return {
           type: 'ingestion.source-connected',
           data: {
@@ -147,7 +147,7 @@ export const sourceDecider: Decider<SourceCommand, SourceState, SourceEvent> = {
         };
       case 'update': {
         const src = mine(s, c.workspaceId);
-        checkConfig(c.config);
+        checkSourceConfig(c.config);
         const renamesAccount = c.externalId !== undefined && c.externalId !== src.externalId;
         if (c.name === undefined && c.config === undefined && !renamesAccount) return [];
         return {
