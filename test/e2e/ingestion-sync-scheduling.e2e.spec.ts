@@ -280,6 +280,20 @@ describe('ingestion: pull sync scheduling, concurrency, failures and resumption 
     });
   });
 
+  it('credentials that no longer open fail before any job: the source says reconnect, and waits its interval instead of every tick', async () => {
+    const f = await gong();
+    const id = await connectGong(f);
+    const other = await connectGong(await gong());
+    // As if the key that sealed them left SECRETS_KEYS: another source's ciphertext does not open for this one.
+    await pool.query(`UPDATE ingestion_sources_view SET credentials_ciphertext = (SELECT credentials_ciphertext FROM ingestion_sources_view WHERE id = $2) WHERE id = $1`, [id, other]);
+    await http().delete(`/api/v1/workspaces/${ws}/sources/${other}`).set(owner.auth).expect(204);
+    const run = await tick();
+    expect(run.meta).toMatchObject({ sources: 1, completed: [], failed: [{ sourceId: id, code: 'reconnect', error: expect.stringMatching(/^Reconnect the Gong account: .*can no longer be opened/) }] });
+    expect(await source(id)).toMatchObject({ syncStatus: 'error', syncErrorCode: 'reconnect', nextSyncAt: expect.any(String) });
+    expect(Date.parse((await source(id)).nextSyncAt)).toBeGreaterThan(Date.now() + 14 * 60_000);
+    expect((await tick()).meta).toMatchObject({ sources: 0 });
+  });
+
   describe('a killed sync resumes from its watermark', () => {
     it('Chatwoot: stopped mid-conversation (the app shuts down), the next scheduled run continues after the last stored message; nothing twice', async () => {
       const f = await chatwoot(31);

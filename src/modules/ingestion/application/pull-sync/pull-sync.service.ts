@@ -18,7 +18,7 @@ import { PullSyncError, PullSyncErrorCode } from './pull-sync.errors';
 import { PULL_SOURCE_KINDS, PullSource, PullSourceKind, SyncRunner, SyncSummary } from './sync-runner';
 import { createSyncRunners } from './sync-runner.registry';
 import { SyncSlot, SyncSlots } from './sync-concurrency';
-import { describeSyncFailure } from './sync-failure';
+import { describeSyncFailure, SyncFailure } from './sync-failure';
 import { dueSources } from './sync-schedule';
 
 export const PULL_SYNC_LEASE_TTL_MS = 60_000;
@@ -134,7 +134,7 @@ export class PullSyncService implements BeforeApplicationShutdown {
     );
     const due = dueSources(r.rows, new Date(), this.defaultIntervalMinutes);
     const result: PullSyncAllResult = { processed: 0, meta: { sources: due.length, completed: [], failed: [], busy: [], waiting: [], running: [] } };
-    const started: { sourceId: string; done: Promise<SyncSummary | 'not-pulled' | 'not-started'> }[] = [];
+    const started: { sourceId: string; done: Promise<SyncSummary | 'not-pulled' | SyncFailure> }[] = [];
     for (const row of due) {
       if (signal?.aborted) break;
       const source = pullSource(row);
@@ -150,7 +150,7 @@ export class PullSyncService implements BeforeApplicationShutdown {
         continue;
       }
       const meta: CommandMetadata = { commandId: uuidv7(), workspaceId: source.workspaceId, actorId: null, correlationId: runId, now: new Date() };
-      let outcome: 'not-pulled' | 'not-started' | null = null;
+      let outcome: 'not-pulled' | SyncFailure | null = null;
       const done = this.runners[source.kind].run(source, { meta, signal: controller.signal }).catch(async (err: unknown) => {
         // A source of a pulled kind that is not pulled (a Slack source without a bot token): nothing to do.
         if (err instanceof PullSyncError && err.code === PullSyncErrorCode.NotSupported) {
@@ -158,14 +158,13 @@ export class PullSyncService implements BeforeApplicationShutdown {
           return null;
         }
         // Refused before the job started (credentials that no longer open): the source says what to do, and waits its interval.
-        outcome = 'not-started';
-        await this.recordRefusal(source, err, meta);
+        outcome = await this.recordRefusal(source, err, meta);
         return null;
       });
       this.track(source.id, controller, done, { held: slot });
-      started.push({ sourceId: source.id, done: done.then((s) => s ?? outcome ?? 'not-started') });
+      started.push({ sourceId: source.id, done: done.then((s) => s ?? outcome ?? 'not-pulled') });
     }
-    const settled = new Map<string, SyncSummary | 'not-pulled' | 'not-started'>();
+    const settled = new Map<string, SyncSummary | 'not-pulled' | SyncFailure>();
     const all = Promise.all(started.map(({ sourceId, done }) => done.then((s) => void settled.set(sourceId, s))));
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
@@ -180,7 +179,7 @@ export class PullSyncService implements BeforeApplicationShutdown {
       const s = settled.get(sourceId);
       if (s === undefined) result.meta.running.push(sourceId);
       else if (s === 'not-pulled') result.meta.sources--;
-      else if (s === 'not-started') result.meta.failed.push({ sourceId, code: null, error: 'could not start' });
+      else if (!('status' in s)) result.meta.failed.push({ sourceId, code: s.code, error: s.message });
       else if (s.status === 'completed') {
         result.processed += s.stored;
         result.meta.completed.push(sourceId);
@@ -190,12 +189,17 @@ export class PullSyncService implements BeforeApplicationShutdown {
   }
 
   /** A refusal before any job: the source's sync error says what to do (never the error's own text unless it is ours). */
-  private async recordRefusal(source: PullSource, err: unknown, meta: CommandMetadata): Promise<void> {
+  private async recordRefusal(source: PullSource, err: unknown, meta: CommandMetadata): Promise<SyncFailure> {
     const failure = describeSyncFailure(err, source.kind);
     this.logger.warn({ sourceId: source.id, kind: source.kind, code: failure.code, error: failure.message }, 'scheduled pull sync could not start');
-    await this.aggregates.source
-      .handle(source.id, { kind: 'set-sync-status', status: 'error', error: failure.message, errorCode: failure.code, now: new Date() }, { ...meta, commandId: uuidv7() })
-      .catch((recordErr) => this.logger.error({ err: recordErr, sourceId: source.id }, 'recording the refused sync failed'));
+    // An attempt that started and failed at once: the source waits its interval from it rather than being tried every tick.
+    for (const status of ['syncing', 'error'] as const) {
+      const command = { kind: 'set-sync-status' as const, status, error: status === 'error' ? failure.message : null, errorCode: status === 'error' ? failure.code : null, now: new Date() };
+      await this.aggregates.source
+        .handle(source.id, command, { ...meta, commandId: uuidv7() })
+        .catch((recordErr) => this.logger.error({ err: recordErr, sourceId: source.id }, 'recording the refused sync failed'));
+    }
+    return failure;
   }
 
   /** Whether a sync of the source runs in this process. */

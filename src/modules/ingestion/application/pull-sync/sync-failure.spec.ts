@@ -1,3 +1,4 @@
+import { SecretBoxError } from '@libs/common/crypto/secret-box';
 import { OAuthAccessError } from '@modules/identity/contracts';
 import { IngestionError, IngestionErrorCode } from '@modules/ingestion/domain/ingestion.errors';
 import { ImapConnectorError } from '@modules/ingestion/infrastructure/connectors/imap.client';
@@ -31,6 +32,7 @@ describe('describeSyncFailure', () => {
     const imap = (f: ConstructorParameters<typeof ImapConnectorError>[0]) => describeSyncFailure(new ImapConnectorError(f, 'x'), 'imap').code;
     expect(['auth', 'folder-missing', 'tls', 'timeout', 'unreachable', 'protocol'].map((f) => imap(f as never))).toEqual(['reconnect', 'invalid_config', 'invalid_config', 'unreachable', 'unreachable', 'other']);
     expect(describeSyncFailure(new IngestionError(IngestionErrorCode.CredentialsInvalid, 'no credentials'), 'gong').code).toBe('reconnect');
+    expect(describeSyncFailure(new SecretBoxError('authentication-failed', 'the token was tampered with'), 'gong')).toEqual({ code: 'reconnect', message: expect.stringMatching(/can no longer be opened with this server's keys/) });
   });
 
   it('never shows the text of an error it does not know (a library\'s may quote anything), only that it was unexpected', () => {

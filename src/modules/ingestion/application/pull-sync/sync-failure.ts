@@ -1,3 +1,4 @@
+import { SecretBoxError } from '@libs/common/crypto/secret-box';
 import { ApplicationError } from '@libs/common/errors/application-error';
 import { OAuthAccessError } from '@modules/identity/contracts';
 import { IngestionError, IngestionErrorCode } from '@modules/ingestion/domain/ingestion.errors';
@@ -78,6 +79,8 @@ function classify(err: unknown): { code: SyncFailureCode; detail: string | null 
     const reconnect = err.code === IngestionErrorCode.CredentialsInvalid || err.code === IngestionErrorCode.AccountNotVerified;
     return { code: reconnect ? 'reconnect' : 'invalid_config', detail: err.message };
   }
+  // Sealed with a key no longer in SECRETS_KEYS (or tampered with): only new credentials help.
+  if (err instanceof SecretBoxError) return { code: 'reconnect', detail: "the source's credentials can no longer be opened with this server's keys (SECRETS_KEYS)" };
   if (err instanceof PullSyncError) return { code: err.code === PullSyncErrorCode.NotSupported ? 'invalid_config' : 'other', detail: err.message };
   // Our own refusals are written to be shown; any other error's text is unknown (a driver's, a library's): logged only.
   if (err instanceof ApplicationError) return { code: 'other', detail: err.message };
