@@ -16,7 +16,7 @@ export class ConnectSourceRequestDto {
   @IsOptional()
   @IsObject()
   credentials?: Record<string, unknown>;
-  @ApiPropertyOptional({ description: 'Source-specific settings (e.g. slack { teamId }, channels to follow; imap { folders: string[] (default INBOX), since?: date of the first pass })' }) @IsOptional() @IsObject() config?: Record<string, unknown>;
+  @ApiPropertyOptional({ description: 'Source-specific settings (e.g. slack { teamId }, channels to follow; imap { folders: string[] (default INBOX), since?: date of the first pass }); pulled kinds: syncIntervalMinutes (1 to 1440, default PULL_SYNC_DEFAULT_INTERVAL_MINUTES) between two scheduled syncs' }) @IsOptional() @IsObject() config?: Record<string, unknown>;
 }
 
 export class UpdateSourceRequestDto {
