@@ -10,6 +10,22 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+/** PULL_SYNC_CONCURRENCY's default: provider rate limits differ (Gong 3 calls/s per account, Slack tiers per app). */
+export const DEFAULT_PULL_SYNC_CONCURRENCY = 'slack=2,imap=4,gmail=4,microsoft365=4,chatwoot=2,gong=1,fathom=1,default=2';
+
+/** `kind=n,...` (n from 1 to 100; `default` for the kinds not named) into a map with a `default` entry (2 when absent). */
+export function parseSyncConcurrency(value: string): Record<string, number> {
+  const out: Record<string, number> = { default: 2 };
+  for (const part of value.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const m = /^([a-z0-9_]+)\s*=\s*(\d+)$/i.exec(part);
+    if (!m) throw new Error(`"${part}" is not kind=number`);
+    const n = Number(m[2]);
+    if (n < 1 || n > 100) throw new Error(`${m[1]}=${n}: the limit must be from 1 to 100`);
+    out[m[1].toLowerCase()] = n;
+  }
+  return out;
+}
+
 export const appConfigSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -61,11 +77,27 @@ export const appConfigSchema = z.object({
   RUN_SUBSCRIPTIONS: bool.default(true),
   /** Work background jobs and run the scheduled jobs' crons in this process; false for HTTP-only processes. */
   RUN_JOBS: bool.default(true),
-  /** When the pull sync of every active Chatwoot and Gong source runs (cron, UTC, 5 or 6 fields). */
+  /** When the pull sync scheduler looks for DUE sources (cron, UTC, 5 or 6 fields); each source keeps its own interval. */
   PULL_SYNC_CRON: z
     .string()
-    .default('*/15 * * * *')
+    .default('* * * * *')
     .refine((v) => [5, 6].includes(v.trim().split(/\s+/).length), 'must be a cron expression of 5 or 6 fields'),
+  /** A pulled source's interval between two sync attempts when its config has no `syncIntervalMinutes`. */
+  PULL_SYNC_DEFAULT_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
+  /** Syncs running at once per provider kind (across processes): `kind=n,...,default=n`. */
+  PULL_SYNC_CONCURRENCY: z
+    .string()
+    .default(DEFAULT_PULL_SYNC_CONCURRENCY)
+    .transform((v, ctx) => {
+      try {
+        return parseSyncConcurrency(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
+  /** Syncs running at once in one process, every kind together. */
+  PULL_SYNC_MAX_CONCURRENT: z.coerce.number().int().min(1).max(1000).default(8),
   /** Scheduled rebuilds: `name=cron;name2=cron`, e.g. `audit.stream-activity=0 4 * * 0`. */
   PROJECTION_REBUILD_SCHEDULES: z
     .string()

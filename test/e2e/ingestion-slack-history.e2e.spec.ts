@@ -241,12 +241,14 @@ describe('ingestion: Slack history pulled incrementally (e2e)', () => {
     seed(noHistory.teamId);
     const failed = await sync(noHistory.sourceId);
     expect(failed.status).toBe('failed');
-    expect(failed.error).toBe(
+    // What to do first (pull-sync/sync-failure.ts), then Slack's refusal as the client describes it.
+    expect(failed.error).toMatch(/^Grant the missing permissions: /);
+    expect(failed.error.split(' What happened: ')[1]).toBe(
       "Slack refused conversations.history (missing_scope): the bot token lacks the scope channels:history; add it to the Slack app, reinstall the app and update the source's botToken",
     );
     expect(failed.error).not.toContain('provided');
     const src = (await http().get(`/api/v1/workspaces/${ws}/sources/${noHistory.sourceId}`).set(owner.auth).expect(200)).body;
-    expect(src).toMatchObject({ syncStatus: 'error', syncError: failed.error });
+    expect(src).toMatchObject({ syncStatus: 'error', syncError: failed.error, syncErrorCode: 'permissions' });
 
     const chosen = await team();
     const { c3 } = seed(chosen.teamId);
@@ -289,7 +291,7 @@ describe('ingestion: Slack history pulled incrementally (e2e)', () => {
     // Channels are read in id order (C1... before C2...): #general completes, #product dies on its second history page.
     slack.fail({ when: (r) => r.path === '/api/conversations.history' && r.body.includes(`channel=${c2}`) && r.body.includes('cursor='), status: 500, times: 1 });
     const crashed = await new SlackSyncRunner(deps).run(source, { meta: meta() });
-    expect(crashed).toMatchObject({ status: 'failed', error: 'Slack answered conversations.history with HTTP 500' });
+    expect(crashed).toMatchObject({ status: 'failed', errorCode: 'unreachable', error: expect.stringMatching(/^Try again later: .* What happened: Slack answered conversations\.history with HTTP 500$/) });
     const c1Mark = await watermark(t.sourceId, slackChannelStream(c1));
     expect(c1Mark.cursor_id).toMatch(/^\d+\.\d+$/);
     const c2Mark = await watermark(t.sourceId, slackChannelStream(c2));
@@ -380,7 +382,7 @@ describe('ingestion: Slack history pulled incrementally (e2e)', () => {
     });
     const summary = await runner.run(source, { meta: { commandId: uuidv7(), workspaceId: ws, actorId: null, correlationId: uuidv7(), now: new Date() } });
     await strict.close();
-    expect(summary).toMatchObject({ status: 'failed', stored: 0, error: expect.stringMatching(/^Slack users\.conversations was not sent: /) });
+    expect(summary).toMatchObject({ status: 'failed', stored: 0, errorCode: 'invalid_config', error: expect.stringMatching(/^Fix the source's settings: .* What happened: Slack users\.conversations was not sent: /) });
     expect(slack.since(from)).toEqual([]);
   });
 

@@ -158,7 +158,7 @@ describe('ingestion: connectors cannot reach inward (SSRF), and never echo a pro
       const cw = await h.connect('chatwoot', { baseUrl: f.url, apiToken: f.token, accountId: 3 }).expect(201);
       expect(cw.body).toMatchObject({ accountVerified: true });
       const failed = await runner().run(await pullSource(cw.body.id), { meta: { commandId: uuidv7(), workspaceId: ws, actorId: null, correlationId: uuidv7(), now: new Date() } });
-      expect(failed).toMatchObject({ status: 'failed', error: 'Chatwoot GET /api/v1/accounts/3/conversations failed after 3 attempts: 500 Internal Server Error' });
+      expect(failed).toMatchObject({ status: 'failed', errorCode: 'unreachable', error: expect.stringMatching(/^Try again later: .* What happened: Chatwoot GET \/api\/v1\/accounts\/3\/conversations failed after 3 attempts: 500 Internal Server Error$/) });
       expect(await h.source(cw.body.id)).toMatchObject({ syncStatus: 'error', syncError: failed.error });
       expect(f.requests.filter((r) => r.status === 500)).toHaveLength(3);
       await expectNoMarker(cw.body.id, [failed.jobId]);
@@ -170,7 +170,7 @@ describe('ingestion: connectors cannot reach inward (SSRF), and never echo a pro
       const cw = await h.connect('chatwoot', { baseUrl: f.url, apiToken: f.token, accountId: 4 }).expect(201);
       const job = await h.syncViaApi(cw.body.id);
       expect(job).toMatchObject({ status: 'failed' });
-      expect(await h.source(cw.body.id)).toMatchObject({ syncError: 'Chatwoot answered 403 Forbidden to GET /api/v1/accounts/4/conversations' });
+      expect(await h.source(cw.body.id)).toMatchObject({ syncErrorCode: 'permissions', syncError: expect.stringMatching(/^Grant the missing permissions: .* What happened: Chatwoot answered 403 Forbidden to GET \/api\/v1\/accounts\/4\/conversations$/) });
       await expectNoMarker(cw.body.id, [job.id ?? job.jobId]);
     });
 
@@ -179,7 +179,7 @@ describe('ingestion: connectors cannot reach inward (SSRF), and never echo a pro
       for (let i = 0; i < 25; i++) f.conversation(500 + i, 1, 1, T0 + i);
       const cw = await h.connect('chatwoot', { baseUrl: f.url, apiToken: f.token, accountId: 5 }).expect(201);
       expect(await h.syncViaApi(cw.body.id)).toMatchObject({ status: 'failed' });
-      expect((await h.source(cw.body.id)).syncError).toBe("Chatwoot's answer to GET /api/v1/accounts/5/conversations is larger than 16384 bytes (CONNECTOR_MAX_RESPONSE_BYTES); it was not read");
+      expect((await h.source(cw.body.id)).syncError.split(' What happened: ')[1]).toBe("Chatwoot's answer to GET /api/v1/accounts/5/conversations is larger than 16384 bytes (CONNECTOR_MAX_RESPONSE_BYTES); it was not read");
       // Not retried: more of the same answer would not fit either.
       expect(f.listRequests()).toHaveLength(1);
     });

@@ -51,6 +51,10 @@ export abstract class FakeProvider {
   private holds: Hold[] = [];
   private readonly sockets = new Set<import('node:net').Socket>();
   url = '';
+  /** Every answer waits this long (a slow provider). */
+  latencyMs = 0;
+  /** Requests being answered now and at most; fakes given the same object count together (concurrency tests). */
+  inFlight: { now: number; max: number } = { now: 0, max: 0 };
 
   protected abstract route(r: SeenRequest): Answer;
   /** Checked before faults and routes (authentication). */
@@ -109,6 +113,17 @@ export abstract class FakeProvider {
     }
     const r: SeenRequest = { n: this.requests.length + 1, method: req.method ?? 'GET', path: u.pathname, query: Object.fromEntries(u.searchParams), params: u.searchParams, body, headers: req.headers, at: Date.now(), status: null };
     this.requests.push(r);
+    this.inFlight.now++;
+    this.inFlight.max = Math.max(this.inFlight.max, this.inFlight.now);
+    try {
+      await this.answer(r, req, res);
+    } finally {
+      this.inFlight.now--;
+    }
+  }
+
+  private async answer(r: SeenRequest, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.latencyMs) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
     const hold = this.holds.find((h) => h.when(r));
     if (hold) {
       this.holds = this.holds.filter((h) => h !== hold);

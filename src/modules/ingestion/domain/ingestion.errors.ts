@@ -9,6 +9,8 @@ export enum IngestionErrorCode {
   CredentialsInvalid = 'INGESTION.CREDENTIALS_INVALID',
   /** A source names a linked OAuth account (config.oauthAccountId) the user creating it did not link, or of another provider. */
   LinkedAccountRefused = 'INGESTION.LINKED_ACCOUNT_REFUSED',
+  /** A setting of the source's config is out of range (e.g. syncIntervalMinutes). */
+  SourceConfigInvalid = 'INGESTION.SOURCE_CONFIG_INVALID',
   JobNotFound = 'INGESTION.JOB_NOT_FOUND',
   ImportFormatInvalid = 'INGESTION.IMPORT_FORMAT_INVALID',
   /** Import limits (413): an input larger than a configured bound (see ImportLimits). */

@@ -8,6 +8,7 @@ export const ingestionErrorStatuses: Record<Code, number> = {
   [Code.AccountNotVerified]: 422,
   [Code.CredentialsInvalid]: 400,
   [Code.LinkedAccountRefused]: 422,
+  [Code.SourceConfigInvalid]: 400,
   [Code.JobNotFound]: 404,
   [Code.ImportFormatInvalid]: 400,
   [Code.ImportBodyTooLarge]: 413,

@@ -94,7 +94,7 @@ export class JobsProjection extends RowProjection<JobRow> {
     },
     'ingestion.job-failed': (r, e) => {
       const d = e.data as D<'ingestion.job-failed'>;
-      return r ? { ...r, status: 'failed', completed_at: d.at, updated_at: d.at, error_log: [...r.error_log, { index: -1, errors: [{ field: '', message: d.error }] }] } : null;
+      return r ? { ...r, status: 'failed', completed_at: d.at, updated_at: d.at, error_log: [...r.error_log, { index: -1, ...(d.code ? { code: d.code } : {}), errors: [{ field: '', message: d.error }] }] } : null;
     },
   };
 }

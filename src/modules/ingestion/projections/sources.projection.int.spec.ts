@@ -25,6 +25,8 @@ const source = {
   sync_status: 'pending',
   sync_error: null,
   last_synced_at: null,
+  sync_attempted_at: null,
+  sync_error_code: null,
   created_at: at,
   updated_at: null,
 };
@@ -69,11 +71,25 @@ describe('SourcesProjection (ingestion_sources_view)', () => {
     await spec
       .given([connected])
       .when([{ type: 'ingestion.source-sync-status-changed', data: { sourceId, status: 'error', error: 'token revoked', at } }])
-      .then([{ ...source, sync_status: 'error', sync_error: 'token revoked', updated_at: at }]);
+      // An error with no sync started is an attempt refused before it began: the interval counts from it.
+      .then([{ ...source, sync_status: 'error', sync_error: 'token revoked', sync_attempted_at: at, updated_at: at }]);
     await spec
       .given([connected, { type: 'ingestion.source-sync-status-changed', data: { sourceId, status: 'error', error: 'token revoked', at } }])
       .when([{ type: 'ingestion.source-sync-status-changed', data: { sourceId, status: 'success', error: null, at: later } }])
-      .then([{ ...source, sync_status: 'success', last_synced_at: later, updated_at: later }]);
+      .then([{ ...source, sync_status: 'success', last_synced_at: later, sync_attempted_at: at, updated_at: later }]);
+  });
+
+  it('an attempt starts with syncing (its time is when the source is next due from); an error keeps its code until the next success', async () => {
+    const syncing: SourceEvent = { type: 'ingestion.source-sync-status-changed', data: { sourceId, status: 'syncing', error: null, at } };
+    const failed: SourceEvent = { type: 'ingestion.source-sync-status-changed', data: { sourceId, status: 'error', error: 'Reconnect the Slack account: ...', errorCode: 'reconnect', at: later } };
+    await spec
+      .given([connected, syncing])
+      .when([failed])
+      .then([{ ...source, sync_status: 'error', sync_error: 'Reconnect the Slack account: ...', sync_error_code: 'reconnect', sync_attempted_at: at, updated_at: later }]);
+    await spec
+      .given([connected, syncing, failed])
+      .when([{ type: 'ingestion.source-sync-status-changed', data: { sourceId, status: 'syncing', error: null, at: later } }])
+      .then([{ ...source, sync_status: 'syncing', sync_attempted_at: later, updated_at: later }]);
   });
 
   it('deactivates; a redelivered change changes nothing', async () => {

@@ -18,6 +18,10 @@ export interface SourceRow extends Record<string, unknown> {
   sync_status: string;
   sync_error: string | null;
   last_synced_at: string | null;
+  /** When the last sync attempt started (or failed before it could): a source is due `syncIntervalMinutes` after it. */
+  sync_attempted_at: string | null;
+  /** The sync error's stable code (sync-failure.ts), null without an error. */
+  sync_error_code: string | null;
   created_at: string;
   updated_at: string | null;
 }
@@ -48,6 +52,8 @@ export class SourcesProjection extends RowProjection<SourceRow> {
         sync_status: 'pending',
         sync_error: null,
         last_synced_at: null,
+        sync_attempted_at: null,
+        sync_error_code: null,
         created_at: d.at,
         updated_at: null,
       };
@@ -75,9 +81,18 @@ export class SourcesProjection extends RowProjection<SourceRow> {
     },
     'ingestion.source-sync-status-changed': (r, e) => {
       const d = e.data as D<'ingestion.source-sync-status-changed'>;
-      return r
-        ? { ...r, sync_status: d.status, sync_error: d.status === 'error' ? d.error : null, last_synced_at: d.status === 'success' ? d.at : r.last_synced_at, updated_at: d.at }
-        : null;
+      if (!r) return null;
+      // An attempt starts with `syncing`; an error without one is an attempt refused before it started (credentials that do not open).
+      const attempted = d.status === 'syncing' || (d.status === 'error' && r.sync_status !== 'syncing');
+      return {
+        ...r,
+        sync_status: d.status,
+        sync_error: d.status === 'error' ? d.error : null,
+        sync_error_code: d.status === 'error' ? (d.errorCode ?? null) : null,
+        last_synced_at: d.status === 'success' ? d.at : r.last_synced_at,
+        sync_attempted_at: attempted ? d.at : r.sync_attempted_at,
+        updated_at: d.at,
+      };
     },
   };
 }

@@ -21,7 +21,16 @@ interface FolderMark {
 }
 
 /** A failure the user can act on: what to do, never Graph's own text. */
-export class Microsoft365SyncError extends Error {}
+/** A refusal the runner writes itself, with what the person has to do about it (sync-failure.ts reads `problem`). */
+export class Microsoft365SyncError extends Error {
+  constructor(
+    message: string,
+    readonly problem: 'reconnect' | 'unreachable' | 'invalid_config' = 'reconnect',
+  ) {
+    super(message);
+    this.name = 'Microsoft365SyncError';
+  }
+}
 
 /**
  * Microsoft 365 mail (a `microsoft365` source: config { oauthAccountId, folders?, backfillDays? }),
@@ -48,7 +57,7 @@ export class Microsoft365SyncRunner extends SyncRunner {
     const accountId = typeof ctx.config.oauthAccountId === 'string' ? ctx.config.oauthAccountId : null;
     if (!accountId) throw new Microsoft365SyncError('This Microsoft 365 source names no linked account (config.oauthAccountId): link a Microsoft account and set it');
     const oauth = this.deps.oauthTokens;
-    if (!oauth) throw new Microsoft365SyncError('Linked accounts are not available in this process');
+    if (!oauth) throw new Microsoft365SyncError('Linked accounts are not available in this process', 'invalid_config');
     let access = await this.access(() => oauth.accessFor(accountId));
     const client = new GraphMailClient({ ...ctx.http, apiBase: this.deps.graphApiBase, signal: ctx.signal });
     const write: WriteContext = { importJobId: null, actorId: 'sync:microsoft365', correlationId: uuidv7() };
@@ -132,7 +141,7 @@ export class Microsoft365SyncRunner extends SyncRunner {
       if (!(err instanceof OAuthAccessError)) throw err;
       if (err.problem === 'not_linked') throw new Microsoft365SyncError('The Microsoft account this source reads is no longer linked: link it again (POST /api/v1/me/oauth-accounts) and set config.oauthAccountId');
       if (err.problem === 'reconnect_required') throw reconnect();
-      throw new Microsoft365SyncError('Microsoft sign-in could not be reached to get an access token; the next run retries');
+      throw new Microsoft365SyncError('Microsoft sign-in could not be reached to get an access token; the next run retries', 'unreachable');
     }
   }
 }

@@ -15,7 +15,7 @@ export class PullSyncHttpController {
   @Post()
   @HttpCode(202)
   @RequireWorkspaceRole('admin')
-  @ApiOperation({ summary: 'Sync a Chatwoot, Gong or IMAP source now (admin): runs in the background from its watermark; follow GET /jobs/:jobId' })
+  @ApiOperation({ summary: 'Sync a pulled source now (admin): runs in the background from its watermark; follow GET /jobs/:jobId. When its provider kind is at its concurrency limit (PULL_SYNC_CONCURRENCY) the job waits for a slot' })
   @ApiAcceptedResponse({ description: '{ jobId }' })
   @ApiConflictResponse({ description: 'INGESTION.SYNC_ALREADY_RUNNING: a sync of this source is running' })
   start(@Param('workspaceId') ws: string, @Param('sourceId') sourceId: string, @CommandMeta() meta: CommandMetadata) {

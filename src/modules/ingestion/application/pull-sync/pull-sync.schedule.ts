@@ -7,9 +7,11 @@ import { PullSyncService } from './pull-sync.service';
 export const PULL_SYNC_JOB = 'ingestion.pull-sync';
 
 /**
- * The scheduled pull sync (PULL_SYNC_CRON, every 15 minutes by default): every active chatwoot,
- * gong and imap source, recorded in worker_runs with the messages stored as `processed`. A run cut
- * short (expiry, shutdown) loses nothing: each source resumes at its watermark next time.
+ * The pull sync scheduler (PULL_SYNC_CRON, every minute by default): starts the active pulled
+ * sources that are DUE (last attempt + their syncIntervalMinutes), as many of a kind as
+ * PULL_SYNC_CONCURRENCY allows, recorded in worker_runs with the messages stored by the syncs
+ * that ended while it waited as `processed`. A sync cut short (shutdown, lost lease) loses
+ * nothing: it resumes at its watermark next time.
  */
 @Injectable()
 export class PullSyncSchedule {
@@ -17,7 +19,7 @@ export class PullSyncSchedule {
     scheduled.register({
       name: PULL_SYNC_JOB,
       cron: config.PULL_SYNC_CRON,
-      description: 'Pulls new messages of every active Chatwoot, Gong and IMAP source from its sync watermark',
+      description: 'Starts the pull sync of every due source (its own interval) from its watermark, within the per-provider concurrency',
       run: async (ctx) => sync.syncAll(ctx.runId, ctx.signal),
     });
   }

@@ -12,6 +12,7 @@ import { IngestionAggregates } from '@modules/ingestion/infrastructure/ingestion
 import { MessageWriter, SourceRef, WriteContext } from '@modules/ingestion/infrastructure/message-writer';
 import { Credentials, SourceCredentials } from '@modules/ingestion/infrastructure/source-credentials';
 import type { WebhookAction } from '@modules/ingestion/application/webhooks/webhook-actions';
+import { describeSyncFailure, SyncFailureCode } from './sync-failure';
 import { SyncWatermarks, Watermark, WatermarkUpdate } from './sync-watermarks';
 
 export type PullSourceKind = 'chatwoot' | 'gong' | 'slack' | 'imap' | 'gmail' | 'microsoft365' | 'fathom';
@@ -73,6 +74,8 @@ export interface SyncSummary extends SyncCounters {
   sourceId: string;
   status: 'completed' | 'failed';
   error: string | null;
+  /** What the failure asks of a person (sync-failure.ts); null when completed. */
+  errorCode?: SyncFailureCode | null;
 }
 
 export interface SyncHandle {
@@ -103,8 +106,6 @@ export interface PullContext {
   /** Which of these thread ids already have a message of this source (of this `metadata.kind`, if given). */
   knownThreads(threadIds: string[], metadataKind?: string): Promise<Set<string>>;
 }
-
-const MAX_ERROR = 2000;
 
 /**
  * A pull sync of one source as an ingestion job (kind 'sync'): `open` starts the job and sets
@@ -198,18 +199,19 @@ export abstract class SyncRunner {
       // The source's status before the job's end: whoever sees the job finished sees the source up to date.
       await this.status(source, 'success', null, meta);
       await this.deps.aggregates.job.handle(jobId, { kind: 'complete', now: this.now() }, meta);
-      return { jobId, sourceId: source.id, status: 'completed', error: null, ...counters };
+      return { jobId, sourceId: source.id, status: 'completed', error: null, errorCode: null, ...counters };
     } catch (err) {
-      const error = describeFailure(err, signal);
-      this.logger.warn({ sourceId: source.id, kind: source.kind, jobId, error }, 'pull sync failed');
+      const { code, message: error } = describeSyncFailure(err, source.kind, signal);
+      // An error of unknown origin says nothing on the job: its name goes to the log for the operator (known ones carry no provider body).
+      this.logger.warn({ sourceId: source.id, kind: source.kind, jobId, code, error, ...(code === 'other' && err instanceof Error ? { cause: err.name } : {}) }, 'pull sync failed');
       try {
-        await this.status(source, 'error', error, meta);
-        await this.deps.aggregates.job.handle(jobId, { kind: 'fail', error, now: this.now() }, meta);
+        await this.status(source, 'error', error, meta, code);
+        await this.deps.aggregates.job.handle(jobId, { kind: 'fail', error, code, now: this.now() }, meta);
       } catch (recordErr) {
         // The database is gone too: the next run fails this job as abandoned.
         this.logger.error({ err: recordErr, sourceId: source.id, jobId }, 'recording the failed sync failed');
       }
-      return { jobId, sourceId: source.id, status: 'failed', error, ...counters };
+      return { jobId, sourceId: source.id, status: 'failed', error, errorCode: code, ...counters };
     }
   }
 
@@ -217,8 +219,8 @@ export abstract class SyncRunner {
     return this.deps.now?.() ?? new Date();
   }
 
-  private status(source: PullSource, status: 'syncing' | 'success' | 'error', error: string | null, meta: CommandMetadata) {
-    return this.deps.aggregates.source.handle(source.id, { kind: 'set-sync-status', status, error, now: this.now() }, { ...meta, commandId: uuidv7() });
+  private status(source: PullSource, status: 'syncing' | 'success' | 'error', error: string | null, meta: CommandMetadata, errorCode?: SyncFailureCode) {
+    return this.deps.aggregates.source.handle(source.id, { kind: 'set-sync-status', status, error, errorCode, now: this.now() }, { ...meta, commandId: uuidv7() });
   }
 
   private async failAbandoned(source: PullSource, meta: CommandMetadata): Promise<void> {
@@ -227,7 +229,7 @@ export abstract class SyncRunner {
       [source.id],
     );
     for (const { id } of r.rows) {
-      await this.deps.aggregates.job.handle(id, { kind: 'fail', error: 'abandoned: the sync stopped before it finished (process ended); a later run resumed from the watermark', now: this.now() }, meta);
+      await this.deps.aggregates.job.handle(id, { kind: 'fail', code: 'interrupted', error: 'abandoned: the sync stopped before it finished (process ended); a later run resumed from the watermark', now: this.now() }, meta);
     }
   }
 
@@ -276,12 +278,4 @@ function uniqueBy<T>(items: T[], key: (t: T) => string): T[] {
 /** JSON with object keys sorted, so a jsonb round trip compares equal. */
 export function canonical(v: unknown): string {
   return JSON.stringify(v, (_k, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, x[k]])) : x));
-}
-
-function describeFailure(err: unknown, signal?: AbortSignal): string {
-  if (signal?.aborted) {
-    const reason = signal.reason instanceof Error ? signal.reason.message : String(signal.reason ?? 'aborted');
-    return `interrupted: ${reason}; the next run resumes from the watermark`.slice(0, MAX_ERROR);
-  }
-  return (err instanceof Error ? err.message : String(err)).slice(0, MAX_ERROR);
 }

@@ -1,4 +1,6 @@
-import { Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import type { AppConfig } from '@config/app-config';
+import { APP_CONFIG } from '@config/config.module';
 import { isUUID } from 'class-validator';
 import { v7 as uuidv7 } from 'uuid';
 import { ValidationFailedError } from '@libs/common/errors/application-error';
@@ -6,16 +8,20 @@ import { CommandMetadata } from '@libs/eventsourcing/command-metadata';
 import { OAuthAccessError, OAuthAccessTokens } from '@modules/identity/contracts';
 import { SourceKind } from '@modules/ingestion/contracts/ingestion.integration-events';
 import { IngestionError, IngestionErrorCode as Code } from '@modules/ingestion/domain/ingestion.errors';
+import { checkSourceConfig } from '@modules/ingestion/domain/source/source.decider';
 import { IngestionAggregates } from '@modules/ingestion/infrastructure/ingestion-aggregates';
 import { IngestionQueries } from '@modules/ingestion/infrastructure/ingestion.queries';
 import { SourceCredentials } from '@modules/ingestion/infrastructure/source-credentials';
 import type { SourceRow } from '@modules/ingestion/projections/sources.projection';
 import { gmailConfigOf } from '@modules/ingestion/application/pull-sync/gmail-sync.runner';
+import { PULL_SOURCE_KINDS } from '@modules/ingestion/application/pull-sync/sync-runner';
+import { nextSyncAt } from '@modules/ingestion/application/pull-sync/sync-schedule';
 import { AccountProof, AccountProofs } from './account-proofs';
 import { ConnectSourceRequestDto, UpdateSourceRequestDto } from './sources.request.dto';
 
 /** A source as the API shows it: never its credentials, only whether it has some. */
-export function sourceResponse(s: SourceRow) {
+export function sourceResponse(s: SourceRow, defaultSyncIntervalMinutes: number) {
+  const scheduled = (PULL_SOURCE_KINDS as readonly string[]).includes(s.kind) && s.is_active && s.credentials_ciphertext !== null;
   return {
     id: s.id,
     kind: s.kind,
@@ -28,7 +34,11 @@ export function sourceResponse(s: SourceRow) {
     active: s.is_active,
     syncStatus: s.sync_status,
     syncError: s.sync_error,
+    /** What the sync error asks (reconnect, permissions, quota, unreachable, invalid_config, interrupted, other). */
+    syncErrorCode: s.sync_error_code ?? null,
     lastSyncedAt: s.last_synced_at,
+    /** Pulled sources: when the scheduler starts the next sync (the last attempt + the interval; in the past: at its next tick). */
+    nextSyncAt: scheduled ? nextSyncAt(s, defaultSyncIntervalMinutes).toISOString() : null,
     webhookUrl: `/api/v1/webhooks/${s.kind}/${s.id}`,
     createdAt: s.created_at,
     updatedAt: s.updated_at,
@@ -42,9 +52,15 @@ export class SourcesHandler {
     private readonly queries: IngestionQueries,
     private readonly credentials: SourceCredentials,
     private readonly proofs: AccountProofs,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     // Absent where identity's contracts are not bound (the CLI): linked-account sources are then refused.
     @Optional() private readonly oauthTokens?: OAuthAccessTokens,
   ) {}
+
+  /** The source as the API shows it (sourceResponse with this deployment's default sync interval). */
+  response(s: SourceRow) {
+    return sourceResponse(s, this.config.PULL_SYNC_DEFAULT_INTERVAL_MINUTES);
+  }
 
   /**
    * The account the source names is bound to the workspace (claimed) only when the credentials
@@ -52,6 +68,8 @@ export class SourcesHandler {
    * POST .../verify try again). A proven account another workspace holds: 409, nothing saved.
    */
   async connect(workspaceId: string, input: ConnectSourceRequestDto, meta: CommandMetadata) {
+    // Before the proof: a refused config must not leave the account claimed.
+    checkSourceConfig(input.config);
     const creds = this.credentials.validate(input.kind, input.credentials);
     const sourceId = uuidv7();
     const config = input.config ?? {};
@@ -71,7 +89,7 @@ export class SourcesHandler {
       now: meta.now,
     }, { ...meta, idempotencyKey: undefined });
     if (proof.status === 'proven') await this.recordProof(workspaceId, sourceId, proof.externalId, meta);
-    return sourceResponse((await this.queries.source(workspaceId, sourceId))!);
+    return this.response((await this.queries.source(workspaceId, sourceId))!);
   }
 
   /** The source an import names by kind and name (API.md import shape), made on first use. */
@@ -95,6 +113,7 @@ export class SourcesHandler {
 
   async update(workspaceId: string, sourceId: string, input: UpdateSourceRequestDto, meta: CommandMetadata) {
     const s = await this.get(workspaceId, sourceId);
+    checkSourceConfig(input.config);
     const kind = s.kind as SourceKind;
     const m = { ...meta, idempotencyKey: undefined };
     if (input.config !== undefined) await this.checkLinkedAccount(kind, input.config, meta);
@@ -109,13 +128,13 @@ export class SourcesHandler {
     await this.aggregates.source.handle(sourceId, { kind: 'update', workspaceId, name: input.name, config: input.config, externalId, now: meta.now }, m);
     if (input.active !== undefined) await this.aggregates.source.handle(sourceId, { kind: 'set-active', workspaceId, active: input.active, now: meta.now }, m);
     const current = (await this.queries.source(workspaceId, sourceId))!;
-    if (current.account_verified_at || (input.credentials === undefined && input.config === undefined)) return sourceResponse(current);
+    if (current.account_verified_at || (input.credentials === undefined && input.config === undefined)) return this.response(current);
     const proof = await this.proveAndClaim(current, meta);
     // The account proven before, when the new credentials or config no longer prove it: free for its owner.
     const heldBefore = s.account_verified_at ? s.external_id : null;
     if (heldBefore && !(proof.status === 'proven' && proof.externalId === heldBefore)) await this.releaseAccount(s, heldBefore, meta);
     // Only a proof writes the row: it is read again after one only.
-    return sourceResponse(proof.status === 'proven' ? (await this.queries.source(workspaceId, sourceId))! : current);
+    return this.response(proof.status === 'proven' ? (await this.queries.source(workspaceId, sourceId))! : current);
   }
 
   /** POST .../sources/:id/verify: proves the account now; 422 with the reason when the credentials do not, 409 when another workspace holds it. */
@@ -123,7 +142,7 @@ export class SourcesHandler {
     const s = await this.get(workspaceId, sourceId);
     const proof = await this.proveAndClaim(s, meta);
     if (proof.status === 'unproven') throw new IngestionError(Code.AccountNotVerified, `The ${s.kind} account could not be proven: ${proof.reason}`, { externalId: proof.externalId });
-    return sourceResponse((await this.queries.source(workspaceId, sourceId))!);
+    return this.response((await this.queries.source(workspaceId, sourceId))!);
   }
 
   /** Before a pull sync: an unproven source proves its account first (and claims it), or the sync fails with why. */

@@ -5,7 +5,7 @@ import { WorkspaceScoped } from '@libs/common/auth/workspace-scoped.decorator';
 import { CommandMetadata } from '@libs/eventsourcing/command-metadata';
 import { CommandMeta } from '@libs/eventsourcing/http/command-metadata.decorator';
 import { IngestionQueries } from '@modules/ingestion/infrastructure/ingestion.queries';
-import { sourceResponse, SourcesHandler } from './sources.handler';
+import { SourcesHandler } from './sources.handler';
 import { ConnectSourceRequestDto, UpdateSourceRequestDto } from './sources.request.dto';
 
 @ApiTags('ingestion')
@@ -27,12 +27,12 @@ export class SourcesHttpController {
 
   @Get()
   async list(@Param('workspaceId') ws: string) {
-    return { items: (await this.queries.sources(ws)).map(sourceResponse) };
+    return { items: (await this.queries.sources(ws)).map((s) => this.sources.response(s)) };
   }
 
   @Get(':sourceId')
   async get(@Param('workspaceId') ws: string, @Param('sourceId') id: string) {
-    return sourceResponse(await this.sources.get(ws, id));
+    return this.sources.response(await this.sources.get(ws, id));
   }
 
   @Patch(':sourceId')

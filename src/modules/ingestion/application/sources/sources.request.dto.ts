@@ -16,7 +16,7 @@ export class ConnectSourceRequestDto {
   @IsOptional()
   @IsObject()
   credentials?: Record<string, unknown>;
-  @ApiPropertyOptional({ description: 'Source-specific settings (e.g. slack { teamId }, channels to follow; imap { folders: string[] (default INBOX), since?: date of the first pass }; gmail { oauthAccountId (a Google account you linked, /api/v1/me/oauth-accounts), backfillDays? (90), labelIds?, query?, pageSize? }; microsoft365 { oauthAccountId: a Microsoft account you linked, folders?: string[] (default inbox, sentitems), backfillDays? }; fathom { syncFrom?: date of the first pull })' }) @IsOptional() @IsObject() config?: Record<string, unknown>;
+  @ApiPropertyOptional({ description: 'Source-specific settings (e.g. slack { teamId }, channels to follow; imap { folders: string[] (default INBOX), since?: date of the first pass }; gmail { oauthAccountId (a Google account you linked, /api/v1/me/oauth-accounts), backfillDays? (90), labelIds?, query?, pageSize? }; microsoft365 { oauthAccountId: a Microsoft account you linked, folders?: string[] (default inbox, sentitems), backfillDays? }; fathom { syncFrom?: date of the first pull }); pulled kinds: syncIntervalMinutes (1 to 1440, default PULL_SYNC_DEFAULT_INTERVAL_MINUTES) between two scheduled syncs' }) @IsOptional() @IsObject() config?: Record<string, unknown>;
 }
 
 export class UpdateSourceRequestDto {

@@ -23,7 +23,8 @@ export type ImportJobEvent =
       data: { jobId: string; batch: number; fetched: number; stored: number; skipped: number; duplicates?: number; errors: number; rejected: RejectedRow[]; at: string };
     }
   | { type: 'ingestion.job-completed'; data: { jobId: string; at: string } }
-  | { type: 'ingestion.job-failed'; data: { jobId: string; error: string; at: string } };
+  /** `code`: a sync failure's stable code (pull-sync/sync-failure.ts), absent for imports and older events. */
+  | { type: 'ingestion.job-failed'; data: { jobId: string; error: string; code?: string; at: string } };
 
 export type ImportJobState = { status: 'none' } | { status: 'running' | 'completed' | 'failed'; jobId: string; batches: number };
 
@@ -32,7 +33,7 @@ export type ImportJobCommand =
   /** skipped: rows not stored on purpose, duplicates included; duplicates: those of them already stored. */
   | { kind: 'record-batch'; fetched: number; stored: number; skipped: number; duplicates: number; rejected: RejectedRow[]; now: Date }
   | { kind: 'complete'; now: Date }
-  | { kind: 'fail'; error: string; now: Date };
+  | { kind: 'fail'; error: string; code?: string; now: Date };
 
 /** At most this many rejected rows travel in one batch event; the counters stay exact. */
 export const REJECTED_PER_BATCH = 100;
@@ -79,7 +80,7 @@ export const importJobDecider: Decider<ImportJobCommand, ImportJobState, ImportJ
       case 'complete':
         return s.status === 'running' ? { type: 'ingestion.job-completed', data: { jobId: s.jobId, at } } : [];
       case 'fail':
-        return s.status === 'running' ? { type: 'ingestion.job-failed', data: { jobId: s.jobId, error: storableText(c.error.slice(0, 2000)), at } } : [];
+        return s.status === 'running' ? { type: 'ingestion.job-failed', data: { jobId: s.jobId, error: storableText(c.error.slice(0, 2000)), ...(c.code ? { code: c.code } : {}), at } } : [];
       default:
         return assertNever(c);
     }

@@ -16,6 +16,19 @@ import { IngestionError, IngestionErrorCode as Code } from '@modules/ingestion/d
  */
 export type SyncStatus = 'pending' | 'syncing' | 'success' | 'error';
 
+/** Bounds of a pulled source's `config.syncIntervalMinutes` (minutes between two sync attempts). */
+export const MIN_SYNC_INTERVAL_MINUTES = 1;
+export const MAX_SYNC_INTERVAL_MINUTES = 1440;
+
+/** A config's `syncIntervalMinutes`, when set, is a whole number of minutes within the bounds (callers check before any side effect too). */
+export function checkSourceConfig(config: Record<string, unknown> | undefined): void {
+  const v = config?.syncIntervalMinutes;
+  if (v === undefined || v === null) return;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < MIN_SYNC_INTERVAL_MINUTES || v > MAX_SYNC_INTERVAL_MINUTES) {
+    throw new IngestionError(Code.SourceConfigInvalid, `config.syncIntervalMinutes must be a whole number of minutes from ${MIN_SYNC_INTERVAL_MINUTES} to ${MAX_SYNC_INTERVAL_MINUTES}`, { field: 'config.syncIntervalMinutes' });
+  }
+}
+
 export type SourceEvent =
   | {
       type: 'ingestion.source-connected';
@@ -43,7 +56,11 @@ export type SourceEvent =
   | { type: 'ingestion.source-account-verified'; data: { sourceId: string; externalId: string; at: string } }
   | { type: 'ingestion.source-account-released'; data: { sourceId: string; externalId: string; at: string } }
   | { type: 'ingestion.source-active-changed'; data: { sourceId: string; active: boolean; at: string } }
-  | { type: 'ingestion.source-sync-status-changed'; data: { sourceId: string; status: SyncStatus; error: string | null; at: string } };
+  | {
+      type: 'ingestion.source-sync-status-changed';
+      /** `errorCode`: what to do about an error (sync-failure.ts: reconnect, permissions, quota...); absent in events written before it existed. */
+      data: { sourceId: string; status: SyncStatus; error: string | null; errorCode?: string | null; at: string };
+    };
 
 export type SourceState =
   | { status: 'none' }
@@ -79,7 +96,7 @@ export type SourceCommand =
   /** The source no longer holds this proven account (the caller releases the claim); a no-op for any other. */
   | { kind: 'release-account'; workspaceId: string; externalId: string; now: Date }
   | { kind: 'set-active'; workspaceId: string; active: boolean; now: Date }
-  | { kind: 'set-sync-status'; status: SyncStatus; error: string | null; now: Date };
+  | { kind: 'set-sync-status'; status: SyncStatus; error: string | null; errorCode?: string | null; now: Date };
 
 function mine(s: SourceState, workspaceId: string) {
   // Another workspace's source is "not found", never "forbidden".
@@ -114,6 +131,7 @@ export const sourceDecider: Decider<SourceCommand, SourceState, SourceEvent> = {
     switch (c.kind) {
       case 'connect':
         if (s.status !== 'none') throw new IngestionError(Code.SourceExternalAccountTaken, 'This source exists');
+        checkSourceConfig(c.config);
         return {
           type: 'ingestion.source-connected',
           data: {
@@ -129,6 +147,7 @@ export const sourceDecider: Decider<SourceCommand, SourceState, SourceEvent> = {
         };
       case 'update': {
         const src = mine(s, c.workspaceId);
+        checkSourceConfig(c.config);
         const renamesAccount = c.externalId !== undefined && c.externalId !== src.externalId;
         if (c.name === undefined && c.config === undefined && !renamesAccount) return [];
         return {
@@ -162,7 +181,10 @@ export const sourceDecider: Decider<SourceCommand, SourceState, SourceEvent> = {
       }
       case 'set-sync-status':
         if (s.status === 'none') throw new IngestionError(Code.SourceNotFound, 'No such source');
-        return { type: 'ingestion.source-sync-status-changed', data: { sourceId: s.sourceId, status: c.status, error: c.error, at } };
+        return {
+          type: 'ingestion.source-sync-status-changed',
+          data: { sourceId: s.sourceId, status: c.status, error: c.error, ...(c.status === 'error' && c.errorCode ? { errorCode: c.errorCode } : {}), at },
+        };
       default:
         return assertNever(c);
     }
