@@ -3,6 +3,7 @@ import { OAuthAccess, OAuthAccessError } from '@modules/identity/contracts';
 import { GraphDeltaPage, GraphMailClient, GraphMailError } from '@modules/ingestion/infrastructure/connectors/graph-mail.client';
 import type { WriteContext } from '@modules/ingestion/infrastructure/message-writer';
 import { mapGraphMessage } from './graph-mail.mapper';
+import { Microsoft365SyncError } from './microsoft365-sync.error';
 import { Mapped, PullContext, SyncRunner } from './sync-runner';
 
 export const m365FolderStream = (folder: string) => `folder:${folder}`;
@@ -21,17 +22,6 @@ interface FolderMark {
 }
 
 /** A failure the user can act on: what to do, never Graph's own text. */
-/** A refusal the runner writes itself, with what the person has to do about it (sync-failure.ts reads `problem`). */
-export class Microsoft365SyncError extends Error {
-  constructor(
-    message: string,
-    readonly problem: 'reconnect' | 'unreachable' | 'invalid_config' = 'reconnect',
-  ) {
-    super(message);
-    this.name = 'Microsoft365SyncError';
-  }
-}
-
 /**
  * Microsoft 365 mail (a `microsoft365` source: config { oauthAccountId, folders?, backfillDays? }),
  * through Graph delta queries per folder (default inbox and sentitems):

@@ -7,7 +7,7 @@ import { ProviderHttpError } from '@modules/ingestion/infrastructure/connectors/
 import { GmailError } from '@modules/ingestion/infrastructure/connectors/gmail.client';
 import { GraphMailError } from '@modules/ingestion/infrastructure/connectors/graph-mail.client';
 import { SlackApiError } from '@modules/ingestion/infrastructure/connectors/slack-web.client';
-import { Microsoft365SyncError } from './microsoft365-sync.runner';
+import { Microsoft365SyncError } from './microsoft365-sync.error';
 import { PullSyncError, PullSyncErrorCode } from './pull-sync.errors';
 
 /**
