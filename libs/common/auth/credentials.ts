@@ -8,7 +8,7 @@ export function bearerToken(req: Request): string | undefined {
 }
 
 /**
- * Whether the request carries credentials at all, in either form API.md accepts
+ * Whether the request carries credentials at all, in either form docs/api.md accepts
  * (`Authorization: Bearer <jwt>` or `X-API-Key: <key>`). Whether they are any good is the
  * access policy's question; without any, the answer is a 401.
  */

@@ -9,7 +9,7 @@ import { authFailureOf, principalOf } from './principal';
 import { WorkspaceAccessPolicy } from './workspace-access.policy';
 import { roleAtLeast, WorkspaceRole } from './workspace-role';
 
-/** The route parameter every workspace-scoped route names its workspace with (API.md). */
+/** The route parameter every workspace-scoped route names its workspace with (docs/api.md). */
 export const WORKSPACE_ID_PARAM = 'workspaceId';
 export const MIN_WORKSPACE_ROLE = 'identity:min-workspace-role';
 

@@ -3,7 +3,7 @@ import { ValidationFailedError } from '@libs/common/errors/application-error';
 import { parseTimestamp } from '@libs/common/http/iso-date';
 
 /**
- * The one codec of the opaque `?cursor=` of every list (API.md: `nextCursor`). A cursor is
+ * The one codec of the opaque `?cursor=` of every list (docs/api.md: `nextCursor`). A cursor is
  * base64url of `{"k": <list>, "v": <position>}`: the list it belongs to, and its position as
  * that list declares it with a zod schema. Decoding checks both strictly, so a forged cursor,
  * one of another list, or one whose parts would make the SQL fail (an impossible date, an id

@@ -5,7 +5,7 @@
 import type { CommandMetadata } from '@libs/eventsourcing/command-metadata';
 import type { SourceKind } from './ingestion.integration-events';
 
-/** API.md's file formats for POST /imports (and the CLI's --format). */
+/** docs/api.md's file formats for POST /imports (and the CLI's --format). */
 export const IMPORT_FILE_FORMATS = ['slack-export', 'telegram-export', 'mbox', 'eml', 'email-zip', 'csv', 'ndjson', 'json'] as const;
 export type ImportFileFormat = (typeof IMPORT_FILE_FORMATS)[number];
 

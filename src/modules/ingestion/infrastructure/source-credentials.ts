@@ -9,7 +9,7 @@ import { checkHostName, describeRefusal, OutboundAllowList } from '@libs/common/
 import { SourceKind } from '@modules/ingestion/contracts/ingestion.integration-events';
 import { GONG_DEFAULT_BASE_URL } from './connectors/gong.client';
 
-/** What each kind of source needs (API.md), checked before anything is stored. */
+/** What each kind of source needs (docs/api.md), checked before anything is stored. */
 const SHAPES: Record<SourceKind, { required: string[]; optional: string[] }> = {
   slack: { required: ['signingSecret'], optional: ['botToken'] },
   telegram: { required: ['secretToken'], optional: ['botToken'] },

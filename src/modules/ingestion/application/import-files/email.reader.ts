@@ -202,7 +202,7 @@ function rawHeaderValues(lines: HeaderLines): (key: string) => string[] {
   return (key) => byKey.get(key) ?? [];
 }
 
-/** One email (RFC 5322 bytes) -> the API.md item shape (see above). */
+/** One email (RFC 5322 bytes) -> the docs/api.md item shape (see above). */
 export async function emailItem(source: Buffer | Readable, opts: { postmark?: string | null; htmlMaxChars?: number; now?: Date } = {}): Promise<Record<string, unknown>> {
   const mime = await parseMime(source);
   const h = mime.headers;

@@ -5,7 +5,7 @@ import { IMPORT_FILE_FORMATS, ImportFileFormat } from './import-file-formats';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
-/** API.md: multipart `file`, `format`, `sourceId?` (plus `sourceName?` and a CSV `mapping?`). */
+/** docs/api.md: multipart `file`, `format`, `sourceId?` (plus `sourceName?` and a CSV `mapping?`). */
 export class ImportFileRequestDto {
   /** The file part itself is taken by multer (@UploadedFile); declared here for OpenAPI, and allowed by the whitelist. */
   @ApiProperty({ type: 'string', format: 'binary', description: 'The export file (up to IMPORT_MAX_FILE_MB, 1024 MB by default)' })

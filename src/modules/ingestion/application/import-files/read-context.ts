@@ -43,7 +43,7 @@ export function cut(text: string, max = MAX_CONTENT_CHARS): { text: string; trun
 }
 
 /**
- * A provider record mapped to the API.md item shape, validated by the one domain rule
+ * A provider record mapped to the docs/api.md item shape, validated by the one domain rule
  * (validateIncoming), so a file row is held to exactly what an API row is. `where` locates the
  * row in the file (e.g. `general/2024-01-02.json[3]`) and is added to each reason.
  */

@@ -89,7 +89,7 @@ function channelsFrom(list: unknown, type: SlackChannel['type'], users: Map<stri
   });
 }
 
-/** One Slack message (already resolved to the edited version) -> the API.md item shape. */
+/** One Slack message (already resolved to the edited version) -> the docs/api.md item shape. */
 export function slackItem(m: Json, ch: SlackChannel, users: Map<string, SlackUser>, channelsById: Map<string, SlackChannel>, extra: { edited?: Json } = {}): Record<string, unknown> {
   const ts = typeof m.ts === 'string' ? m.ts : typeof m.ts === 'number' ? String(m.ts) : null;
   const threadTs = typeof m.thread_ts === 'string' ? m.thread_ts : null;

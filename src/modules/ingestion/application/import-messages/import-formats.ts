@@ -234,7 +234,7 @@ export async function* csvRows(input: Input, explicit: Record<string, string> = 
   }
 }
 
-/** The API.md JSON body's messages. */
+/** The docs/api.md JSON body's messages. */
 export function* jsonRows(messages: unknown[]): Generator<ImportRow> {
   for (let index = 0; index < messages.length; index++) yield { index, item: messages[index] };
 }

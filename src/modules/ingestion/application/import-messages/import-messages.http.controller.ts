@@ -21,7 +21,7 @@ import { ImportSlots, retryAfterOf } from './import-slots';
 import { ImportMessagesJsonDto, ImportMessagesQueryDto } from './import-messages.request.dto';
 
 /**
- * POST /messages/import: JSON (API.md shape), NDJSON (streamed line by line) or CSV (header
+ * POST /messages/import: JSON (docs/api.md shape), NDJSON (streamed line by line) or CSV (header
  * mapping). Answers when the import is done: 202 { jobId, accepted, duplicates, rejected }.
  * NDJSON/CSV bodies are held to IMPORT_BODY_MAX_MB and IMPORT_MAX_LINE_BYTES (413; what came
  * before the limit is stored and the problem names the job) and take one of the workspace's

@@ -10,7 +10,7 @@ export class ImportSourceDto {
   @ApiProperty() @Transform(trim) @IsString() @Length(1, 100) name!: string;
 }
 
-/** API.md: `{ source: { kind, name }, messages: [{ externalId, content, sentAt, author?, channel?, threadId?, title?, metadata? }] }`. */
+/** docs/api.md: `{ source: { kind, name }, messages: [{ externalId, content, sentAt, author?, channel?, threadId?, title?, metadata? }] }`. */
 export class ImportMessagesJsonDto {
   @ApiProperty({ type: ImportSourceDto }) @ValidateNested() @Type(() => ImportSourceDto) source!: ImportSourceDto;
   @ApiProperty({ type: 'array', items: { type: 'object' }, description: 'Each row is validated on its own: bad rows are reported, good ones stored' })

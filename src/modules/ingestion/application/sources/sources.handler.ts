@@ -92,7 +92,7 @@ export class SourcesHandler {
     return this.response((await this.queries.source(workspaceId, sourceId))!);
   }
 
-  /** The source an import names by kind and name (API.md import shape), made on first use. */
+  /** The source an import names by kind and name (docs/api.md import shape), made on first use. */
   async findOrCreate(workspaceId: string, kind: SourceKind, name: string, meta: CommandMetadata): Promise<SourceRow> {
     const existing = await this.queries.sourceByName(workspaceId, kind, name);
     if (existing) return existing;

@@ -2,7 +2,7 @@ import { ignored, isObject, MappedDelivery, messageOf } from './webhook-actions'
 
 /**
  * The generic signed JSON webhook (kinds `api` and `email`): `{ messages: [...] }` in the import
- * item shape (API.md), each validated on its own like an import row.
+ * item shape (docs/api.md), each validated on its own like an import row.
  */
 export function mapSignedJson(payload: unknown): MappedDelivery {
   if (!isObject(payload) || !Array.isArray(payload.messages)) return { deliveryId: null, actions: [ignored('expected { messages: [...] } in the import item shape')] };

@@ -33,7 +33,7 @@ export function str(v: unknown): string | null {
 
 export const ignored = (reason: string): WebhookAction => ({ kind: 'ignored', reason });
 
-/** An import item (API.md shape) through the import validation: a bad one is ignored with its reasons. */
+/** An import item (docs/api.md shape) through the import validation: a bad one is ignored with its reasons. */
 export function messageOf(item: Record<string, unknown>): WebhookAction {
   const v = validateIncoming(item);
   if (v.ok) return { kind: 'message', message: v.value };

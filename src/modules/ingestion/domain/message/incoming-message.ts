@@ -134,7 +134,7 @@ function addresses(v: unknown, field: string, errors: FieldError[]): string[] {
   return list.slice(0, 500);
 }
 
-/** The API.md import item (plus the optional fields other intakes fill) into an IncomingMessage. */
+/** The docs/api.md import item (plus the optional fields other intakes fill) into an IncomingMessage. */
 export function validateIncoming(item: unknown): Validated {
   const errors: FieldError[] = [];
   if (!isObject(item)) return { ok: false, errors: [{ field: '', message: 'a message must be a JSON object' }] };

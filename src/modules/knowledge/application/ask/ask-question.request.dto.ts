@@ -4,7 +4,7 @@ import { IsOptional, IsString, IsUUID, Length } from 'class-validator';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
-/** API.md: `{ question, conversationId? }`. */
+/** docs/api.md: `{ question, conversationId? }`. */
 export class AskQuestionRequestDto {
   @ApiProperty({ minLength: 1, maxLength: 4000, example: 'What did customers say about SSO?' })
   @Transform(trim)

@@ -6,7 +6,7 @@ import { SEARCH_MODES, SearchMode } from '@modules/knowledge/contracts/knowledge
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
-/** GET /workspaces/:ws/search (API.md: `?q=&mode=hybrid|semantic|fulltext&limit=`), plus filters. */
+/** GET /workspaces/:ws/search (docs/api.md: `?q=&mode=hybrid|semantic|fulltext&limit=`), plus filters. */
 export class SearchQueryDto {
   @ApiProperty({ description: 'What to look for. Full-text mode reads web search syntax: words (all must match), "a phrase", -excluded, or', minLength: 1, maxLength: 1000 })
   @Transform(trim)
