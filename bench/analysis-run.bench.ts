@@ -156,7 +156,19 @@ async function runCase(spec: CaseSpec): Promise<CaseResult> {
       } else if (Date.now() - stableSince >= 5000) break;
       await sleep(250);
     }
-    log(`messages classified, consumers idle after ${round((Date.now() - settle0) / 1000, 1)} s; starting the run`);
+    // A large import defers the search index (knowledge's bulk embedding path) and builds it again
+    // once every chunk is embedded: outside any event, so "idle" above does not see it. The run is
+    // measured after it too, not beside a multi-core index build.
+    const index0 = Date.now();
+    while (Date.now() - index0 < 600_000) {
+      const r = await pool.query(
+        `SELECT coalesce((SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass('knowledge_rag_chunks_embedding_idx')), false) AS ready,
+                EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'CREATE INDEX%' AND state = 'active') AS building`,
+      );
+      if (r.rows[0].ready && !r.rows[0].building) break;
+      await sleep(500);
+    }
+    log(`messages classified, consumers idle after ${round((Date.now() - settle0) / 1000, 1)} s (search index ready after ${round((Date.now() - index0) / 1000, 1)} s); starting the run`);
 
     global.gc?.();
     const baselineRss = process.memoryUsage().rss;
