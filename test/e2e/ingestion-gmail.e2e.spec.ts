@@ -274,7 +274,8 @@ describe('ingestion: Gmail sync through the REST API (e2e)', () => {
     gmail.fail({ when: (r) => r.path.endsWith('/history'), status: 403, body: { error: { code: 403, message: 'Daily Limit Exceeded. secret-detail-xyz', errors: [{ reason: 'dailyLimitExceeded', domain: 'usageLimits', message: 'Daily Limit Exceeded' }] } } });
     const spent = await sync(sourceId);
     expect(spent).toMatchObject({ status: 'failed' });
-    expect(spent.error).toBe("Gmail's quota is spent for now (dailyLimitExceeded): the sync stopped after 1 attempt; the next run resumes from the watermark");
+    // What to do first (the failure's code: quota), then what happened.
+    expect(spent.error).toMatch(/^Wait for the Google quota: .* What happened: Gmail's quota is spent for now \(dailyLimitExceeded\): the sync stopped after 1 attempt; the next run resumes from the watermark$/);
     expect(spent.error).not.toContain('secret-detail');
     expect(await sync(sourceId)).toMatchObject({ status: 'completed', counters: { stored: 1 } });
   });
@@ -302,14 +303,15 @@ describe('ingestion: Gmail sync through the REST API (e2e)', () => {
     const spy = jest.spyOn(tokens, 'refreshAfterRejection');
     const failed = await sync(sourceId);
     expect(spy).toHaveBeenCalledTimes(1);
-    expect(failed).toMatchObject({ status: 'failed', error: GMAIL_RECONNECT });
-    expect(await sourceOf(sourceId)).toMatchObject({ syncStatus: 'error', syncError: GMAIL_RECONNECT });
+    expect(failed).toMatchObject({ status: 'failed', error: expect.stringMatching(/^Reconnect the Google account/) });
+    expect(failed.error).toContain(`What happened: ${GMAIL_RECONNECT}`);
+    expect(await sourceOf(sourceId)).toMatchObject({ syncStatus: 'error', syncErrorCode: 'reconnect', syncError: failed.error });
     expect(JSON.stringify(failed)).not.toMatch(/invalid authentication credentials|UNAUTHENTICATED/);
 
     // A refresh that gives a token Google refuses too: one refresh, then reconnect.
     spy.mockClear().mockImplementation(async (id) => ({ ...(await tokens.accessFor(id)), accessToken: 'ya29.also-refused' }));
     const from = gmail.requests.length;
-    expect(await sync(sourceId)).toMatchObject({ status: 'failed', error: GMAIL_RECONNECT });
+    expect(await sync(sourceId)).toMatchObject({ status: 'failed', error: expect.stringContaining(`What happened: ${GMAIL_RECONNECT}`) });
     expect(spy).toHaveBeenCalledTimes(1);
     expect(gmail.since(from).map((r) => r.status)).toEqual([401, 401]);
   });
@@ -318,13 +320,16 @@ describe('ingestion: Gmail sync through the REST API (e2e)', () => {
     const known = await linkMailbox(owner, 'openid email');
     const s1 = (await createSource(known.account).expect(201)).body.id as string;
     const from = gmail.requests.length;
-    expect(await sync(s1)).toMatchObject({ status: 'failed', error: GMAIL_PERMISSIONS });
+    const refused = await sync(s1);
+    expect(refused).toMatchObject({ status: 'failed', error: expect.stringMatching(/^Grant the missing permissions/) });
+    expect(refused.error).toContain(`What happened: ${GMAIL_PERMISSIONS}`);
     expect(gmail.since(from)).toEqual([]);
 
     const unknown = await linkMailbox(owner, undefined, ['openid', 'email']);
     const s2 = (await createSource(unknown.account).expect(201)).body.id as string;
     const failed = await sync(s2);
-    expect(failed).toMatchObject({ status: 'failed', error: GMAIL_PERMISSIONS });
+    expect(failed).toMatchObject({ status: 'failed', error: expect.stringMatching(/^Grant the missing permissions/) });
+    expect(failed.error).toContain(`What happened: ${GMAIL_PERMISSIONS}`);
     expect(gmail.since(from).map((r) => r.status)).toEqual([403]);
     expect(JSON.stringify(failed)).not.toContain('insufficient authentication scopes');
   });

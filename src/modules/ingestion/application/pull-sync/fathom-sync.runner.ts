@@ -82,8 +82,10 @@ export class FathomSyncRunner extends SyncRunner {
 /** Fathom's refusals as what to do. */
 function describe(err: unknown): unknown {
   if (!(err instanceof ProviderHttpError)) return err;
-  if (err.status === 401 || err.status === 403) return new Error(`Fathom refused the API key (${err.status}): check the source's API key (credentials.apiToken; Fathom settings, API Access) and update it`);
-  if (err.status === 429) return new Error(`${err.message}; Fathom allows 60 calls a minute per API key, the next run resumes from the watermark`);
+  // Still a ProviderHttpError (the failure classifier reads its status), with Fathom's own advice.
+  const advised = (message: string) => new ProviderHttpError(err.provider, err.status, message, err.attempts, err.transient, err.reason);
+  if (err.status === 401 || err.status === 403) return advised(`Fathom refused the API key (${err.status}): check the source's API key (credentials.apiToken; Fathom settings, API Access) and update it`);
+  if (err.status === 429) return advised(`${err.message}; Fathom allows 60 calls a minute per API key, the next run resumes from the watermark`);
   return err;
 }
 
