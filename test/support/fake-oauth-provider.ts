@@ -131,6 +131,17 @@ export class FakeOAuthProvider {
     return Boolean(g && !g.revoked);
   }
 
+  /** Whom a live access token acts for, with its scopes: what a resource server (a fake Gmail) asks the provider. */
+  accessOf(token: string): { provider: FakeProvider; subject: string; scopes: string[] } | null {
+    const g = this.access.get(token);
+    return g && !g.revoked ? { provider: g.provider, subject: g.subject, scopes: g.scope.split(' ') } : null;
+  }
+
+  /** The access token stops working before its time (the provider's own expiry or a password change): the next call gets a 401. */
+  expireAccess(token: string): void {
+    this.access.delete(token);
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);

@@ -94,6 +94,19 @@ export class FakeGmail extends FakeProvider {
     return box;
   }
 
+  /** Tokens another server issued (a fake OAuth provider): asked when a token was not granted here. */
+  private issuer?: (token: string) => { email: string; scopes: string[] } | null;
+
+  /** Accepts the access tokens `issuer` vouches for, as Google's API accepts the tokens its OAuth server issued. */
+  acceptTokensFrom(issuer: (token: string) => { email: string; scopes: string[] } | null): this {
+    this.issuer = issuer;
+    return this;
+  }
+
+  private grantOf(token: string): { email: string; scopes: string[] } | undefined {
+    return this.tokens.get(token) ?? this.issuer?.(token) ?? undefined;
+  }
+
   /** A token that reads `email` (with Gmail read access unless other scopes are given). */
   grant(token: string, email: string, scopes: string[] = [GMAIL_READONLY]): this {
     this.mailbox(email);
@@ -153,7 +166,7 @@ export class FakeGmail extends FakeProvider {
 
   protected authorize(r: SeenRequest): Answer | null {
     const auth = String(r.headers.authorization ?? '');
-    const grant = auth.startsWith('Bearer ') ? this.tokens.get(auth.slice(7)) : undefined;
+    const grant = auth.startsWith('Bearer ') ? this.grantOf(auth.slice(7)) : undefined;
     if (!grant) return { status: 401, body: UNAUTHENTICATED, headers: { 'www-authenticate': 'Bearer realm="https://accounts.google.com/", error="invalid_token"' } };
     if (!grant.scopes.some((s) => READ_SCOPES.includes(s))) return { status: 403, body: INSUFFICIENT };
     const user = /^\/gmail\/v1\/users\/([^/]+)\//.exec(r.path)?.[1];
@@ -162,7 +175,7 @@ export class FakeGmail extends FakeProvider {
   }
 
   protected route(r: SeenRequest): Answer {
-    const grant = this.tokens.get(String(r.headers.authorization).slice(7))!;
+    const grant = this.grantOf(String(r.headers.authorization).slice(7))!;
     const box = this.mailbox(grant.email);
     if (r.method !== 'GET') return { status: 405, body: googleError(405, 'methodNotAllowed', 'Method not allowed', 'UNIMPLEMENTED') };
     switch (methodOf(r.path)) {
