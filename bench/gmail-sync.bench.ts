@@ -1,32 +1,15 @@
 import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { v7 as uuidv7 } from 'uuid';
-import { loadAppConfig } from '@app/config/app-config';
-import { EncryptedColumns } from '@libs/common/crypto/encrypted-columns';
-import { SecretBox } from '@libs/common/crypto/secret-box';
 import { OutboundGuard } from '@libs/common/net/outbound-guard';
-import { EventTypeRegistry } from '@libs/event-store/event-type-registry';
-import { PersonalDataCipher } from '@libs/event-store/personal-data-cipher';
-import { PostgresEventStore } from '@libs/event-store/postgres-event-store';
-import { EventSourcedCommandHandler } from '@libs/eventsourcing/event-sourced-command.handler';
-import { ProjectionRegistry } from '@libs/eventsourcing/projections/projection.registry';
-import { SnapshotStore } from '@libs/eventsourcing/snapshot-store';
 import { OAuthAccess, OAuthAccessTokens } from '@modules/identity/contracts';
 import { mboxMessages } from '@modules/ingestion/application/import-files/email.reader';
 import { GmailSyncRunner } from '@modules/ingestion/application/pull-sync/gmail-sync.runner';
 import { PullSource } from '@modules/ingestion/application/pull-sync/sync-runner';
-import { sourceContactPersonalData } from '@modules/ingestion/domain/conversation.events';
-import { messagePersonalData } from '@modules/ingestion/domain/message/message.events';
-import { IngestionAggregates } from '@modules/ingestion/infrastructure/ingestion-aggregates';
-import { MessageWriter } from '@modules/ingestion/infrastructure/message-writer';
-import { SourceCredentials } from '@modules/ingestion/infrastructure/source-credentials';
-import { JobsProjection } from '@modules/ingestion/projections/jobs.projection';
-import { MessagesProjection } from '@modules/ingestion/projections/messages.projection';
-import { SourcesProjection } from '@modules/ingestion/projections/sources.projection';
 import { FakeGmail } from '@test/support/fakes/gmail.fake';
 import { Bench, BenchBackend, BenchOptions, emit, log, openBackend, positiveInt, round, selectedBackends } from './harness';
+import { arrivalLatencies, arrivalMail, syncRunnerDeps, timedBackfill } from './sync-bench-support';
 import { writeMailCorpus } from './mail-corpus';
 
 /**
@@ -42,7 +25,6 @@ import { writeMailCorpus } from './mail-corpus';
  */
 
 const TOKEN = 'ya29.bench-gmail-token';
-const elapsedS = (t0: number) => (performance.now() - t0) / 1000;
 
 /** The linked account's token, as identity would hand it (no refresh in the bench). */
 class FixedTokens extends OAuthAccessTokens {
@@ -56,21 +38,8 @@ class FixedTokens extends OAuthAccessTokens {
 }
 
 function runnerFor(backend: BenchBackend, guard: OutboundGuard, apiBase: string) {
-  const box = new SecretBox([SecretBox.generateKey('bench')]);
-  const registry = new EventTypeRegistry();
-  for (const [type, spec] of Object.entries({ ...messagePersonalData, ...sourceContactPersonalData })) registry.personalData(type, spec);
-  const projections = new ProjectionRegistry();
-  projections.register(new SourcesProjection(), new MessagesProjection(), new JobsProjection());
-  const store = new PostgresEventStore(backend.pool, { registry, namedStatements: backend.namedStatements, personalData: new PersonalDataCipher(box) });
-  const aggregates = new IngestionAggregates(new EventSourcedCommandHandler(store, { pool: backend.pool, registry: projections }), new SnapshotStore(backend.pool));
-  const credentials = new SourceCredentials(box, new EncryptedColumns(), loadAppConfig({ NODE_ENV: 'test', CONNECTOR_ALLOWED_HOSTS: '127.0.0.1' }));
-  const runner = new GmailSyncRunner({ pool: backend.pool, writer: new MessageWriter(backend.pool, store), aggregates, credentials, http: { guard }, oauthTokens: new FixedTokens(), gmailApiBase: apiBase });
-  return { runner, aggregates };
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+  const deps = syncRunnerDeps(backend);
+  return { runner: new GmailSyncRunner({ ...deps, http: { guard }, oauthTokens: new FixedTokens(), gmailApiBase: apiBase }), aggregates: deps.aggregates };
 }
 
 export const gmailSyncBench: Bench = {
@@ -112,54 +81,40 @@ export const gmailSyncBench: Bench = {
           const source: PullSource = { id: sourceId, workspaceId, kind: 'gmail', credentialsCiphertext: null, config };
 
           log(`gmail-sync ${kind}: backfill of ${written} messages`);
-          const load = loadavg()[0];
           const requests0 = gmail.requests.length;
-          const cpu0 = process.cpuUsage();
-          const t0 = performance.now();
-          const backfill = await runner.run(source, { meta: meta() });
-          const seconds = elapsedS(t0);
-          const cpu = process.cpuUsage(cpu0);
-          if (backfill.status !== 'completed') throw new Error(`the backfill failed: ${backfill.error}`);
+          const { summary: backfill, figures } = await timedBackfill(() => runner.run(source, { meta: meta() }));
           emit({
             bench: 'gmail-sync',
             case: `backfill-${written}`,
             backend: kind,
-            value: round(backfill.fetched / seconds, 1),
+            value: figures.value,
             unit: 'messages/s',
+            ...figures,
             messages: backfill.fetched,
             stored: backfill.stored,
             skipped: backfill.skipped,
             rejected: backfill.rejected,
             api_requests: gmail.requests.length - requests0,
-            seconds: round(seconds, 2),
-            cpu_s: round((cpu.user + cpu.system) / 1e6, 2),
             mailbox_mb: round(stats.bytes / 1024 / 1024, 1),
-            load_avg_1m: round(load, 2),
             note: 'the fake Gmail serves from this process: its JSON and base64url work is counted in cpu_s',
             smoke,
           });
 
-          const latencies: number[] = [];
-          for (let i = 0; i < arrivals; i++) {
+          const latency = await arrivalLatencies(arrivals, async (i) => {
             const word = `arrival${i}x${uuidv7().replace(/-/g, '').slice(-10)}`;
-            const raw = `From: Dana <dana@customer.example>\r\nTo: support@bench.example\r\nSubject: New question ${i}\r\nMessage-ID: <${word}@bench.example>\r\nDate: ${new Date().toUTCString()}\r\n\r\nThe export to CSV fails again, case ${word}.\r\n`;
-            const a0 = performance.now();
-            const delivered = gmail.deliver(email, raw, { labelIds: ['INBOX', 'UNREAD'] });
+            const delivered = gmail.deliver(email, arrivalMail(i, `${word}@bench.example`, word), { labelIds: ['INBOX', 'UNREAD'] });
             const r = await runner.run(source, { meta: meta() });
             // Searchable: the messages search (full text over the view) finds it.
             const found = await backend.pool.query(`SELECT external_id FROM ingestion_messages_view WHERE workspace_id = $1 AND search @@ websearch_to_tsquery('simple', $2)`, [workspaceId, word]);
             if (r.status !== 'completed' || found.rows[0]?.external_id !== delivered.id) throw new Error(`arrival ${i} is not searchable: ${r.error}`);
-            latencies.push(performance.now() - a0);
-          }
+          });
           emit({
             bench: 'gmail-sync',
             case: 'arrival-to-searchable',
             backend: kind,
-            value: round(percentile(latencies, 95), 1),
+            value: latency.value,
             unit: 'ms (p95)',
-            p50_ms: round(percentile(latencies, 50), 1),
-            max_ms: round(Math.max(...latencies), 1),
-            arrivals,
+            ...latency,
             mailbox_messages: written + arrivals,
             note: 'a message delivered to the fake, one sync run (token, history.list from the watermark, messages.get raw, parse, store), then found by the full-text search; the schedule interval comes on top',
             smoke,

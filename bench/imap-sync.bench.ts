@@ -1,31 +1,14 @@
 import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { v7 as uuidv7 } from 'uuid';
-import { loadAppConfig } from '@app/config/app-config';
-import { EncryptedColumns } from '@libs/common/crypto/encrypted-columns';
-import { SecretBox } from '@libs/common/crypto/secret-box';
 import { OutboundGuard } from '@libs/common/net/outbound-guard';
-import { EventTypeRegistry } from '@libs/event-store/event-type-registry';
-import { PersonalDataCipher } from '@libs/event-store/personal-data-cipher';
-import { PostgresEventStore } from '@libs/event-store/postgres-event-store';
-import { EventSourcedCommandHandler } from '@libs/eventsourcing/event-sourced-command.handler';
-import { ProjectionRegistry } from '@libs/eventsourcing/projections/projection.registry';
-import { SnapshotStore } from '@libs/eventsourcing/snapshot-store';
 import { mboxMessages } from '@modules/ingestion/application/import-files/email.reader';
 import { ImapSyncRunner } from '@modules/ingestion/application/pull-sync/imap-sync.runner';
 import { PullSource } from '@modules/ingestion/application/pull-sync/sync-runner';
-import { sourceContactPersonalData } from '@modules/ingestion/domain/conversation.events';
-import { messagePersonalData } from '@modules/ingestion/domain/message/message.events';
-import { IngestionAggregates } from '@modules/ingestion/infrastructure/ingestion-aggregates';
-import { MessageWriter } from '@modules/ingestion/infrastructure/message-writer';
-import { SourceCredentials } from '@modules/ingestion/infrastructure/source-credentials';
-import { JobsProjection } from '@modules/ingestion/projections/jobs.projection';
-import { MessagesProjection } from '@modules/ingestion/projections/messages.projection';
-import { SourcesProjection } from '@modules/ingestion/projections/sources.projection';
 import { Dovecot } from '@test/support/dovecot';
 import { Bench, BenchBackend, BenchOptions, emit, log, openBackend, positiveInt, round, selectedBackends } from './harness';
+import { arrivalLatencies, arrivalMail, syncRunnerDeps, timedBackfill } from './sync-bench-support';
 import { writeMailCorpus } from './mail-corpus';
 
 /**
@@ -41,25 +24,10 @@ import { writeMailCorpus } from './mail-corpus';
 
 const USER = 'bench';
 const PASSWORD = 'bench-imap-password';
-const elapsedS = (t0: number) => (performance.now() - t0) / 1000;
 
 function runnerFor(backend: BenchBackend, guard: OutboundGuard) {
-  const box = new SecretBox([SecretBox.generateKey('bench')]);
-  const registry = new EventTypeRegistry();
-  for (const [type, spec] of Object.entries({ ...messagePersonalData, ...sourceContactPersonalData })) registry.personalData(type, spec);
-  const projections = new ProjectionRegistry();
-  projections.register(new SourcesProjection(), new MessagesProjection(), new JobsProjection());
-  const store = new PostgresEventStore(backend.pool, { registry, namedStatements: backend.namedStatements, personalData: new PersonalDataCipher(box) });
-  const aggregates = new IngestionAggregates(new EventSourcedCommandHandler(store, { pool: backend.pool, registry: projections }), new SnapshotStore(backend.pool));
-  // Dovecot listens on loopback: allowed here as the tests allow it.
-  const credentials = new SourceCredentials(box, new EncryptedColumns(), loadAppConfig({ NODE_ENV: 'test', CONNECTOR_ALLOWED_HOSTS: '127.0.0.1' }));
-  const runner = new ImapSyncRunner({ pool: backend.pool, writer: new MessageWriter(backend.pool, store), aggregates, credentials, http: { guard } });
-  return { runner, aggregates, credentials };
-}
-
-async function percentile(values: number[], p: number): Promise<number> {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+  const deps = syncRunnerDeps(backend);
+  return { runner: new ImapSyncRunner({ ...deps, http: { guard } }), aggregates: deps.aggregates, credentials: deps.credentials };
 }
 
 export const imapSyncBench: Bench = {
@@ -105,50 +73,36 @@ export const imapSyncBench: Bench = {
           const source: PullSource = { id: sourceId, workspaceId, kind: 'imap', credentialsCiphertext: credentials.seal(sourceId, creds), config };
 
           log(`imap-sync ${kind}: backfill of ${written} messages`);
-          const load = loadavg()[0];
-          const cpu0 = process.cpuUsage();
-          const t0 = performance.now();
-          const backfill = await runner.run(source, { meta: meta() });
-          const seconds = elapsedS(t0);
-          const cpu = process.cpuUsage(cpu0);
-          if (backfill.status !== 'completed') throw new Error(`the backfill failed: ${backfill.error}`);
+          const { summary: backfill, figures } = await timedBackfill(() => runner.run(source, { meta: meta() }));
           emit({
             bench: 'imap-sync',
             case: `backfill-${written}`,
             backend: kind,
-            value: round(backfill.fetched / seconds, 1),
+            value: figures.value,
             unit: 'messages/s',
+            ...figures,
             messages: backfill.fetched,
             stored: backfill.stored,
             duplicates: backfill.skipped,
             rejected: backfill.rejected,
-            seconds: round(seconds, 2),
-            cpu_s: round((cpu.user + cpu.system) / 1e6, 2),
             mailbox_mb: round(stats.bytes / 1024 / 1024, 1),
-            load_avg_1m: round(load, 2),
             smoke,
           });
 
-          const latencies: number[] = [];
-          for (let i = 0; i < arrivals; i++) {
+          const latency = await arrivalLatencies(arrivals, async (i) => {
             const id = `arrival-${i}-${uuidv7()}@bench.example`;
-            const raw = `From: Dana <dana@customer.example>\r\nTo: support@bench.example\r\nSubject: New question ${i}\r\nMessage-ID: <${id}>\r\nDate: ${new Date().toUTCString()}\r\n\r\nThe export to CSV fails again, case ${i}.\r\n`;
-            const a0 = performance.now();
-            await dovecot.append(USER, arrivalsFolder, [raw]);
+            await dovecot.append(USER, arrivalsFolder, [arrivalMail(i, id, String(i))]);
             const r = await runner.run(source, { meta: meta() });
             const found = await backend.pool.query(`SELECT 1 FROM ingestion_messages_view WHERE source_id = $1 AND external_id = $2`, [sourceId, id]);
             if (r.status !== 'completed' || found.rowCount !== 1) throw new Error(`arrival ${i} was not stored: ${r.error}`);
-            latencies.push(performance.now() - a0);
-          }
+          });
           emit({
             bench: 'imap-sync',
             case: 'arrival-to-stored',
             backend: kind,
-            value: round(await percentile(latencies, 95), 1),
+            value: latency.value,
             unit: 'ms (p95)',
-            p50_ms: round(await percentile(latencies, 50), 1),
-            max_ms: round(Math.max(...latencies), 1),
-            arrivals,
+            ...latency,
             mailbox_messages: written + arrivals,
             note: 'IMAP APPEND, one sync run (connect, STARTTLS, login, UID search above the watermark, fetch, store), the row in the messages view; the schedule interval comes on top',
             smoke,
