@@ -103,4 +103,21 @@ describe('SlackWebClient', () => {
     expect(err.message).toBe('Slack answered users.info with HTTP 503');
     expect(s.seen).toHaveLength(3);
   });
+
+  it('a stopped run retries nothing: aborted mid-call, it fails at once instead of after its backoff', async () => {
+    const controller = new AbortController();
+    let calls = 0;
+    const hanging = ((_url: string, init: RequestInit) => {
+      calls++;
+      return new Promise((_resolve, reject) => init.signal?.addEventListener('abort', () => reject(init.signal?.reason), { once: true }));
+    }) as unknown as typeof globalThis.fetch;
+    // Retries with backoffs of 5-10 s: without the stop they would hold the call for ~15 s.
+    const c = new SlackWebClient(TOKEN, { fetch: hanging, apiBase: 'https://slack.test/api', retry: { maxAttempts: 3, baseDelayMs: 5000, maxDelayMs: 10_000 }, signal: controller.signal });
+    const t0 = Date.now();
+    const call = c.history('C1', null, null).then(() => null, (e: unknown) => e);
+    setTimeout(() => controller.abort(new Error('the application is shutting down')), 20);
+    expect(await call).toBeInstanceOf(Error);
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(calls).toBe(1);
+  });
 });

@@ -107,6 +107,16 @@ export class SlackWebClient {
     };
     const base = (options.apiBase ?? SLACK_DEFAULT_API_BASE).replace(/\/+$/, '') + '/';
     this.limiterOf = (method) => options.rateLimiter ?? tierLimiter(base, botToken, method);
+    // p-retry's options as the client passes them on (its RetryOptions type names fewer than p-retry reads).
+    const retryConfig = {
+      retries: Math.max(0, this.policy.maxAttempts - 1),
+      factor: 2,
+      minTimeout: this.policy.baseDelayMs,
+      maxTimeout: this.policy.maxDelayMs,
+      randomize: true,
+      // A stopped run (shutdown, lost lease) retries nothing: throwing here ends p-retry's loop at once.
+      onFailedAttempt: () => runSignal?.throwIfAborted(),
+    };
     this.client = new WebClient(botToken, {
       slackApiUrl: base,
       fetch: fetchFn,
@@ -115,7 +125,7 @@ export class SlackWebClient {
       rejectRateLimitedCalls: true,
       allowAbsoluteUrls: false,
       maxRequestConcurrency: 1,
-      retryConfig: { retries: Math.max(0, this.policy.maxAttempts - 1), factor: 2, minTimeout: this.policy.baseDelayMs, maxTimeout: this.policy.maxDelayMs, randomize: true },
+      retryConfig,
     });
   }
 
