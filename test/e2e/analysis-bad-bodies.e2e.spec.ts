@@ -10,6 +10,7 @@ import { createTestApp, TestApp } from '@test/support/test-app';
 describe('analysis routes: malformed bodies and queries are 4xx problem+json (e2e)', () => {
   let t: TestApp;
   afterAll(() => t?.close());
+  // A sweep of every analysis route (several hundred requests): on the embedded database under CI load it outlasts the default minute.
   it('answers no malformed request on any analysis route with a 5xx or without problem+json', async () => {
     t = await createTestApp({ env: { RUN_JOBS: 'true' } });
     const owner = await signUp(t.app);
@@ -39,6 +40,5 @@ describe('analysis routes: malformed bodies and queries are 4xx problem+json (e2
       }
     }
     expect(wrong).toEqual([]);
-    // A sweep of every analysis route (several hundred requests): on the embedded database under CI load it outlasts the default minute.
   }, 240_000);
 });
