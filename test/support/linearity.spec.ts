@@ -12,6 +12,7 @@ describe('expectLinear', () => {
       for (let i = 0; i < s.length; i++) for (let j = i; j < s.length; j += 1) acc += s.charCodeAt(j) & 1;
       return acc;
     };
-    await expect(expectLinear(quadratic, (n) => 'ab'.repeat(n / 2), { n: 4096 })).rejects.toThrow(/linear/);
+    // Big enough that the small input takes tens of ms: at a few ms, start-up noise alone could halve the ratio (CI once measured 7.7x).
+    await expect(expectLinear(quadratic, (n) => 'ab'.repeat(n / 2), { n: 8192, tries: 2 })).rejects.toThrow(/linear/);
   });
 });
