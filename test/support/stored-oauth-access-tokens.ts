@@ -1,5 +1,5 @@
 import { OAuthAccess, OAuthAccessError, OAuthAccessTokens } from '@modules/identity/contracts/oauth-access-tokens';
-import { OAuthTokenVault } from '@modules/identity/infrastructure/oauth-token-vault';
+import { oauthAccessOf, OAuthTokenVault } from '@modules/identity/infrastructure/oauth-token-vault';
 
 /** A minute of slack: a token that expires during the call is as good as expired. */
 const EXPIRY_MARGIN_MS = 60_000;
@@ -22,15 +22,7 @@ export class StoredOAuthAccessTokens extends OAuthAccessTokens {
     if (t.expiresAt && t.expiresAt.getTime() - EXPIRY_MARGIN_MS <= this.now().getTime()) {
       throw new OAuthAccessError('reconnect_required', `The ${t.provider} access token has expired: connect the account again`);
     }
-    return {
-      accountId: t.accountId,
-      userId: t.userId,
-      provider: t.provider as OAuthAccess['provider'],
-      providerAccountId: t.providerAccountId,
-      accessToken: t.accessToken,
-      scope: t.scope,
-      expiresAt: t.expiresAt,
-    };
+    return oauthAccessOf(t);
   }
 
   async refreshAfterRejection(accountId: string): Promise<OAuthAccess> {

@@ -1,6 +1,7 @@
 import { Pool } from 'pg';
 import { EncryptedColumn, EncryptedColumns } from '@libs/common/crypto/encrypted-columns';
 import { SecretBox } from '@libs/common/crypto/secret-box';
+import type { OAuthAccess } from '@modules/identity/contracts/oauth-access-tokens';
 import { SealedToken } from '@modules/identity/domain/oauth-account/oauth-account.decider';
 
 export type OAuthTokenKind = 'access' | 'refresh' | 'id';
@@ -30,6 +31,17 @@ export interface OAuthTokens {
   tokenType: string | null;
   scope: string | null;
 }
+
+/** What a connector gets of the tokens (identity's OAuthAccessTokens contract): the access token, never the refresh or id token. */
+export const oauthAccessOf = (t: OAuthTokens): OAuthAccess => ({
+  accountId: t.accountId,
+  userId: t.userId,
+  provider: t.provider as OAuthAccess['provider'],
+  providerAccountId: t.providerAccountId,
+  accessToken: t.accessToken,
+  scope: t.scope,
+  expiresAt: t.expiresAt,
+});
 
 /**
  * OAuth tokens at rest: sealed with the SecretBox before they enter an event (the log is

@@ -4,7 +4,7 @@ import { LeaseManager } from '@libs/database/coordination/coordination.port';
 import { OAuthAccess, OAuthAccessError, OAuthAccessTokens } from '@modules/identity/contracts/oauth-access-tokens';
 import { IdentityAggregates } from './identity-aggregates';
 import { isConnectProvider, OAuthProviderError, OAuthProviders } from './oauth-providers';
-import { OAuthTokens, OAuthTokenVault } from './oauth-token-vault';
+import { oauthAccessOf as access, OAuthTokens, OAuthTokenVault } from './oauth-token-vault';
 
 /** A minute of slack: a token that expires during the call is as good as expired. */
 const EXPIRY_MARGIN_MS = 60_000;
@@ -12,16 +12,6 @@ const EXPIRY_MARGIN_MS = 60_000;
 const LEASE_TTL_MS = 60_000;
 const LEASE_WAIT_MS = 60_000;
 const LEASE_POLL_MS = 100;
-
-const access = (t: OAuthTokens): OAuthAccess => ({
-  accountId: t.accountId,
-  userId: t.userId,
-  provider: t.provider as OAuthAccess['provider'],
-  providerAccountId: t.providerAccountId,
-  accessToken: t.accessToken,
-  scope: t.scope,
-  expiresAt: t.expiresAt,
-});
 
 /**
  * Access tokens that refresh themselves: when the stored one expires within a minute, or after

@@ -4,6 +4,7 @@ import { systemMetadata } from '@modules/analysis/application/run-classification
 import { AiAgentsAggregates, derivedId } from '@modules/analysis/infrastructure/ai-agents.aggregates';
 import { AiAgentsQueries } from '@modules/analysis/infrastructure/ai-agents.queries';
 import { WorkspaceMembers } from '@modules/identity/contracts';
+import { agentsOfMembers } from './agents-of-members';
 import { AgentExecutionRunner } from './agent-execution.runner';
 
 /** How often each process brings its agents' jobs in line with the read model (changes made by other processes). */
@@ -60,7 +61,7 @@ export class AgentSchedules implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async reconcileNow(): Promise<void> {
-    const wanted = new Map((await this.ofMembers(await this.queries.scheduledAgents())).map((a) => [AgentSchedules.jobName(a.id), a]));
+    const wanted = new Map((await agentsOfMembers(this.members, await this.queries.scheduledAgents())).map((a) => [AgentSchedules.jobName(a.id), a]));
     for (const [name, cron] of this.mine) {
       if (wanted.get(name)?.schedule === cron) continue;
       await this.scheduled.unregister(name);
@@ -78,16 +79,6 @@ export class AgentSchedules implements OnApplicationBootstrap, OnModuleDestroy {
       // Listed by the admin (its row written) before the change that registered it answers.
       await this.scheduled.settled(name);
     }
-  }
-
-  /** An agent whose owner left the workspace (or was erased) is no job there: its job goes at the next reconcile. */
-  private async ofMembers<A extends { workspace_id: string; user_id: string | null }>(agents: A[]): Promise<A[]> {
-    const members = new Map<string, Set<string>>();
-    for (const ws of new Set(agents.map((a) => a.workspace_id))) {
-      const owners = agents.filter((a) => a.workspace_id === ws && a.user_id).map((a) => a.user_id!);
-      members.set(ws, await this.members.membersAmong(ws, owners));
-    }
-    return agents.filter((a) => a.user_id !== null && members.get(a.workspace_id)!.has(a.user_id));
   }
 
   async runScheduled(workspaceId: string, agentId: string, ctx: ScheduledRunContext): Promise<ScheduledRunResult> {

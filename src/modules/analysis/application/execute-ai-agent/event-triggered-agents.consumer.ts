@@ -11,6 +11,7 @@ import { agentExecutionAggregate, derivedId } from '@modules/analysis/infrastruc
 import { AiAgentsQueries } from '@modules/analysis/infrastructure/ai-agents.queries';
 import { AgentExecutionsProjection } from '@modules/analysis/projections/agent-executions.projection';
 import { WorkspaceMembers } from '@modules/identity/contracts';
+import { agentsOfMembers } from './agents-of-members';
 
 /** Never a trigger: the agents' own events (an agent on its executions would run without end) and uniqueness claims. */
 const IGNORED = /^analysis\.(agent-|ai-agent-)|^unique-claim\./;
@@ -60,7 +61,7 @@ export class EventTriggeredAgentsConsumer extends BatchedConsumer<Match[], numbe
     const triggered = await this.queries.eventTriggeredAgents([...new Set(candidates.map((e) => e.workspaceId!))]);
     if (triggered.length === 0) return [];
     // An agent whose owner left the workspace runs no more there (the runner refuses it too): no execution is recorded.
-    const agents = await this.ofMembers(triggered);
+    const agents = await agentsOfMembers(this.members, triggered);
     // A private event (an Ask conversation's) is its owner's: it triggers only its owner's agents.
     const ownerPaths = new Map<string, string>();
     for (const [path, types] of this.typeRegistry.privateTypesByOwnerPath()) for (const type of types) ownerPaths.set(type, path);
@@ -113,15 +114,6 @@ export class EventTriggeredAgentsConsumer extends BatchedConsumer<Match[], numbe
       recorded++;
     }
     return recorded;
-  }
-
-  private async ofMembers<A extends { workspace_id: string; user_id: string | null }>(agents: A[]): Promise<A[]> {
-    const members = new Map<string, Set<string>>();
-    for (const ws of new Set(agents.map((a) => a.workspace_id))) {
-      const owners = [...new Set(agents.filter((a) => a.workspace_id === ws && a.user_id).map((a) => a.user_id!))];
-      members.set(ws, await this.members.membersAmong(ws, owners));
-    }
-    return agents.filter((a) => a.user_id !== null && members.get(a.workspace_id)!.has(a.user_id));
   }
 
   override afterCommit(recorded: number): void {

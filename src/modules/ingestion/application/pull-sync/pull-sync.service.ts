@@ -60,6 +60,8 @@ interface Running {
 export class PullSyncService implements BeforeApplicationShutdown {
   private readonly logger = new Logger('PullSync');
   private readonly runners: Record<PullSourceKind, SyncRunner>;
+  /** Kinds that read a linked OAuth account: their sources have no credentials of their own. */
+  private readonly linkedAccountKinds: PullSourceKind[];
   private readonly running = new Map<string, Running>();
   private readonly slots: SyncSlots;
   private readonly defaultIntervalMinutes: number;
@@ -90,6 +92,7 @@ export class PullSyncService implements BeforeApplicationShutdown {
       fathomApiBase: net.fathomApiBase,
       verifyAccount: (source, meta) => this.sources.ensureVerified(source.workspaceId, source.id, meta),
     });
+    this.linkedAccountKinds = Object.values(this.runners).filter((r) => r.usesLinkedAccount).map((r) => r.kind);
     this.slots = new SyncSlots(leases, { perKind: config.PULL_SYNC_CONCURRENCY, maxTotal: config.PULL_SYNC_MAX_CONCURRENT, leaseTtlMs: PULL_SYNC_LEASE_TTL_MS });
     this.defaultIntervalMinutes = config.PULL_SYNC_DEFAULT_INTERVAL_MINUTES;
   }
@@ -105,14 +108,14 @@ export class PullSyncService implements BeforeApplicationShutdown {
     if (!row.is_active) throw new IngestionError(IngestionErrorCode.SourceInactive, 'The source is deactivated');
     const controller = await this.claim(source.id);
     if (!controller) throw new PullSyncError(PullSyncErrorCode.AlreadyRunning, 'A sync of this source is already running', { sourceId });
+    const runner = this.runners[source.kind];
     let handle;
     try {
-      handle = await this.runners[source.kind].open(source, { meta });
+      handle = await runner.open(source, { meta });
     } catch (err) {
       await this.release(source.id);
       throw err;
     }
-    const runner = this.runners[source.kind];
     const slot: { held: SyncSlot | null } = { held: null };
     const run = (async () => {
       try {
@@ -137,7 +140,7 @@ export class PullSyncService implements BeforeApplicationShutdown {
       `SELECT * FROM ingestion_sources_view
         WHERE kind = ANY($1::text[]) AND is_active AND (credentials_ciphertext IS NOT NULL OR kind = ANY($2::text[]))`,
       // Kinds reading a linked account (gmail, microsoft365) have no credentials of their own.
-      [PULL_SOURCE_KINDS, Object.values(this.runners).filter((r) => r.usesLinkedAccount).map((r) => r.kind)],
+      [PULL_SOURCE_KINDS, this.linkedAccountKinds],
     );
     const due = dueSources(r.rows, new Date(), this.defaultIntervalMinutes);
     const result: PullSyncAllResult = { processed: 0, meta: { sources: due.length, completed: [], failed: [], busy: [], waiting: [], running: [] } };
