@@ -12,7 +12,7 @@ import { OAuthTokenVault } from '@modules/identity/infrastructure/oauth-token-va
 import { PlatformSecrets } from '@modules/identity/infrastructure/platform-secrets';
 import { eventually } from '@test/support/eventually';
 import { FakeOAuthProvider, FakeProvider } from '@test/support/fake-oauth-provider';
-import { createWorkspace, signUp, SignedUp } from '@test/support/identity-client';
+import { createWorkspace, signUp, SignedUp, signUpVerified } from '@test/support/identity-client';
 import { createTestApp, TestApp } from '@test/support/test-app';
 
 const KEYS = `k1:${Buffer.alloc(32, 7).toString('base64')}`;
@@ -158,6 +158,21 @@ describe('OAuth connect flows: Google, Microsoft, Slack (e2e)', () => {
     // None of these spent the attempt: the genuine callback still links.
     expect(fake.grants.google.authorization_code).toBeGreaterThan(0);
     await callback('google', back).expect(200);
+  });
+
+  it('a connect is a person\'s: an API key (acting for no one) and a viewer are refused with problem+json, nothing is started', async () => {
+    const key = (await http().post(`/api/v1/workspaces/${ws}/api-keys`).set(ada.auth).send({ name: 'automation', role: 'admin' }).expect(201)).body.key as string;
+    const before = (await pool.query(`SELECT count(*)::int AS n FROM identity_oauth_connect_attempts`)).rows[0].n;
+    const byKey = await http().post(`/api/v1/workspaces/${ws}/oauth/google/connect`).set('X-API-Key', key).send({});
+    expect(byKey.status).toBeGreaterThanOrEqual(400);
+    expect(byKey.status).toBeLessThan(500);
+    expect(byKey.headers['content-type']).toMatch(/application\/problem\+json/);
+    const viewer = await signUpVerified(app);
+    await http().post(`/api/v1/workspaces/${ws}/members`).set(ada.auth).send({ email: viewer.email, role: 'viewer' }).expect(201);
+    const byViewer = await connect('google', {}, viewer);
+    expect(byViewer.status).toBe(403);
+    expect(byViewer.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect((await pool.query(`SELECT count(*)::int AS n FROM identity_oauth_connect_attempts`)).rows[0].n).toBe(before);
   });
 
   it("another user's state cannot link an account for them", async () => {
